@@ -1,0 +1,1 @@
+"""Wagtail admin views of the SEO audit: runs, reports, exports, schedules, editor panel."""

@@ -1,0 +1,101 @@
+"""Site-wide checks over all pages: duplicate titles and descriptions, orphan pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..results import Finding
+from .registry import finding, site_check
+from .site import PageSummary, SiteView
+
+
+def _duplicates(
+    site: SiteView, values: dict[str, list[str]]
+) -> Iterator[tuple[PageSummary, str, list[str]]]:
+    groups: dict[str, list[PageSummary]] = defaultdict(list)
+    for page in site.pages.values():
+        texts = values.get(page.url)
+        if page.ok_html and texts and texts[0].strip():
+            groups[" ".join(texts[0].split()).casefold()].append(page)
+    for pages in groups.values():
+        if len(pages) > 1:
+            for page in pages:
+                others = [p.url for p in pages if p is not page]
+                yield page, values[page.url][0], others
+
+
+def _others(urls: list[str]) -> str:
+    more = f" and {len(urls) - 3} more" if len(urls) > 3 else ""
+    return ", ".join(urls[:3]) + more
+
+
+@site_check(
+    "title-duplicate",
+    "warning",
+    "Title is used by other pages",
+    "Give each page its own title that says how it differs from the others.",
+)
+def title_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    titles = {page.url: page.titles for page in site.pages.values()}
+    for page, title, others in _duplicates(site, titles):
+        yield (
+            page.url,
+            finding(
+                "title-duplicate",
+                f"Title {title!r} is also used by {_others(others)}.",
+                "title",
+            ),
+        )
+
+
+@site_check(
+    "meta-description-duplicate",
+    "warning",
+    "Meta description is used by other pages",
+    "Write a description for each page that summarises that page only.",
+)
+def description_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    descriptions = {
+        page.url: [d for d in page.descriptions if d.strip()] for page in site.pages.values()
+    }
+    for page, _text, others in _duplicates(site, descriptions):
+        yield (
+            page.url,
+            finding(
+                "meta-description-duplicate",
+                f"The meta description is also used by {_others(others)}.",
+                'meta[name="description"]',
+            ),
+        )
+
+
+@site_check(
+    "orphan-page",
+    "warning",
+    "Page in the sitemap is not linked from the site",
+    "Link to the page from a relevant page or menu, or drop it from the sitemap.",
+)
+def orphan_page(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    if not site.crawl_complete or not site.sitemap_urls:
+        return  # a partial crawl has not seen every link, so it cannot call a page orphaned
+    linked: set[str] = set()
+    for page in site.pages.values():
+        for target, _selector, _snippet in page.links:
+            if target != page.url and target != page.final_url:
+                linked.add(target)
+                status = site.targets.get(target)
+                if status is not None and status.final_url:
+                    linked.add(status.final_url)
+    for url in sorted(site.sitemap_urls):
+        page = site.pages.get(url)
+        if url == site.start_url or page is None or not page.ok_html:
+            continue
+        if url not in linked:
+            yield (
+                url,
+                finding(
+                    "orphan-page", "The sitemap lists this page but no crawled page links to it."
+                ),
+            )

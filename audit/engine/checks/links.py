@@ -1,0 +1,197 @@
+"""Links: their text, their href, and where internal targets end up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..config import AuditConfig
+from ..facts import PageFacts
+from ..results import Finding
+from .registry import finding, page_check, site_check
+from .site import SiteView
+
+# Lighthouse's link-text audit list (English), plus a few close variants.
+GENERIC_LINK_TEXT = frozenset(
+    {
+        "click here",
+        "click this",
+        "go",
+        "here",
+        "information",
+        "learn more",
+        "more",
+        "more info",
+        "more information",
+        "right here",
+        "read more",
+        "see more",
+        "start",
+        "this",
+        "continue",
+        "continue reading",
+        "link",
+        "click",
+        "details",
+    }
+)
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def _normal_text(text: str) -> str:
+    return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+
+@page_check(
+    "link-text-generic",
+    "warning",
+    "Link text does not describe its target",
+    "Replace text like 'read more' with words that say where the link goes.",
+)
+def link_text_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+    return [
+        finding(
+            "link-text-generic",
+            f"Link text {link.text!r} says nothing about {link.raw_href}.",
+            link.selector,
+            link.snippet,
+        )
+        for link in page.links
+        if link.text and _normal_text(link.text) in GENERIC_LINK_TEXT
+    ]
+
+
+@page_check(
+    "link-empty",
+    "error",
+    "Link has no accessible name",
+    "Give the link visible text, an aria-label, or an image with alt text.",
+)
+def link_empty(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+    return [
+        finding(
+            "link-empty",
+            f"Link to {link.raw_href or '(empty href)'} has no text a screen reader can announce.",
+            link.selector,
+            link.snippet,
+        )
+        for link in page.links
+        if not link.text.strip()
+    ]
+
+
+def _uncrawlable(href: str) -> bool:
+    value = href.strip().lower()
+    return not value or value.startswith(("javascript:", "file:"))
+
+
+@page_check(
+    "link-uncrawlable",
+    "warning",
+    "Link cannot be followed by crawlers",
+    "Use a real URL in href; attach scripts with event listeners instead of javascript: links.",
+)
+def link_uncrawlable(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+    return [
+        finding(
+            "link-uncrawlable",
+            f"Link href {link.raw_href!r} cannot be crawled.",
+            link.selector,
+            link.snippet,
+        )
+        for link in page.links
+        if _uncrawlable(link.raw_href)
+    ]
+
+
+def _link_targets(site: SiteView) -> Iterator[tuple[str, str, str, str, object]]:
+    for page in site.pages.values():
+        for target, selector, snippet in page.links:
+            status = site.targets.get(target)
+            if status is not None:
+                yield page.url, target, selector, snippet, status
+
+
+@site_check(
+    "link-broken",
+    "error",
+    "Internal link is broken",
+    "Point the link at a live page, or restore or redirect the missing one.",
+)
+def link_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    for page_url, target, selector, snippet, status in _link_targets(site):
+        if status.broken:
+            what = (
+                f"HTTP {status.status}" if status.status and status.status >= 400 else status.error
+            )
+            via = f" via {status.describe_hops()}" if status.hops else ""
+            yield (
+                page_url,
+                finding(
+                    "link-broken",
+                    f"Link to {target} is broken ({what}){via}.",
+                    selector,
+                    snippet,
+                ),
+            )
+
+
+@site_check(
+    "redirect-loop",
+    "error",
+    "Internal link leads into a redirect loop",
+    "Fix the redirect rules so the target ends on a page that answers 200.",
+)
+def redirect_loop(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    for page_url, target, selector, snippet, status in _link_targets(site):
+        if status.error == "redirect-loop":
+            yield (
+                page_url,
+                finding(
+                    "redirect-loop",
+                    f"Link to {target} loops: {status.describe_hops()}",
+                    selector,
+                    snippet,
+                ),
+            )
+
+
+@site_check(
+    "redirect-chain",
+    "warning",
+    "Internal link goes through a chain of redirects",
+    "Link straight to the final URL and collapse the redirects into one.",
+)
+def redirect_chain(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    for page_url, target, selector, snippet, status in _link_targets(site):
+        if len(status.hops) >= 2 and status.error != "redirect-loop":
+            yield (
+                page_url,
+                finding(
+                    "redirect-chain",
+                    f"Link to {target} takes {len(status.hops)} redirects: "
+                    f"{status.describe_hops()}",
+                    selector,
+                    snippet,
+                ),
+            )
+
+
+@site_check(
+    "link-to-redirect",
+    "notice",
+    "Internal link points at a redirect",
+    "Update the link to the URL it redirects to.",
+)
+def link_to_redirect(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+    for page_url, target, selector, snippet, status in _link_targets(site):
+        if len(status.hops) == 1 and status.error != "redirect-loop":
+            yield (
+                page_url,
+                finding(
+                    "link-to-redirect",
+                    f"Link to {target} redirects: {status.describe_hops()}",
+                    selector,
+                    snippet,
+                ),
+            )

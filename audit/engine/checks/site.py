@@ -1,0 +1,81 @@
+"""The compact per-page record and site view that site checks run on after a crawl."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from ..facts import Hop, PageFacts
+from ..robots import RobotsRules
+
+
+@dataclass(slots=True)
+class PageSummary:
+    """What site checks need from one page; kept for every page instead of the full facts."""
+
+    url: str
+    final_url: str | None
+    status: int | None
+    ok_html: bool
+    titles: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
+    canonicals: list[str] = field(default_factory=list)
+    noindex: bool = False
+    # (target URL, selector, snippet) for each internal link, in document order.
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TargetStatus:
+    """Where an internal URL ends up: final status, hops taken, or a network error."""
+
+    url: str
+    status: int | None
+    hops: list[Hop] = field(default_factory=list)
+    final_url: str | None = None
+    error: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        if self.error and not self.error.startswith(("redirect-", "too-many-redirects")):
+            return True
+        return self.status is not None and self.status >= 400
+
+    def describe_hops(self) -> str:
+        chain = " → ".join(f"{hop.url} ({hop.status})" for hop in self.hops)
+        end = self.final_url or "?"
+        tail = f"{end} ({self.status})" if self.error is None else f"{end} [{self.error}]"
+        return f"{chain} → {tail}" if chain else tail
+
+
+@dataclass
+class SiteView:
+    start_url: str
+    pages: dict[str, PageSummary] = field(default_factory=dict)
+    targets: dict[str, TargetStatus] = field(default_factory=dict)
+    sitemap_urls: set[str] = field(default_factory=set)
+    robots: RobotsRules | None = None
+    crawl_complete: bool = True  # False when limits stopped the crawl: orphans unknowable
+
+
+def intern_text(text: str) -> str:
+    # Nav and footer links repeat on every page; interning keeps one copy of each string.
+    return sys.intern(text) if len(text) < 400 else text
+
+
+def summarize(facts: PageFacts) -> PageSummary:
+    return PageSummary(
+        url=facts.url,
+        final_url=facts.final_url,
+        status=facts.status,
+        ok_html=facts.is_ok_html,
+        titles=facts.titles,
+        descriptions=facts.descriptions,
+        canonicals=facts.canonicals,
+        noindex=facts.noindex,
+        links=[
+            (intern_text(link.url), intern_text(link.selector), intern_text(link.snippet))
+            for link in facts.links
+            if link.internal and link.url
+        ],
+    )

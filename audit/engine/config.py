@@ -1,0 +1,98 @@
+"""Audit settings: crawl limits and check thresholds, all with documented defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvalidConfig
+from .version import USER_AGENT
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Numbers the checks compare against; override per site in settings."""
+
+    title_min: int = 30
+    title_max: int = 60
+    description_min: int = 70
+    description_max: int = 160
+    alt_max: int = 100
+    thin_content_words: int = 200
+    slow_response_ms: int = 600
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """Everything that shapes one audit run. Defaults match issue #4."""
+
+    max_pages: int = 10_000
+    max_depth: int | None = None
+    concurrency: int = 8
+    delay: float = 0.0  # seconds between requests, across all workers
+    max_crawl_delay: float = 5.0  # robots.txt Crawl-delay is honoured up to this many seconds
+    timeout: float = 10.0  # connect and read timeout per request
+    retries: int = 2  # extra attempts on connection errors, 429 and 503
+    backoff: float = 0.5  # first retry wait; doubles each attempt
+    retry_after_cap: float = 30.0  # never sleep longer than this for Retry-After
+    max_redirects: int = 10
+    max_bytes: int = 5_000_000
+    sitemap_max_bytes: int = 50_000_000  # the sitemap protocol's own limit
+    max_sitemaps: int = 50
+    max_sitemap_urls: int = 100_000
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    ignore_robots: bool = False
+    use_sitemaps: bool = True
+    extra_hosts: tuple[str, ...] = ()
+    strip_query_params: tuple[str, ...] = ("utm_*", "gclid", "fbclid", "mc_cid", "mc_eid")
+    time_budget: float | None = None  # seconds for the whole run
+    check_links: bool = True
+    max_link_checks: int | None = None  # None: same as max_pages
+    # Processes that fetch and parse pages. None: one per CPU (threads only for small
+    # crawls and crawls with a delay); 0: fetch and parse in threads of this process.
+    parse_workers: int | None = None
+    single_page: bool = False
+    user_agent: str = USER_AGENT
+    disabled_checks: frozenset[str] = frozenset()
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def __post_init__(self) -> None:
+        if self.max_pages < 1:
+            raise InvalidConfig("max_pages must be at least 1")
+        if self.max_depth is not None and self.max_depth < 0:
+            raise InvalidConfig("max_depth must be 0 or more")
+        if self.concurrency < 1:
+            raise InvalidConfig("concurrency must be at least 1")
+        if self.delay < 0 or self.timeout <= 0:
+            raise InvalidConfig("delay must be >= 0 and timeout > 0")
+        if self.max_crawl_delay < 0:
+            raise InvalidConfig("max_crawl_delay must be >= 0")
+        if self.max_bytes < 1024:
+            raise InvalidConfig("max_bytes must be at least 1024")
+        for pattern in (*self.include, *self.exclude):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise InvalidConfig(f"bad regular expression {pattern!r}: {exc}") from None
+
+    @property
+    def page_limit(self) -> int:
+        return 1 if self.single_page else self.max_pages
+
+    @property
+    def link_check_limit(self) -> int:
+        return self.max_pages if self.max_link_checks is None else self.max_link_checks
+
+    def replace(self, **changes: Any) -> AuditConfig:
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready settings for the report."""
+        data = dataclasses.asdict(self)
+        data["disabled_checks"] = sorted(self.disabled_checks)
+        for key in ("include", "exclude", "extra_hosts", "strip_query_params"):
+            data[key] = list(data[key])
+        return data

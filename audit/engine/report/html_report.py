@@ -1,0 +1,116 @@
+"""A standalone HTML report: one file, inline CSS, no scripts, everything escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..checks import REGISTRY
+from ..results import SEVERITIES, AuditResult, PageReport
+from .order import pages_by_severity
+
+_CSS = """
+body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem}
+h1{font-size:1.6rem}h2{margin-top:2.5rem}table{border-collapse:collapse;width:100%}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
+code{font-size:.85em;word-break:break-all;background:#f4f4f4;padding:0 .2em}
+.sev{display:inline-block;border-radius:.3em;padding:0 .45em;font-size:.8em;font-weight:600}
+.error{background:#fde2e1;color:#8a1c14}.warning{background:#fff1cc;color:#6b4a00}
+.notice{background:#e3eefc;color:#123e7a}details{border:1px solid #ddd;border-radius:.4em;
+margin:.5rem 0;padding:.4rem .8rem}summary{cursor:pointer}.muted{color:#666}.fix{color:#245c2a}
+"""
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _badge(severity: str) -> str:
+    return f'<span class="sev {_e(severity)}">{_e(severity)}</span>'
+
+
+def _link(url: str | None) -> str:
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return f'<a href="{_e(url)}">{_e(url)}</a>'
+    return _e(url)
+
+
+def _page(page: PageReport) -> str:
+    counts = {s: sum(1 for f in page.findings if f.severity == s) for s in SEVERITIES}
+    badges = " ".join(f"{_badge(s)} {n}" for s, n in counts.items() if n)
+    views = f"{page.views} views" if page.views is not None else "no view count"
+    rows = []
+    for finding in page.findings:
+        check = REGISTRY.get(finding.check)
+        fix = check.fix if check else ""
+        where = ""
+        if finding.selector:
+            where += f"<div><code>{_e(finding.selector)}</code></div>"
+        if finding.snippet:
+            where += f"<div><code>{_e(finding.snippet)}</code></div>"
+        rows.append(
+            f"<tr><td>{_badge(finding.severity)}</td><td><code>{_e(finding.check)}</code></td>"
+            f"<td>{_e(finding.message)}{where}<div class=fix>Fix: {_e(fix)}</div></td></tr>"
+        )
+    redirects = " → ".join(f"{_e(h.url)} ({h.status})" for h in page.redirects)
+    meta = [
+        f"status {_e(page.status if page.status is not None else '—')}",
+        _e(views),
+        f"{page.word_count} words",
+    ]
+    if page.error:
+        meta.append(f"error: {_e(page.error)}")
+    body = (
+        f"<p class=muted>{' · '.join(meta)}</p>"
+        + (f"<p class=muted>Title: {_e(page.title)}</p>" if page.title else "")
+        + (f"<p class=muted>Redirects: {redirects}</p>" if redirects else "")
+        + (
+            "<table><tr><th>Severity</th><th>Check</th><th>Finding</th></tr>"
+            + "".join(rows)
+            + "</table>"
+            if rows
+            else "<p>No findings.</p>"
+        )
+    )
+    is_open = " open" if counts["error"] else ""
+    return f"<details{is_open}><summary>{_link(page.url)} {badges}</summary>{body}</details>"
+
+
+def render_html(result: AuditResult) -> str:
+    stats = result.stats
+    counts = result.counts_by_severity()
+    summary = "".join(f"<tr><td>{_badge(s)}</td><td>{n}</td></tr>" for s, n in counts.items())
+    check_rows = []
+    for check_id, count in result.counts_by_check().items():
+        check = REGISTRY.get(check_id)
+        check_rows.append(
+            f"<tr><td>{_badge(check.severity if check else 'notice')}</td>"
+            f"<td><code>{_e(check_id)}</code><br>{_e(check.title if check else '')}</td>"
+            f"<td>{count}</td><td class=fix>{_e(check.fix if check else '')}</td></tr>"
+        )
+    notes = []
+    if stats.get("stopped_early"):
+        notes.append(f"Stopped early ({_e(stats.get('stop_reason'))}): this report is partial.")
+    elif not stats.get("crawl_complete", True):
+        notes.append("Crawl limits were reached: some pages were not crawled.")
+    if stats.get("start_error"):
+        notes.append(f"The start URL failed: {_e(stats['start_error'])}.")
+    pages = "".join(_page(page) for page in pages_by_severity(result.pages))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>SEO audit – {_e(result.start_url)}</title><style>{_CSS}</style></head>
+<body><h1>SEO audit of {_link(result.start_url)}</h1>
+<p class=muted>Started {_e(result.started_at)}, finished {_e(result.finished_at)} ·
+{_e(stats.get("pages_reported", len(result.pages)))} pages ·
+{_e(stats.get("duration_s", ""))} s</p>
+{"".join(f"<p><strong>{note}</strong></p>" for note in notes)}
+<h2>Summary</h2><table><tr><th>Severity</th><th>Findings</th></tr>{summary}</table>
+<h2>By check</h2>
+<table><tr><th>Severity</th><th>Check</th><th>Findings</th><th>How to fix</th></tr>
+{"".join(check_rows) or "<tr><td colspan=4>No findings.</td></tr>"}</table>
+<h2>Pages</h2><p class=muted>Worst first, then most viewed.</p>
+{pages}
+</body></html>
+"""

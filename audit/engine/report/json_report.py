@@ -1,0 +1,46 @@
+"""The JSON report; its shape is documented in docs/audit-report-schema.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..checks import REGISTRY
+from ..results import AuditResult
+from ..version import __version__
+
+# Bump the major number on any change that can break a reader; minor for additions.
+SCHEMA_VERSION = "1.0"
+
+
+def to_dict(result: AuditResult, *, with_pages: bool = True) -> dict[str, Any]:
+    used = {f.check for _, f in result.findings()}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "engine_version": __version__,
+        "start_url": result.start_url,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "settings": result.settings,
+        "stats": result.stats,
+        "checks": {
+            check.id: {"severity": check.severity, "title": check.title, "fix": check.fix}
+            for check in sorted(REGISTRY.values(), key=lambda c: c.id)
+            if check.id in used
+        },
+        **({"pages": [page.as_dict() for page in result.pages]} if with_pages else {}),
+    }
+
+
+def render_json(result: AuditResult) -> str:
+    """Same document as json.dumps(to_dict(result), indent=2), built page by page so a
+    10,000-page report never exists twice in memory (as dicts and as text)."""
+    head = to_dict(result, with_pages=False)
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    if not result.pages:
+        return text[:-2] + ',\n  "pages": []\n}\n'
+    pages = ",\n".join(
+        "    " + json.dumps(page.as_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        for page in result.pages
+    )
+    return f'{text[:-2]},\n  "pages": [\n{pages}\n  ]\n}}\n'

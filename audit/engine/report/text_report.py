@@ -1,0 +1,44 @@
+"""A short terminal summary: totals, top checks, worst pages."""
+
+from __future__ import annotations
+
+from ..checks import REGISTRY
+from ..results import AuditResult
+from .order import pages_by_severity
+
+
+def render_text(result: AuditResult, *, top: int = 10) -> str:
+    stats = result.stats
+    counts = result.counts_by_severity()
+    lines = [
+        f"SEO audit of {result.start_url}",
+        f"  {stats.get('pages_reported', len(result.pages))} pages, "
+        f"{stats.get('links_checked', 0)} extra link targets checked, "
+        f"{stats.get('duration_s', 0)} s",
+        "  findings: " + ", ".join(f"{n} {severity}s" for severity, n in counts.items()),
+    ]
+    if stats.get("stopped_early"):
+        lines.append(f"  stopped early: {stats.get('stop_reason')} (the report is partial)")
+    elif not stats.get("crawl_complete", True):
+        lines.append("  crawl limits reached: some pages were not crawled")
+    if stats.get("start_error"):
+        lines.append(f"  start URL failed: {stats['start_error']}")
+    by_check = result.counts_by_check()
+    if by_check:
+        lines.append("")
+        lines.append("Checks with findings:")
+        for check_id, count in list(by_check.items())[:top]:
+            check = REGISTRY.get(check_id)
+            severity = check.severity if check else "?"
+            title = check.title if check else check_id
+            lines.append(f"  {count:>6}  {severity:<7}  {check_id:<28} {title}")
+        if len(by_check) > top:
+            lines.append(f"  … and {len(by_check) - top} more checks")
+    worst = [page for page in pages_by_severity(result.pages) if page.findings][:top]
+    if worst:
+        lines.append("")
+        lines.append("Pages to fix first:")
+        for page in worst:
+            views = f"{page.views} views" if page.views is not None else "no view count"
+            lines.append(f"  {len(page.findings):>4} findings  {page.url}  ({views})")
+    return "\n".join(lines) + "\n"

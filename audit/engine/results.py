@@ -1,0 +1,104 @@
+"""What an audit returns: findings, one report per page, and the whole run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .facts import Hop
+
+SEVERITIES = ("error", "warning", "notice")  # most severe first
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(slots=True)
+class Finding:
+    check: str
+    severity: str
+    message: str
+    selector: str = ""
+    snippet: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "selector": self.selector,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(slots=True)
+class PageReport:
+    """One URL's outcome. Findings from site checks are appended after the crawl."""
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    redirects: list[Hop] = field(default_factory=list)
+    error: str | None = None
+    title: str | None = None
+    h1: str | None = None
+    word_count: int = 0
+    response_ms: float | None = None
+    bytes: int = 0
+    views: int | None = None
+    page_type: str | None = None
+    depth: int | None = None
+    content_type: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def worst_rank(self) -> int:
+        """0 for error ... 3 for no findings; lower sorts first."""
+        return min((SEVERITY_RANK[f.severity] for f in self.findings), default=len(SEVERITIES))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "redirects": [hop.as_dict() for hop in self.redirects],
+            "error": self.error,
+            "title": self.title,
+            "h1": self.h1,
+            "word_count": self.word_count,
+            "response_ms": None if self.response_ms is None else round(self.response_ms, 1),
+            "bytes": self.bytes,
+            "views": self.views,
+            "page_type": self.page_type,
+            "depth": self.depth,
+            "content_type": self.content_type,
+            "findings": [finding.as_dict() for finding in self.findings],
+        }
+
+
+@dataclass
+class AuditResult:
+    start_url: str
+    started_at: str
+    finished_at: str
+    settings: dict[str, Any]
+    stats: dict[str, Any]
+    pages: list[PageReport]
+
+    def findings(self) -> list[tuple[PageReport, Finding]]:
+        return [(page, finding) for page in self.pages for finding in page.findings]
+
+    def counts_by_severity(self) -> dict[str, int]:
+        counts = Counter(f.severity for _, f in self.findings())
+        return {severity: counts.get(severity, 0) for severity in SEVERITIES}
+
+    def counts_by_check(self) -> dict[str, int]:
+        counts = Counter(f.check for _, f in self.findings())
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def has_findings_at(self, severity: str) -> bool:
+        """True when any finding is at least as severe as ``severity``."""
+        limit = SEVERITY_RANK[severity]
+        return any(SEVERITY_RANK[f.severity] <= limit for _, f in self.findings())
+
+    def page(self, url: str) -> PageReport | None:
+        return next((p for p in self.pages if p.url == url), None)

@@ -1,0 +1,289 @@
+"""URL normalisation (so a page is fetched once) and crawl scope rules."""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+import re
+import socket
+import threading
+from functools import lru_cache
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+from .errors import InvalidStartURL, UnsafeTarget
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Characters that may stay literal in a path or query; everything else is percent-encoded.
+_PATH_SAFE = "!$&'()*+,;=:@/"
+_QUERY_SAFE = "!$&'()*+,;=:@/?"
+_CLEAN_PATH = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$")
+_CLEAN_QUERY = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*$")
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _fix_escapes(text: str, safe: str) -> str:
+    """Decode escapes of unreserved characters, upper-case the rest, encode raw bytes."""
+
+    def repl(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    parts = re.split(r"(%[0-9A-Fa-f]{2})", text)
+    out = []
+    for part in parts:
+        if _PCT.fullmatch(part):
+            out.append(_PCT.sub(repl, part))
+        else:
+            # A stray "%" without hex digits must become "%25".
+            out.append(quote(part, safe=safe))
+    return "".join(out)
+
+
+def _remove_dot_segments(path: str) -> str:
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") else "/" + result
+
+
+def _strip_params(query: str, strip: tuple[str, ...]) -> str:
+    if not query or not strip:
+        return query
+    kept = []
+    for pair in query.split("&"):
+        name = unquote(pair.split("=", 1)[0]).lower()
+        if not any(fnmatch.fnmatchcase(name, pattern) for pattern in strip):
+            kept.append(pair)
+    return "&".join(kept)
+
+
+@lru_cache(maxsize=65536)
+def normalize_url(url: str, strip_params: tuple[str, ...] = ()) -> str | None:
+    """Canonical form of an absolute http(s) URL, or None for anything else.
+
+    Drops the fragment and default port, lower-cases scheme and host, IDNA-encodes the host,
+    removes dot segments, normalises percent-encoding and strips matching query params.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if scheme not in DEFAULT_PORTS:
+            return None
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    host = host.rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username is not None:
+        # Credentials in links are kept verbatim: they select a different resource.
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    path = parts.path or "/"
+    if not _CLEAN_PATH.match(path):
+        path = _fix_escapes(path, _PATH_SAFE)
+    path = _remove_dot_segments(path)
+    query = parts.query
+    if query and not _CLEAN_QUERY.match(query):
+        query = _fix_escapes(query, _QUERY_SAFE)
+    query = _strip_params(query, strip_params)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def resolve(base: str, href: str, strip_params: tuple[str, ...] = ()) -> str | None:
+    """Resolve ``href`` against ``base`` and normalise; None when not http(s)."""
+    href = href.strip()
+    try:
+        if href.startswith(("http://", "https://")):
+            absolute = href
+        elif href.startswith("/") and not href.startswith("//"):
+            # Root-relative links are most links; skip urljoin's general algorithm.
+            absolute = _origin(base) + href
+        else:
+            absolute = urljoin(base, href)
+        return normalize_url(absolute, strip_params)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=65536)
+def host_of(url: str) -> str:
+    """Host plus non-default port, as it appears in a normalised URL."""
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
+def validate_start_url(url: str) -> str:
+    """Normalised start URL or InvalidStartURL with a message that says what to do."""
+    if not url or not url.strip():
+        raise InvalidStartURL(
+            "no start URL given: pass an absolute URL such as https://example.org/"
+        )
+    candidate = url.strip()
+    scheme = urlsplit(candidate).scheme.lower()
+    if "://" not in candidate or not scheme:
+        raise InvalidStartURL(
+            f"start URL {candidate!r} has no scheme: use an absolute URL such as https://{candidate}"
+        )
+    if scheme not in DEFAULT_PORTS:
+        raise InvalidStartURL(
+            f"start URL {candidate!r} is not http(s): only web pages can be audited"
+        )
+    normal = normalize_url(candidate)
+    if normal is None:
+        raise InvalidStartURL(
+            f"start URL {candidate!r} has no valid host or port: check it for typos"
+        )
+    return normal
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class AddressGuard:
+    """Refuses hosts that resolve to private addresses unless the crawl started on one.
+
+    A crawl of 127.0.0.1 works; a crawl of a public site cannot be pointed at the local
+    network through links, redirects or extra hosts. Each host is resolved once: the
+    addresses checked are the ones connections are pinned to (see transport.py), so a DNS
+    answer that changes between the check and the connection (rebinding) cannot reach
+    a private address.
+    """
+
+    def __init__(self, start_host: str) -> None:
+        self._cache: dict[str, tuple[str, ...] | None] = {}
+        self._lock = threading.Lock()
+        name = self._name(start_host)
+        addresses = self._resolve(name)
+        if addresses is None:
+            raise InvalidStartURL(
+                f"cannot resolve host {start_host!r}: check the URL or your DNS settings"
+            )
+        # Public only if every address is public: one private answer is enough to refuse.
+        self.allow_private = not all(_is_public(address) for address in addresses)
+        if not self.allow_private:
+            self._cache[name] = addresses  # the start host's vetted addresses, used as is
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to worker processes with the addresses already vetted, not the lock.
+        with self._lock:
+            return {"allow_private": self.allow_private, "_cache": dict(self._cache)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _name(host: str) -> str:
+        return urlsplit(f"//{host}").hostname or host
+
+    @staticmethod
+    def _resolve(name: str) -> tuple[str, ...] | None:
+        try:
+            infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        return tuple(dict.fromkeys(info[4][0] for info in infos)) or None
+
+    def public_addresses(self, host: str) -> tuple[str, ...] | None:
+        """The host's addresses if all are public, else None; resolved once per host."""
+        name = self._name(host)
+        with self._lock:
+            if name in self._cache:
+                return self._cache[name]
+        addresses = self._resolve(name)
+        if addresses is not None and not all(_is_public(a) for a in addresses):
+            addresses = None
+        with self._lock:
+            return self._cache.setdefault(name, addresses)
+
+    def allowed(self, host: str) -> bool:
+        return self.allow_private or self.public_addresses(host) is not None
+
+    def pinned(self, host: str) -> tuple[str, ...] | None:
+        """Addresses a connection to ``host`` must use; None means "resolve as usual"
+        (a crawl of a private start URL needs no protection from the local network)."""
+        if self.allow_private:
+            return None
+        addresses = self.public_addresses(host)
+        if addresses is None:
+            raise UnsafeTarget(f"host {host!r} resolves to a private address")
+        return addresses
+
+    def check_start(self, host: str) -> None:
+        if not self.allow_private and not self.allowed(host):
+            raise UnsafeTarget(f"host {host!r} resolves to a private address")
+
+
+class Scope:
+    """Which URLs belong to the audited site, by host and include/exclude patterns."""
+
+    def __init__(
+        self,
+        start_url: str,
+        extra_hosts: tuple[str, ...] = (),
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+    ) -> None:
+        self.start_url = start_url
+        scheme = urlsplit(start_url).scheme
+        self.schemes = {scheme}
+        start_host = host_of(start_url)
+        extra = {host_of(normalize_url(f"{scheme}://{h}") or "") for h in extra_hosts}
+        self.hosts = {start_host, *(h for h in extra if h)}
+        self._include = [re.compile(p) for p in include]
+        self._exclude = [re.compile(p) for p in exclude]
+
+    def is_internal(self, url: str) -> bool:
+        """Same scheme and same host (or an extra host)."""
+        return url.partition(":")[0] in self.schemes and host_of(url) in self.hosts
+
+    def adopt(self, url: str) -> None:
+        """Take in the scheme and host the start URL redirects to."""
+        self.schemes.add(urlsplit(url).scheme)
+        self.hosts.add(host_of(url))
+
+    def wanted(self, url: str) -> bool:
+        """Internal and not filtered out by include/exclude patterns."""
+        if not self.is_internal(url):
+            return False
+        if (
+            self._include
+            and url != self.start_url
+            and not any(p.search(url) for p in self._include)
+        ):
+            return False
+        return not any(p.search(url) for p in self._exclude)

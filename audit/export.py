@@ -1,0 +1,97 @@
+"""Stored runs back into the engine's report data, so exports use the engine's own writers.
+
+``run_to_result(run)`` rebuilds an ``AuditResult`` (pages in crawl order, each with its
+findings) from the database rows; ``render_run(run, fmt)`` passes it to the engine's JSON, CSV
+or standalone HTML writer. The JSON therefore follows the engine's versioned report schema.
+Stats the store did not keep (e.g. a run that failed before the engine reported them) are
+filled from the rows, so the report always has the fields the schema requires.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from audit.engine import AuditResult, Hop, PageReport
+from audit.engine import Finding as EngineFinding
+from audit.engine.report import render
+from audit.engine.results import SEVERITIES
+from audit.models import AuditRun, Finding, PageResult
+
+EXPORT_FORMATS = {
+    "json": ("application/json", "json"),
+    "csv": ("text/csv", "csv"),
+    "html": ("text/html", "html"),
+}
+
+
+def _page_report(row: PageResult) -> PageReport:
+    return PageReport(
+        url=row.url,
+        final_url=row.final_url or None,
+        status=row.http_status,
+        redirects=[Hop(url=hop["url"], status=int(hop["status"])) for hop in row.redirects or []],
+        error=row.error or None,
+        title=row.title or None,
+        h1=row.h1 or None,
+        word_count=row.word_count,
+        response_ms=row.response_ms,
+        bytes=row.bytes,
+        views=row.views,
+        page_type=row.page_type or None,
+        depth=row.depth,
+        content_type=row.content_type or None,
+    )
+
+
+def _stats(run: AuditRun, pages: list[PageReport]) -> dict:
+    findings = [f for page in pages for f in page.findings]
+    by_severity = Counter(f.severity for f in findings)
+    by_check = Counter(f.check for f in findings)
+    stats = dict(run.stats or {})
+    stats.setdefault("pages_fetched", sum(1 for p in pages if p.status is not None))
+    stats.setdefault("pages_reported", len(pages))
+    stats.setdefault("crawl_complete", run.status == AuditRun.Status.SUCCEEDED)
+    stats.setdefault("stopped_early", run.status != AuditRun.Status.SUCCEEDED)
+    stats.setdefault("stop_reason", None if run.status == AuditRun.Status.SUCCEEDED else run.status)
+    # Always from the rows: they are what this report lists.
+    stats["findings_by_severity"] = {s: by_severity.get(s, 0) for s in SEVERITIES}
+    stats["findings_by_check"] = dict(sorted(by_check.items(), key=lambda i: (-i[1], i[0])))
+    return stats
+
+
+def run_to_result(run: AuditRun) -> AuditResult:
+    """The stored run as the engine's AuditResult (pages in the order they were stored,
+    which is the crawl order batch by batch; writers that care sort them themselves)."""
+    pages: dict[int, PageReport] = {}
+    for row in PageResult.objects.filter(run=run).order_by("id").iterator(chunk_size=2000):
+        pages[row.pk] = _page_report(row)
+    findings = (
+        Finding.objects.filter(run=run)
+        .order_by("id")
+        .values_list("page_result_id", "check_id", "severity", "message", "selector", "snippet")
+    )
+    for page_id, check, severity, message, selector, snippet in findings.iterator(2000):
+        pages[page_id].findings.append(EngineFinding(check, severity, message, selector, snippet))
+    reports = list(pages.values())
+    started = run.started_at or run.created_at
+    finished = run.finished_at or started
+    return AuditResult(
+        start_url=run.target_url,
+        started_at=started.isoformat(),
+        finished_at=finished.isoformat(),
+        settings=dict(run.settings or {}),
+        stats=_stats(run, reports),
+        pages=reports,
+    )
+
+
+def render_run(run: AuditRun, fmt: str) -> str:
+    """The run as a report in ``fmt`` (json, csv or html); ValueError for other formats."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    return render(run_to_result(run), fmt)
+
+
+def export_filename(run: AuditRun, fmt: str) -> str:
+    day = (run.started_at or run.created_at).strftime("%Y-%m-%d")
+    return f"seo-audit-{run.pk}-{day}.{EXPORT_FORMATS[fmt][1]}"

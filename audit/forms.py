@@ -1,0 +1,65 @@
+"""Forms of the audit admin: the run detail's filters, starting a run, the runs list."""
+
+from __future__ import annotations
+
+from django import forms
+
+from audit.models import SEVERITY_CHOICES, AuditRun
+
+
+class FindingFilterForm(forms.Form):
+    """Filters of a run's findings. Choices come from the run so only real values are offered."""
+
+    GROUP_CHOICES = [("check", "By check"), ("page", "By page"), ("compare", "Compare")]
+
+    group = forms.ChoiceField(choices=GROUP_CHOICES, required=False, initial="check")
+    severity = forms.ChoiceField(
+        choices=[("", "All severities"), *SEVERITY_CHOICES], required=False
+    )
+    check = forms.ChoiceField(choices=[("", "All checks")], required=False)
+    page_type = forms.ChoiceField(choices=[("", "All page types")], required=False)
+    new = forms.BooleanField(required=False, label="Only new since the compared run")
+    compare = forms.TypedChoiceField(
+        coerce=int, choices=[("", "No earlier run")], required=False, empty_value=None
+    )
+
+    def __init__(
+        self,
+        data,
+        *,
+        checks: list[tuple[str, str]],
+        page_types: list[str],
+        earlier_runs: list[AuditRun],
+    ) -> None:
+        super().__init__(data)
+        self.fields["check"].choices = [("", "All checks"), *checks]
+        self.fields["page_type"].choices = [("", "All page types")] + [(t, t) for t in page_types]
+        self.fields["compare"].choices = [("", "No earlier run")] + [
+            (run.pk, f"#{run.pk} – {run.created_at:%d %b %Y %H:%M} ({run.get_status_display()})")
+            for run in earlier_runs
+        ]
+
+    def value(self, name: str):
+        """The cleaned value, or None for a missing or invalid one (a bad filter is ignored:
+        Django leaves fields with errors out of cleaned_data)."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+
+class StartRunForm(forms.Form):
+    target_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        label="Site to audit",
+        help_text="Leave empty for the site's root.",
+        assume_scheme="https",
+    )
+
+
+class RunListFilterForm(forms.Form):
+    KIND_CHOICES = [
+        ("site", "Site audits"),
+        ("page", "Single-page audits (after publishing)"),
+        ("all", "All audits"),
+    ]
+    kind = forms.ChoiceField(choices=KIND_CHOICES, required=False, initial="site")

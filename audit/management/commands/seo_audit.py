@@ -1,0 +1,52 @@
+"""``manage.py seo_audit URL``: the engine's command line inside the Django project."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from audit.engine.cli import EXIT_OK, add_arguments, run
+from audit.engine.results import AuditResult
+
+
+class Command(BaseCommand):
+    help = (
+        "Crawl a site and report SEO and accessibility problems (same options as python -m audit)."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_arguments(parser)
+        parser.add_argument(
+            "--save",
+            action="store_true",
+            help="store the run in the database (trigger: command), like admin-started runs",
+        )
+
+    def on_result(self, result: AuditResult, args: argparse.Namespace) -> None:
+        """Called with the finished audit before the report is written (hook for --save)."""
+        if getattr(args, "save", False):
+            from audit.services import RunAlreadyActive, save_result
+
+            try:
+                run = save_result(result, single_page=args.single_page)
+            except RunAlreadyActive as exc:
+                raise CommandError(f"not saved: {exc}") from None
+            self.stderr.write(f"saved as audit run #{run.pk} ({run.status})")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        namespace = argparse.Namespace(**options)
+        if options.get("save"):
+            from audit.services import InvalidTarget, RunAlreadyActive, active_run_for
+
+            try:
+                active = active_run_for(options["url"], single_page=options["single_page"])
+            except InvalidTarget as exc:
+                raise CommandError(str(exc)) from None
+            if active is not None:
+                raise CommandError(f"not started: {RunAlreadyActive(active, active.target_url)}")
+        code = run(namespace, stdout=self.stdout, stderr=self.stderr, on_result=self.on_result)
+        if code != EXIT_OK:
+            raise CommandError(f"seo_audit finished with exit code {code}", returncode=code)

@@ -1,0 +1,354 @@
+"""Stored audits: runs, their page results and findings, schedules and scheduler claims.
+
+For the admin views:
+
+- ``AuditRun`` — one audit of ``target_url`` (a whole site, or one page when ``single_page``).
+  ``status`` goes queued → running → succeeded / failed / cancelled; ``pages_done`` and
+  ``pages_known`` give the progress bar; ``error_count`` / ``warning_count`` / ``notice_count``
+  and ``score`` (0–100) are filled when it finishes; ``options`` are the crawl options asked
+  for and ``settings`` the full engine config used; ``stats`` is the engine's stats dict.
+  ``is_active`` tells whether it may still change. Permission ``audit.manage_audits`` (run
+  audits, edit schedules, delete runs); viewing needs only admin access.
+- ``PageResult`` — one crawled URL of a run (``run.pages``); ``page`` is the Wagtail page
+  when the URL belongs to one (else None); ``impact`` is the sum of its findings' impact, so
+  ``run.pages.order_by("-impact")`` lists pages by how much they matter.
+- ``Finding`` — one problem (``run.findings``, ``page_result.findings``): ``check_id``,
+  ``severity``, ``message``, ``selector``, ``snippet``; ``impact`` = severity weight ×
+  (views + 1); ``fingerprint`` = hash of check + page URL + selector, equal across runs for
+  the same problem (see ``audit.services.compare_runs``). The check's title and fix hint are
+  ``finding.check_info`` (the engine's registry entry, or None for a check that no longer exists).
+- ``AuditSchedule`` — when to audit what and whom to tell; ``cron_expression()`` is the cron
+  line in the site's TIME_ZONE (from the preset or the custom expression).
+- ``ScheduledSlot`` — the claim of one due time of one schedule; its unique constraint is what
+  keeps two schedulers from enqueueing the same run twice.
+
+Service functions (start, cancel, compare, previous run, retention) are in ``audit.services``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import time
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+SEVERITY_CHOICES = [("error", "Error"), ("warning", "Warning"), ("notice", "Notice")]
+
+
+class AuditRun(models.Model):
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULE = "schedule", "Schedule"
+        PUBLISH = "publish", "Publish"
+        COMMAND = "command", "Command"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+    FINISHED_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    target_url = models.URLField(max_length=2000)
+    single_page = models.BooleanField(
+        default=False, help_text="Audit only the target URL (no crawl), e.g. after publishing."
+    )
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_known = models.PositiveIntegerField(default=0)
+    options = models.JSONField(default=dict, blank=True, help_text="Crawl options asked for.")
+    settings = models.JSONField(default=dict, blank=True, help_text="Engine config used.")
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    notice_count = models.PositiveIntegerField(default=0)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_runs",
+    )
+    schedule = models.ForeignKey(
+        "AuditSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    cancel_requested = models.BooleanField(default=False)
+    task_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_url", "single_page", "created_at"])]
+        constraints = [
+            # At most one queued or running run per target: the database refuses a second.
+            models.UniqueConstraint(
+                fields=["target_url", "single_page"],
+                condition=Q(status__in=["queued", "running"]),
+                name="audit_one_active_run_per_target",
+            )
+        ]
+        permissions = [("manage_audits", "Can run audits, edit schedules and delete runs")]
+
+    def __str__(self) -> str:
+        return f"Audit #{self.pk} of {self.target_url} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.pages_known:
+            return 0
+        return min(100, round(100 * self.pages_done / self.pages_known))
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    def counts_by_severity(self) -> dict[str, int]:
+        return {
+            "error": self.error_count,
+            "warning": self.warning_count,
+            "notice": self.notice_count,
+        }
+
+
+class PageResult(models.Model):
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="pages")
+    url = models.URLField(max_length=2000)
+    final_url = models.URLField(max_length=2000, blank=True)
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_results",
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Fetch failure, e.g. a timeout.")
+    redirects = models.JSONField(default=list, blank=True)
+    title = models.TextField(blank=True)
+    h1 = models.TextField(blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    response_ms = models.FloatField(null=True, blank=True)
+    bytes = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(null=True, blank=True)
+    page_type = models.CharField(max_length=100, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    depth = models.PositiveIntegerField(null=True, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    notice_count = models.PositiveIntegerField(default=0)
+    impact = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-impact", "url"]
+        indexes = [
+            models.Index(fields=["run", "url"]),
+            models.Index(fields=["page", "run"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Finding(models.Model):
+    # No separate index on run: the composite indexes below all start with it.
+    run = models.ForeignKey(
+        AuditRun, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )
+    page_result = models.ForeignKey(PageResult, on_delete=models.CASCADE, related_name="findings")
+    check_id = models.CharField(max_length=100)
+    severity = models.CharField(max_length=10, choices=SEVERITY_CHOICES)
+    message = models.TextField()
+    selector = models.TextField(blank=True)
+    snippet = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=32)  # indexed with run, below
+    impact = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-impact", "id"]
+        indexes = [
+            models.Index(fields=["run", "severity"]),
+            models.Index(fields=["run", "check_id"]),
+            models.Index(fields=["run", "fingerprint"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_id}: {self.message}"
+
+    @staticmethod
+    def make_fingerprint(check_id: str, page_url: str, selector: str) -> str:
+        """Stable across runs: the same check on the same page and element."""
+        raw = "\x1f".join((check_id, page_url, selector or ""))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def check_info(self):
+        """The engine's Check (title, fix hint, severity) or None if it no longer exists."""
+        from audit.engine import REGISTRY
+
+        return REGISTRY.get(self.check_id)
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class AuditSchedule(models.Model):
+    class Preset(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+        CRON = "cron", "Custom (cron expression)"
+
+    name = models.CharField(max_length=200)
+    target_url = models.URLField(
+        max_length=2000, blank=True, help_text="Leave empty for the site's root."
+    )
+    preset = models.CharField(max_length=10, choices=Preset.choices, default=Preset.WEEKLY)
+    time_of_day = models.TimeField(
+        default=time(3, 0), help_text="For daily, weekly and monthly, in the site's time zone."
+    )
+    weekday = models.PositiveSmallIntegerField(
+        choices=WEEKDAY_CHOICES, default=0, help_text="For weekly."
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        default=1, help_text="For monthly: 1–28 (so every month has it)."
+    )
+    cron = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='For custom: five fields "minute hour day month weekday", e.g. 30 6 * * 1-5.',
+    )
+    recipients = models.TextField(
+        blank=True, help_text="E-mail addresses, separated by commas or new lines."
+    )
+    recipient_group = models.ForeignKey(
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Every active member with an e-mail address also gets the report.",
+    )
+    crawl_options = models.JSONField(
+        default=dict, blank=True, help_text='Engine options, e.g. {"max_pages": 500}.'
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    next_due = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def cron_expression(self) -> str:
+        """The schedule as a cron line, read in the site's TIME_ZONE."""
+        if self.preset == self.Preset.CRON:
+            return self.cron.strip()
+        minute, hour = self.time_of_day.minute, self.time_of_day.hour
+        if self.preset == self.Preset.DAILY:
+            return f"{minute} {hour} * * *"
+        if self.preset == self.Preset.WEEKLY:
+            return f"{minute} {hour} * * {(self.weekday + 1) % 7}"  # cron: 0 is Sunday
+        return f"{minute} {hour} {self.day_of_month} * *"
+
+    def recipient_emails(self) -> list[str]:
+        """Addresses from the text field and the group, without duplicates, in order."""
+        emails = [part.strip() for part in self.recipients.replace("\n", ",").split(",")]
+        if self.recipient_group_id:
+            emails += list(
+                self.recipient_group.user_set.filter(is_active=True)
+                .exclude(email="")
+                .order_by("email")
+                .values_list("email", flat=True)
+            )
+        return list(dict.fromkeys(e for e in emails if e))
+
+    def clean(self) -> None:
+        from croniter import croniter
+
+        from audit.services import InvalidOptions, build_config
+
+        errors: dict[str, str] = {}
+        if self.preset == self.Preset.CRON:
+            expression = self.cron.strip()
+            if not expression:
+                errors["cron"] = "Enter a cron expression, e.g. 0 3 * * 1 (Mondays at 03:00)."
+            elif len(expression.split()) != 5 or not croniter.is_valid(expression):
+                errors["cron"] = (
+                    f"{expression!r} is not a valid cron expression: use five fields "
+                    '"minute hour day month weekday", e.g. 0 3 * * 1.'
+                )
+        if self.preset == self.Preset.MONTHLY and not 1 <= self.day_of_month <= 28:
+            errors["day_of_month"] = "Use a day from 1 to 28 so every month has it."
+        for address in self.recipients.replace("\n", ",").split(","):
+            if address.strip():
+                try:
+                    validate_email(address.strip())
+                except ValidationError:
+                    errors["recipients"] = f"{address.strip()!r} is not an e-mail address."
+                    break
+        try:
+            build_config(self.crawl_options)
+        except InvalidOptions as exc:
+            errors["crawl_options"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        from audit.scheduling import compute_next_due
+
+        self.next_due = compute_next_due(self) if self.enabled else None
+        super().save(*args, **kwargs)
+
+
+class ScheduledSlot(models.Model):
+    """A schedule's due time, claimed by the scheduler that enqueues it (once, ever)."""
+
+    schedule = models.ForeignKey(AuditSchedule, on_delete=models.CASCADE, related_name="slots")
+    slot = models.DateTimeField(help_text="The due time this claim is for.")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey(
+        AuditRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "slot"], name="audit_one_claim_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -1,0 +1,61 @@
+"""Which Wagtail page a crawled URL belongs to, resolved the way Wagtail routes requests.
+
+The site is chosen like ``Site.find_for_request``: exact hostname and port, else the only
+site with that hostname, else the default site. Within the site the URL path is matched
+against live pages' ``url_path`` below the site's root. Built once per run: one query per site.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from wagtail.models import Page, Site
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class PageLocator:
+    def __init__(self) -> None:
+        self._sites = list(Site.objects.select_related("root_page"))
+        self._paths: dict[int, dict[str, int]] = {}
+
+    def _site_for(self, host: str, port: int) -> Site | None:
+        exact = [s for s in self._sites if s.hostname.lower() == host and s.port == port]
+        if exact:
+            return exact[0]
+        by_host = [s for s in self._sites if s.hostname.lower() == host]
+        if len(by_host) == 1:
+            return by_host[0]
+        return next((s for s in self._sites if s.is_default_site), None)
+
+    def _paths_for(self, site: Site) -> dict[str, int]:
+        if site.pk not in self._paths:
+            root = site.root_page.url_path  # e.g. "/home/"
+            rows = Page.objects.live().filter(url_path__startswith=root)
+            self._paths[site.pk] = {
+                url_path[len(root) - 1 :]: page_id
+                for page_id, url_path in rows.values_list("id", "url_path")
+            }
+        return self._paths[site.pk]
+
+    def page_id_for(self, url: str) -> int | None:
+        """The id of the live Wagtail page served at ``url``, or None."""
+        parts = urlsplit(url)
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            return None
+        try:
+            port = parts.port or DEFAULT_PORTS[parts.scheme]
+        except ValueError:
+            return None
+        site = self._site_for(parts.hostname.lower(), port)
+        if site is None:
+            return None
+        path = unquote(parts.path or "/")
+        if not path.endswith("/"):
+            path += "/"
+        return self._paths_for(site).get(path)
+
+
+def page_id_for_url(url: str) -> int | None:
+    """One-off lookup; use a PageLocator for many URLs."""
+    return PageLocator().page_id_for(url)

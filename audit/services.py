@@ -1,0 +1,498 @@
+"""What the admin, the tasks, the scheduler and the commands do with audits.
+
+- ``start_run(target_url, trigger=..., user=..., options=..., single_page=...)`` creates a
+  queued run and enqueues ``audit.tasks.run_audit`` for it. A second run for a target that
+  already has one queued or running raises ``RunAlreadyActive`` (its ``str()`` is the message
+  to show; ``.run`` is the active run); the database's partial unique constraint guarantees it
+  even when two requests race. Bad URLs or options raise ``InvalidTarget``/``InvalidOptions``.
+- ``cancel_run(run)``: a queued run is cancelled at once; a running one is flagged and the
+  worker stops it at the next page, keeping what it stored.
+- ``execute_run(run)``: runs the engine in the current process (what the task calls).
+- ``save_result(result, trigger=...)``: stores an engine result computed elsewhere as a run.
+- ``previous_run(run)``: the latest earlier succeeded run of the same target and mode.
+- ``compare_runs(new, old)``: ``Comparison`` of finding querysets ``new``, ``fixed`` (in old,
+  gone in new) and ``still_open`` (in new, also in old), matched by fingerprint.
+- ``latest_page_result(page)``: the page's result in its latest finished audit (any trigger),
+  for the editor's side panel.
+- ``prune_runs(keep=...)`` / ``delete_runs(queryset)``: retention, fast deletes.
+- ``fail_stale_runs()``: marks runs whose worker stopped (no heartbeat) as failed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from audit.conf import audit_setting
+from audit.engine import AuditConfig, AuditError, AuditResult, Thresholds, audit_site
+from audit.engine.urls import validate_start_url
+from audit.models import AuditRun, Finding, PageResult
+from audit.store import RunStore
+
+logger = logging.getLogger(__name__)
+
+Status = AuditRun.Status
+
+
+class RunAlreadyActive(Exception):
+    """The target already has a queued or running audit."""
+
+    def __init__(self, run: AuditRun | None, target_url: str) -> None:
+        self.run = run
+        if run is None:
+            message = f"An audit of {target_url} is already queued or running."
+        else:
+            state = "queued" if run.status == Status.QUEUED else "running"
+            message = (
+                f"An audit of {target_url} is already {state} (run #{run.pk}, "
+                f"{run.pages_done} of {run.pages_known} pages); wait for it or cancel it."
+            )
+        super().__init__(message)
+
+
+class InvalidTarget(ValueError):
+    """The URL cannot be audited (malformed, not http(s))."""
+
+
+class InvalidOptions(ValueError):
+    """Crawl options that the engine does not accept."""
+
+
+# -- options -------------------------------------------------------------------------------
+
+_TUPLE_FIELDS = {"include", "exclude", "extra_hosts", "strip_query_params"}
+_OPTION_FIELDS = {f.name for f in dataclasses.fields(AuditConfig)} - {"thresholds", "single_page"}
+_THRESHOLD_FIELDS = {f.name for f in dataclasses.fields(Thresholds)}
+
+
+def build_config(options: dict[str, Any] | None, *, single_page: bool = False) -> AuditConfig:
+    """An AuditConfig from the site defaults (SEO_AUDIT) overlaid with ``options``.
+
+    ``options`` uses AuditConfig field names; ``thresholds`` may be a dict of Thresholds
+    fields. Raises InvalidOptions with a one-line message naming the bad key or value.
+    """
+    if options is not None and not isinstance(options, dict):
+        raise InvalidOptions('crawl options must be a JSON object, e.g. {"max_pages": 500}')
+    merged = {**audit_setting("CRAWL_OPTIONS"), **(options or {})}
+    thresholds = {**audit_setting("THRESHOLDS"), **(merged.pop("thresholds", None) or {})}
+    unknown = sorted(set(merged) - _OPTION_FIELDS)
+    if unknown:
+        raise InvalidOptions(
+            f"unknown crawl option {unknown[0]!r}; known: {', '.join(sorted(_OPTION_FIELDS))}"
+        )
+    bad = sorted(set(thresholds) - _THRESHOLD_FIELDS)
+    if bad:
+        raise InvalidOptions(
+            f"unknown threshold {bad[0]!r}; known: {', '.join(sorted(_THRESHOLD_FIELDS))}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in merged.items():
+        if key in _TUPLE_FIELDS:
+            value = (value,) if isinstance(value, str) else tuple(value or ())
+        elif key == "disabled_checks":
+            value = frozenset([value] if isinstance(value, str) else value or ())
+        values[key] = value
+    try:
+        return AuditConfig(**values, single_page=single_page, thresholds=Thresholds(**thresholds))
+    except AuditError as exc:
+        raise InvalidOptions(str(exc)) from None
+    except TypeError as exc:
+        raise InvalidOptions(f"bad crawl option value: {exc}") from None
+
+
+def normalize_target(url: str) -> str:
+    try:
+        return validate_start_url(url)
+    except AuditError as exc:
+        raise InvalidTarget(str(exc)) from None
+
+
+def site_root_url() -> str:
+    """The default Wagtail site's root URL, e.g. http://127.0.0.1:8000/."""
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    if site is None:
+        raise InvalidTarget("no Wagtail site is configured; give a URL to audit")
+    return site.root_url.rstrip("/") + "/"
+
+
+# -- starting and stopping -----------------------------------------------------------------
+
+
+def create_run(
+    target_url: str,
+    *,
+    trigger: str = AuditRun.Trigger.MANUAL,
+    user=None,
+    options: dict[str, Any] | None = None,
+    single_page: bool = False,
+    schedule=None,
+) -> AuditRun:
+    """A queued run, or RunAlreadyActive. Does not enqueue it (see start_run)."""
+    target = normalize_target(target_url)
+    build_config(options, single_page=single_page)  # refuse bad options before queueing
+    fail_stale_runs()
+    try:
+        with transaction.atomic():
+            return AuditRun.objects.create(
+                target_url=target,
+                single_page=single_page,
+                trigger=trigger,
+                started_by=user if getattr(user, "is_authenticated", False) else None,
+                options=options or {},
+                schedule=schedule,
+            )
+    except IntegrityError:
+        raise RunAlreadyActive(active_run_for(target, single_page=single_page), target) from None
+
+
+def active_run_for(target_url: str, *, single_page: bool = False) -> AuditRun | None:
+    """The queued or running run of this target and mode, if any."""
+    return (
+        AuditRun.objects.filter(
+            target_url=normalize_target(target_url),
+            single_page=single_page,
+            status__in=AuditRun.ACTIVE_STATUSES,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def start_run(target_url: str, **kwargs: Any) -> AuditRun:
+    """Create a queued run and enqueue its task; see create_run for the arguments.
+
+    The task is enqueued once the surrounding transaction (if any) commits, so a worker on
+    another machine never looks for a run it cannot see yet.
+    """
+    run = create_run(target_url, **kwargs)
+    transaction.on_commit(lambda: enqueue_run(run))
+    return run
+
+
+def enqueue_run(run: AuditRun) -> None:
+    from audit.tasks import run_audit
+
+    result = run_audit.enqueue(run.pk)
+    # The immediate backend has already run it; only record the id of a queued task.
+    AuditRun.objects.filter(pk=run.pk, task_id="").update(task_id=str(result.id)[:100])
+
+
+def cancel_run(run: AuditRun) -> AuditRun:
+    """Cancel now if queued; ask the worker to stop at the next page if running."""
+    now = timezone.now()
+    queued = AuditRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED, cancel_requested=True, finished_at=now
+    )
+    if not queued:
+        AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(cancel_requested=True)
+    run.refresh_from_db()
+    return run
+
+
+def fail_stale_runs() -> int:
+    """Mark running runs without a heartbeat for STALE_AFTER seconds as failed."""
+    limit = timezone.now() - timedelta(seconds=float(audit_setting("STALE_AFTER")))
+    return AuditRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=limit).update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        error="The worker stopped responding (killed or crashed); pages stored so far are kept.",
+    )
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+class _Watcher:
+    """Writes progress and a heartbeat, and reads the cancel flag, from its own thread.
+
+    The engine calls ``progress`` and ``should_cancel`` from its threads; they only touch
+    memory. The database work happens here every POLL_INTERVAL seconds on one connection.
+    """
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.done = 0
+        self.known = 0
+        self.cancelled = threading.Event()
+        self._stop = threading.Event()
+        self._interval = float(audit_setting("POLL_INTERVAL"))
+        self._thread = threading.Thread(target=self._loop, name=f"audit-watch-{run_id}")
+
+    def progress(self, done: int, known: int) -> None:
+        self.done, self.known = done, known
+
+    def should_cancel(self) -> bool:
+        return self.cancelled.is_set()
+
+    def start(self) -> _Watcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self._interval):
+                self._poll()
+        finally:
+            connection.close()
+
+    def _poll(self) -> None:
+        try:
+            rows = AuditRun.objects.filter(pk=self.run_id)
+            rows.update(pages_done=self.done, pages_known=self.known, heartbeat_at=timezone.now())
+            if rows.filter(cancel_requested=True).exists():
+                self.cancelled.set()
+        except Exception:  # a missed poll is retried; it must never break the crawl
+            logger.warning("audit run %s: progress update failed", self.run_id, exc_info=True)
+
+
+def execute_run(run: AuditRun) -> AuditRun:
+    """Run a queued audit here and now; returns it finished (succeeded/failed/cancelled).
+
+    Returns the run unchanged if it is no longer queued (cancelled, or taken by another
+    worker). A crash marks it failed with the error; the pages stored so far stay.
+    """
+    now = timezone.now()
+    taken = AuditRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=now, heartbeat_at=now
+    )
+    run.refresh_from_db()
+    if not taken:
+        return run
+    store = RunStore(run)
+    watcher = _Watcher(run.pk)
+    try:
+        config = build_config(run.options, single_page=run.single_page)
+        AuditRun.objects.filter(pk=run.pk).update(settings=config.as_dict())
+        watcher.start()
+        result = audit_site(
+            run.target_url,
+            config,
+            progress=watcher.progress,
+            on_page=store.add_page,
+            should_cancel=watcher.should_cancel,
+        )
+        watcher.stop()
+        store.finish(result)
+    except BaseException as exc:
+        watcher.stop()
+        _fail(run, store, exc)
+        if not isinstance(exc, Exception):
+            raise  # KeyboardInterrupt, SystemExit: the worker is stopping
+        return run
+    stats = result.stats
+    status, error = _outcome(stats)
+    AuditRun.objects.filter(pk=run.pk).update(
+        status=status,
+        error=error,
+        stats=stats,
+        settings=result.settings,
+        pages_done=len(result.pages),
+        pages_known=max(stats.get("pages_known") or 0, len(result.pages)),
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _fail(run: AuditRun, store: RunStore, exc: BaseException) -> None:
+    if isinstance(exc, AuditError | InvalidOptions):
+        error = str(exc)
+    else:
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        logger.exception("audit run %s crashed", run.pk)
+    try:
+        store.flush()
+        store.update_totals()
+    except Exception:
+        logger.warning("audit run %s: could not store its last pages", run.pk, exc_info=True)
+    AuditRun.objects.filter(pk=run.pk).update(
+        status=Status.FAILED, error=error[:10_000], finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+
+
+def save_result(
+    result: AuditResult,
+    *,
+    trigger: str = AuditRun.Trigger.COMMAND,
+    user=None,
+    single_page: bool = False,
+) -> AuditRun:
+    """Store an audit that already ran elsewhere (``seo_audit --save``) as a finished run.
+
+    Refused with RunAlreadyActive while another run of the same target is queued or running.
+    """
+    run = create_run(result.start_url, trigger=trigger, user=user, single_page=single_page)
+    AuditRun.objects.filter(pk=run.pk).update(
+        status=Status.RUNNING, started_at=_parse_time(result.started_at) or timezone.now()
+    )
+    try:
+        RunStore(run).finish(result)
+    except BaseException as exc:
+        _fail(run, RunStore(run), exc)
+        raise
+    status, error = _outcome(result.stats)
+    AuditRun.objects.filter(pk=run.pk).update(
+        status=status,
+        error=error,
+        stats=result.stats,
+        settings=result.settings,
+        pages_done=len(result.pages),
+        pages_known=max(result.stats.get("pages_known") or 0, len(result.pages)),
+        finished_at=_parse_time(result.finished_at) or timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _parse_time(value: str | None):
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _outcome(stats: dict[str, Any]) -> tuple[str, str]:
+    if stats.get("stop_reason") == "cancelled":
+        return Status.CANCELLED, ""
+    if stats.get("start_error"):
+        return Status.FAILED, f"The start URL could not be audited: {stats['start_error']}"
+    return Status.SUCCEEDED, ""
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def previous_run(run: AuditRun) -> AuditRun | None:
+    """The latest succeeded run of the same target and mode created before ``run``."""
+    return (
+        AuditRun.objects.filter(
+            target_url=run.target_url,
+            single_page=run.single_page,
+            status=Status.SUCCEEDED,
+            created_at__lte=run.created_at,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass
+class Comparison:
+    new: QuerySet[Finding]  # in the newer run only
+    fixed: QuerySet[Finding]  # in the older run only (rows of the older run)
+    still_open: QuerySet[Finding]  # in both (rows of the newer run)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": self.new.count(),
+            "fixed": self.fixed.count(),
+            "still_open": self.still_open.count(),
+        }
+
+
+def compare_runs(new: AuditRun, old: AuditRun | None) -> Comparison:
+    """Findings new, fixed and still open between two runs, matched by fingerprint.
+
+    With no older run everything is new. Querysets, so callers filter and paginate further.
+    """
+    findings = Finding.objects.select_related("page_result")
+    if old is None:
+        return Comparison(
+            new=findings.filter(run=new),
+            fixed=findings.none(),
+            still_open=findings.none(),
+        )
+    old_prints = Finding.objects.filter(run=old).values("fingerprint")
+    new_prints = Finding.objects.filter(run=new).values("fingerprint")
+    return Comparison(
+        new=findings.filter(run=new).exclude(fingerprint__in=old_prints),
+        fixed=findings.filter(run=old).exclude(fingerprint__in=new_prints),
+        still_open=findings.filter(run=new, fingerprint__in=old_prints),
+    )
+
+
+def latest_page_result(page) -> PageResult | None:
+    """The page's result in its most recent succeeded audit (site crawl or after-publish)."""
+    return (
+        PageResult.objects.filter(page_id=getattr(page, "pk", page), run__status=Status.SUCCEEDED)
+        .select_related("run")
+        .order_by("-run__finished_at", "-run_id", "-http_status")
+        .first()
+    )
+
+
+# -- retention -----------------------------------------------------------------------------
+
+
+def delete_runs(runs: QuerySet[AuditRun]) -> int:
+    """Delete runs with their pages and findings; set-based, no objects loaded.
+
+    Active runs are never deleted. Returns the number of runs deleted.
+    """
+    ids = list(runs.exclude(status__in=AuditRun.ACTIVE_STATUSES).values_list("pk", flat=True))
+    deleted = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        with transaction.atomic():
+            # Children first, so neither delete has cascades to collect in memory.
+            Finding.objects.filter(run_id__in=chunk).delete()
+            PageResult.objects.filter(run_id__in=chunk).delete()
+            deleted += AuditRun.objects.filter(pk__in=chunk).delete()[1].get("audit.AuditRun", 0)
+    return deleted
+
+
+def prune_runs(keep: int | None = None) -> int:
+    """Keep the newest ``keep`` finished runs per target and mode; delete the older ones."""
+    keep = int(audit_setting("KEEP_RUNS") if keep is None else keep)
+    if keep < 0:
+        raise ValueError("keep must be 0 or more")
+    finished = AuditRun.objects.filter(status__in=AuditRun.FINISHED_STATUSES)
+    doomed: list[int] = []
+    targets = finished.values("target_url", "single_page").annotate(last=Max("created_at"))
+    for target in targets.iterator():
+        runs = finished.filter(
+            target_url=target["target_url"], single_page=target["single_page"]
+        ).order_by("-created_at", "-id")
+        doomed += list(runs.values_list("pk", flat=True)[keep:])
+    return delete_runs(AuditRun.objects.filter(pk__in=doomed)) if doomed else 0
+
+
+__all__ = [
+    "Comparison",
+    "active_run_for",
+    "InvalidOptions",
+    "InvalidTarget",
+    "RunAlreadyActive",
+    "build_config",
+    "cancel_run",
+    "compare_runs",
+    "create_run",
+    "delete_runs",
+    "execute_run",
+    "fail_stale_runs",
+    "latest_page_result",
+    "previous_run",
+    "prune_runs",
+    "save_result",
+    "site_root_url",
+    "start_run",
+]

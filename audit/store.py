@@ -1,0 +1,232 @@
+"""Write an audit's pages and findings to the database in batches, while it crawls.
+
+``RunStore(run)`` is given each ``PageReport`` as the engine finishes it (``add_page``, the
+engine's ``on_page`` callback) and writes them ``STORE_BATCH_PAGES`` at a time with
+``bulk_create`` (findings with COPY on PostgreSQL), so a run killed half-way keeps what it
+had stored. ``finish(result)`` stores
+the rest: pages not yet written and the site-wide findings the engine appends to page reports
+after the crawl (duplicates, broken links...), then fills the per-page and per-run totals and
+the score with a few aggregate queries.
+
+``store_result(run, result)`` does it all at once for a result produced elsewhere (the
+``seo_audit --save`` command, the benchmark).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from audit.conf import audit_setting, severity_weight
+from audit.engine import AuditResult, PageReport
+from audit.engine.results import SEVERITIES
+from audit.models import AuditRun, Finding, PageResult
+from audit.pagemap import PageLocator
+
+FINDING_FIELDS = (
+    "run_id",
+    "page_result_id",
+    "check_id",
+    "severity",
+    "message",
+    "selector",
+    "snippet",
+    "fingerprint",
+    "impact",
+)
+
+
+def _cut(value: str | None, limit: int) -> str:
+    return (value or "")[:limit]
+
+
+class RunStore:
+    def __init__(self, run: AuditRun, *, locator: PageLocator | None = None) -> None:
+        self.run = run
+        self.locator = locator or PageLocator()
+        self.batch_pages = int(audit_setting("STORE_BATCH_PAGES"))
+        self.batch_findings = int(audit_setting("STORE_BATCH_FINDINGS"))
+        self.weights = {severity: severity_weight(severity) for severity in SEVERITIES}
+        self._pending: list[PageReport] = []
+        # url -> PageResult id, and ids of the engine's Finding objects already written:
+        # site checks append to the same report objects after the crawl.
+        self._page_ids: dict[str, int] = {}
+        self._stored_findings: dict[str, set[int]] = {}
+        # url -> (errors, warnings, notices, impact) as last written to its PageResult row.
+        self._page_totals: dict[str, tuple[int, int, int, int]] = {}
+
+    # -- while crawling ------------------------------------------------------------------
+
+    def add_page(self, report: PageReport) -> None:
+        self._pending.append(report)
+        if len(self._pending) >= self.batch_pages:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered pages and their findings (one transaction per batch)."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        with transaction.atomic():
+            # A report can be pending twice (on_page, then the final result): one row.
+            new = list(
+                {r.url: r for r in reversed(pending) if r.url not in self._page_ids}.values()
+            )
+            rows = PageResult.objects.bulk_create(
+                [self._page_row(report) for report in new], batch_size=self.batch_pages
+            )
+            for report, row in zip(new, rows, strict=True):
+                self._page_ids[report.url] = row.pk
+                self._page_totals[report.url] = self._totals_of(report)
+            self._write_findings(pending)
+            self._update_changed_pages(pending)
+
+    # -- at the end ----------------------------------------------------------------------
+
+    def finish(self, result: AuditResult) -> None:
+        """Store every page and finding not yet written, then the totals and the score."""
+        self._pending.extend(result.pages)
+        self.flush()
+        self.update_totals()
+
+    def update_totals(self) -> None:
+        """The run's counts and score from the stored rows (per-page totals are kept up to
+        date as pages and findings are written)."""
+        run = self.run
+        with transaction.atomic():
+            totals = Finding.objects.filter(run=run).aggregate(
+                **{s: Count("id", filter=Q(severity=s)) for s in SEVERITIES}
+            )
+            run.error_count = totals["error"]
+            run.warning_count = totals["warning"]
+            run.notice_count = totals["notice"]
+            run.score = self._score()
+            AuditRun.objects.filter(pk=run.pk).update(
+                error_count=run.error_count,
+                warning_count=run.warning_count,
+                notice_count=run.notice_count,
+                score=run.score,
+            )
+
+    def _score(self) -> int | None:
+        """Mean page score: 100 minus severity weights of its findings, at least 0.
+
+        Only pages that answered with content count (redirect stubs and failed fetches
+        would otherwise dilute it); None when there is no such page.
+        """
+        pages = PageResult.objects.filter(run=self.run, http_status__gte=200, http_status__lt=300)
+        rows = pages.values_list("error_count", "warning_count", "notice_count")
+        w = self.weights
+        scores = [
+            max(0, 100 - e * w["error"] - wa * w["warning"] - n * w["notice"])
+            for e, wa, n in rows.iterator(chunk_size=2000)
+        ]
+        return round(sum(scores) / len(scores)) if scores else None
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def _totals_of(self, report: PageReport) -> tuple[int, int, int, int]:
+        counts = {severity: 0 for severity in SEVERITIES}
+        impact = 0
+        views = report.views or 0
+        for finding in report.findings:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+            impact += self.weights.get(finding.severity, 1) * (views + 1)
+        return counts["error"], counts["warning"], counts["notice"], impact
+
+    def _update_changed_pages(self, reports: Iterable[PageReport]) -> None:
+        """Rewrite the totals of pages that gained findings since their row was written
+        (site checks run after the crawl): one UPDATE per distinct set of totals."""
+        changed: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
+        for report in {r.url: r for r in reports}.values():
+            totals = self._totals_of(report)
+            if totals != self._page_totals.get(report.url):
+                self._page_totals[report.url] = totals
+                changed[totals].append(self._page_ids[report.url])
+        for (errors, warnings, notices, impact), ids in changed.items():
+            for start in range(0, len(ids), 1000):
+                PageResult.objects.filter(pk__in=ids[start : start + 1000]).update(
+                    error_count=errors,
+                    warning_count=warnings,
+                    notice_count=notices,
+                    impact=impact,
+                )
+
+    def _page_row(self, report: PageReport) -> PageResult:
+        return PageResult(
+            run_id=self.run.pk,
+            url=_cut(report.url, 2000),
+            final_url=_cut(report.final_url, 2000),
+            page_id=self.locator.page_id_for(report.url),
+            http_status=report.status,
+            error=report.error or "",
+            redirects=[hop.as_dict() for hop in report.redirects],
+            title=report.title or "",
+            h1=report.h1 or "",
+            word_count=report.word_count or 0,
+            response_ms=report.response_ms,
+            bytes=report.bytes or 0,
+            views=report.views,
+            page_type=_cut(report.page_type, 100),
+            content_type=_cut(report.content_type, 200),
+            depth=report.depth,
+            **dict(
+                zip(
+                    ("error_count", "warning_count", "notice_count", "impact"),
+                    self._totals_of(report),
+                    strict=True,
+                )
+            ),
+        )
+
+    def _write_findings(self, reports: Iterable[PageReport]) -> None:
+        rows: list[tuple] = []
+        for report in reports:
+            stored = self._stored_findings.setdefault(report.url, set())
+            page_id = self._page_ids[report.url]
+            views = report.views or 0
+            for finding in report.findings:
+                if id(finding) in stored:
+                    continue
+                stored.add(id(finding))
+                rows.append(
+                    (
+                        self.run.pk,
+                        page_id,
+                        _cut(finding.check, 100),
+                        finding.severity,
+                        finding.message,
+                        finding.selector or "",
+                        finding.snippet or "",
+                        Finding.make_fingerprint(finding.check, report.url, finding.selector),
+                        self.weights.get(finding.severity, 1) * (views + 1),
+                    )
+                )
+        if not rows:
+            return
+        if connection.vendor == "postgresql":
+            self._copy_findings(rows)
+        else:
+            Finding.objects.bulk_create(
+                [Finding(**dict(zip(FINDING_FIELDS, row, strict=True))) for row in rows],
+                batch_size=self.batch_findings,
+            )
+
+    @staticmethod
+    def _copy_findings(rows: list[tuple]) -> None:
+        """PostgreSQL COPY: several times faster than INSERTs for tens of thousands of rows."""
+        meta = Finding._meta
+        columns = ", ".join(meta.get_field(name).column for name in FINDING_FIELDS)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
+            with raw.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+
+def store_result(run: AuditRun, result: AuditResult) -> None:
+    """Store a finished engine result in ``run`` (pages, findings, totals)."""
+    RunStore(run).finish(result)

@@ -1,0 +1,57 @@
+"""Background tasks (django-tasks): a stored audit run, and the audit after publishing.
+
+The default backend is django-tasks-db (``manage.py db_worker``, started by ``make run``);
+tests use the immediate backend; see README for django-tasks-rq. Arguments are ids, so any
+backend can serialise them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from audit.models import AuditRun
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def run_audit(run_id: int) -> str:
+    """Run a queued audit; e-mail the schedule's recipients when it was scheduled."""
+    from audit.emails import send_run_report
+    from audit.services import execute_run
+
+    run = AuditRun.objects.filter(pk=run_id).first()
+    if run is None:
+        logger.warning("audit run %s no longer exists; nothing to do", run_id)
+        return "missing"
+    run = execute_run(run)
+    if run.schedule_id and run.status in (AuditRun.Status.SUCCEEDED, AuditRun.Status.FAILED):
+        try:
+            send_run_report(run)
+        except Exception:  # the audit is stored; a mail outage must not fail it
+            logger.exception("audit run %s: sending the report failed", run.pk)
+    return run.status
+
+
+@task()
+def audit_published_page(page_id: int) -> str:
+    """Audit one just-published page so its latest findings reflect what is live."""
+    from wagtail.models import Page
+
+    from audit.services import RunAlreadyActive, create_run, execute_run
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None or not page.live:
+        return "skipped: page missing or not live"
+    url = page.get_full_url()
+    if not url:
+        return "skipped: page has no URL (not under a site)"
+    try:
+        run = create_run(url, trigger=AuditRun.Trigger.PUBLISH, single_page=True)
+    except RunAlreadyActive as exc:
+        # A queued audit of this page will see the new version anyway.
+        logger.info("after-publish audit of %s skipped: %s", url, exc)
+        return "skipped: already active"
+    return execute_run(run).status

@@ -1,0 +1,20 @@
+"""The headless content API (Wagtail API v2), mounted at /api/v2/ by cms/urls.py."""
+
+from wagtail.api.v2.router import WagtailAPIRouter
+
+from pages.api.purge import API_NAMESPACE
+from pages.api.views import (
+    ClinicDocumentsAPIViewSet,
+    ClinicImagesAPIViewSet,
+    ClinicPagesAPIViewSet,
+    ClinicRedirectsAPIViewSet,
+    PagePreviewAPIViewSet,
+)
+
+api_router = WagtailAPIRouter(API_NAMESPACE)
+api_router.register_endpoint("pages", ClinicPagesAPIViewSet)
+api_router.register_endpoint("images", ClinicImagesAPIViewSet)
+api_router.register_endpoint("documents", ClinicDocumentsAPIViewSet)
+api_router.register_endpoint("redirects", ClinicRedirectsAPIViewSet)
+# Drafts for a headless front end; answers 404 unless HEADLESS_PREVIEW_URL is set.
+api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)

@@ -1,0 +1,83 @@
+"""Data for all pages in one response, loaded in bulk so a listing costs the same few queries
+whether it holds one page or a hundred (breadcrumbs, tags, view counts, image renditions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from wagtail.models import Page
+
+from pages.api.images import prefetch_renditions
+from pages.api.references import public_page_check
+from pages.api.rich_text import pre_expand
+from pages.api.view_counts import view_totals_for
+
+BATCH_KEY = "clinic_page_batch"
+
+
+class PageBatch:
+    def __init__(self, pages: Sequence[Page], context: dict[str, Any]):
+        self.pages = list(pages)
+        self.context = context
+        self._ids = {page.pk for page in self.pages}
+
+    def covers(self, page: Page) -> bool:
+        return page.pk in self._ids
+
+    def prepare(self) -> None:
+        """Load what every page's fields will need, before serialising any of them."""
+        self.prefetch_images()
+        pre_expand([getattr(page, "introduction", "") or "" for page in self.pages], self.context)
+
+    def prefetch_images(self) -> None:
+        prefetch_renditions(
+            getattr(page, field, None)
+            for page in self.pages
+            for field in ("hero_image", "social_image")
+        )
+
+    @cached_property
+    def breadcrumbs(self) -> dict[int, list[Page]]:
+        """Public ancestors from the site's home page down, then the page itself."""
+        step = Page.steplen
+        wanted = {
+            page.pk: [page.path[: step * depth] for depth in range(2, page.depth)]
+            for page in self.pages
+        }
+        all_paths = {path for paths in wanted.values() for path in paths}
+        check = public_page_check(self.context)
+        by_path = {
+            ancestor.path: ancestor
+            for ancestor in Page.objects.filter(path__in=all_paths)
+            if check.is_public(ancestor)
+        }
+        return {
+            page.pk: [by_path[path] for path in wanted[page.pk] if path in by_path] + [page]
+            for page in self.pages
+        }
+
+    @cached_property
+    def tags(self) -> dict[int, list[str]]:
+        model = type(self.pages[0]) if self.pages else None
+        if model is None or not hasattr(model, "tagged_items"):
+            return {}
+        through = model._meta.get_field("tagged_items").related_model
+        names: dict[int, list[str]] = defaultdict(list)
+        for item in through.objects.filter(content_object_id__in=self._ids).select_related("tag"):
+            names[item.content_object_id].append(item.tag.name)
+        return {page_id: sorted(tags) for page_id, tags in names.items()}
+
+    @cached_property
+    def view_totals(self) -> dict[int, int]:
+        return view_totals_for(self.pages)
+
+
+def batch_for(page: Page, context: dict[str, Any]) -> PageBatch:
+    """The response's batch when it covers this page, else a batch of just this page."""
+    batch = context.get(BATCH_KEY)
+    if batch is None or not batch.covers(page):
+        batch = PageBatch([page], context)
+    return batch

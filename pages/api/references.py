@@ -1,0 +1,36 @@
+"""How one page points at another in the API (parent, breadcrumbs, call-to-action targets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wagtail.api.utils import get_full_url
+from wagtail.models import Page
+
+from pages.api.visibility import PublicPageCheck
+
+PUBLIC_CHECK_KEY = "clinic_public_page_check"
+
+
+def public_page_check(context: dict[str, Any]) -> PublicPageCheck:
+    """The request's shared checker, so private sections are loaded once per response."""
+    check = context.get(PUBLIC_CHECK_KEY)
+    if check is None:
+        check = context[PUBLIC_CHECK_KEY] = PublicPageCheck()
+    return check
+
+
+def page_type_name(page: Page) -> str:
+    model = page.specific_class or type(page)
+    return f"{model._meta.app_label}.{model.__name__}"
+
+
+def page_reference(page: Page, context: dict[str, Any]) -> dict[str, Any]:
+    """The shape Wagtail uses for `parent`: id, meta (type, detail_url, html_url), title."""
+    request = context.get("request")
+    router = context.get("router")
+    meta: dict[str, Any] = {"type": page_type_name(page)}
+    if router is not None:
+        meta["detail_url"] = get_full_url(request, router.get_object_detail_urlpath(Page, page.pk))
+    meta["html_url"] = page.get_full_url(request)
+    return {"id": page.pk, "meta": meta, "title": page.title}

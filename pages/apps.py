@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PagesConfig(AppConfig):
+    name = "pages"
+    verbose_name = "Clinic pages"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from pages.api.purge import connect_purge_signals
+
+        connect_purge_signals()

@@ -1,0 +1,26 @@
+from pages.models.images import ClinicImage, ClinicRendition
+from pages.models.pages import (
+    ArticleIndexPage,
+    ArticlePage,
+    ArticlePageTag,
+    BasePage,
+    HomePage,
+    ServiceIndexPage,
+    ServicePage,
+)
+from pages.models.site_settings import ClinicSettings
+from pages.models.view_counts import PageViewCount
+
+__all__ = [
+    "ArticleIndexPage",
+    "ArticlePage",
+    "ArticlePageTag",
+    "BasePage",
+    "ClinicImage",
+    "ClinicRendition",
+    "ClinicSettings",
+    "HomePage",
+    "PageViewCount",
+    "ServiceIndexPage",
+    "ServicePage",
+]

@@ -1,0 +1,386 @@
+"""Page types. The public HTML of each lives in templates/pages/<page_type>.html."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from pages.api import fields as page_api
+from pages.api.preview import HeadlessPreviewWhenConfigured
+from pages.blocks import BodyBlock, WhoItHelpsBlock
+from pages.images import prefetch_page_renditions
+
+IMAGE_MODEL = "pages.ClinicImage"
+INTRO_FEATURES = ["bold", "italic", "link"]
+
+
+class SeoMixin(models.Model):
+    """SEO fields every page has on top of Wagtail's seo_title and search_description."""
+
+    canonical_url = models.URLField(
+        blank=True,
+        help_text="Leave empty: the page's own URL is canonical. Set only for a page that copies "
+        "another.",
+    )
+    social_image = models.ForeignKey(
+        IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the page is shared (Open Graph). Falls back to the hero image.",
+    )
+
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("slug"),
+                FieldPanel(
+                    "seo_title",
+                    help_text="The title search engines show. Aim for 30–60 characters; "
+                    "the page title is used when empty.",
+                ),
+                FieldPanel(
+                    "search_description",
+                    help_text="The snippet under the title in search results. Aim for 70–160 "
+                    "characters; the introduction is used when empty.",
+                ),
+                FieldPanel("canonical_url"),
+                FieldPanel("social_image"),
+            ],
+            heading="For search engines and sharing",
+        ),
+        MultiFieldPanel([FieldPanel("show_in_menus")], heading="For site menus"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    # Fallbacks used by templates, JSON-LD and the API so they cannot disagree.
+    @property
+    def meta_title(self) -> str:
+        return self.seo_title or self.title
+
+    def document_title(self, site_name: str, limit: int = 60) -> str:
+        """The <title>: the SEO title, with the clinic's name added only while it fits the limit."""
+        with_name = f"{self.meta_title} | {site_name}"
+        if site_name and site_name not in self.meta_title and len(with_name) <= limit:
+            return with_name
+        return self.meta_title
+
+    @property
+    def meta_description(self) -> str:
+        if self.search_description:
+            return self.search_description
+        intro = getattr(self, "introduction", "") or ""
+        from django.utils.html import strip_tags
+
+        text = " ".join(strip_tags(intro).split())
+        return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
+
+    def canonical_for(self, request=None) -> str:
+        return self.canonical_url or self.get_full_url(request)
+
+    @property
+    def share_image(self):
+        return self.social_image or getattr(self, "hero_image", None)
+
+
+class HeroImageMixin(models.Model):
+    """A hero image with alt text for this use, or an explicit decorative flag."""
+
+    hero_image = models.ForeignKey(
+        IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_image_alt = models.CharField(
+        "hero image alt text",
+        max_length=255,
+        blank=True,
+        help_text="Describe what the photo shows for someone who cannot see it, in a sentence. "
+        "Leave empty only if the image is decorative.",
+    )
+    hero_image_decorative = models.BooleanField(
+        "hero image is decorative",
+        default=False,
+        help_text='Tick only if the image adds nothing a reader would miss; it gets alt="".',
+    )
+
+    hero_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_alt"),
+                FieldPanel("hero_image_decorative"),
+            ],
+            heading="Hero image",
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hero_alt(self) -> str:
+        return "" if self.hero_image_decorative else self.hero_image_alt
+
+    def clean(self):
+        super().clean()
+        if (
+            self.hero_image_id
+            and not self.hero_image_decorative
+            and not self.hero_image_alt.strip()
+        ):
+            raise ValidationError(
+                {
+                    "hero_image_alt": "Add alt text describing the hero image, or tick "
+                    "'hero image is decorative' if it adds nothing for the reader."
+                }
+            )
+
+
+class BasePage(HeadlessPreviewWhenConfigured, SeoMixin, Page):
+    """Common parent of every clinic page type (not a page type itself)."""
+
+    og_type = "website"
+    json_ld_type = "WebPage"
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["canonical_url"] = self.canonical_for(request)
+        prefetch_page_renditions(self)
+        return context
+
+    @cached_property
+    def view_count(self) -> int:
+        """Total views (the sum of the page's daily counts), as readers, JSON-LD and the API
+        show it. Cached per object: read once per request, after the view was recorded."""
+        from pages.view_counts.service import view_total
+
+        return view_total(self.pk) if self.pk else 0
+
+    @cached_property
+    def breadcrumbs(self) -> list[Page]:
+        """Ancestors from the home page down to this page (the tree root is not public)."""
+        return list(self.get_ancestors().filter(depth__gt=1).specific().defer_streamfields()) + [
+            self
+        ]
+
+
+class HomePage(HeroImageMixin, BasePage):
+    introduction = RichTextField(features=INTRO_FEATURES, blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("introduction"),
+        *HeroImageMixin.hero_panels,
+        FieldPanel("body"),
+    ]
+    promote_panels = SeoMixin.promote_panels
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["pages.ServiceIndexPage", "pages.ArticleIndexPage"]
+    max_count = 1
+
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    api_fields = page_api.HOME_PAGE
+
+    class Meta:
+        verbose_name = "home page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["services"] = (
+            ServicePage.objects.live().public().specific().defer_streamfields().order_by("path")
+        )
+        context["latest_articles"] = (
+            ArticlePage.objects.live().public().defer_streamfields().order_by("-date", "-pk")[:3]
+        )
+        return context
+
+
+class ServiceIndexPage(BasePage):
+    json_ld_type = "CollectionPage"
+
+    introduction = RichTextField(features=INTRO_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    promote_panels = SeoMixin.promote_panels
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.ServicePage"]
+    max_count = 1
+    api_fields = page_api.SERVICE_INDEX_PAGE
+
+    class Meta:
+        verbose_name = "services index"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["services"] = (
+            ServicePage.objects.child_of(self).live().public().defer_streamfields().order_by("path")
+        )
+        return context
+
+
+class ServicePage(HeroImageMixin, BasePage):
+    json_ld_type = "MedicalWebPage"
+
+    introduction = RichTextField(
+        features=INTRO_FEATURES,
+        help_text="Two or three sentences: what the service is and for whom.",
+    )
+    body = StreamField(BodyBlock())
+    session_minutes_min = models.PositiveSmallIntegerField(
+        "shortest session (minutes)", null=True, blank=True
+    )
+    session_minutes_max = models.PositiveSmallIntegerField(
+        "longest session (minutes)", null=True, blank=True
+    )
+    who_it_helps = StreamField(WhoItHelpsBlock(), blank=True)
+    cta_text = models.CharField("call to action text", max_length=200, blank=True)
+    cta_label = models.CharField("call to action button", max_length=60, blank=True)
+    cta_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cta_url = models.URLField("call to action URL", blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("introduction"),
+        *HeroImageMixin.hero_panels,
+        FieldRowPanel(
+            [FieldPanel("session_minutes_min"), FieldPanel("session_minutes_max")],
+            heading="Session length",
+        ),
+        FieldPanel("who_it_helps"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("cta_text"),
+                FieldPanel("cta_label"),
+                FieldPanel("cta_page"),
+                FieldPanel("cta_url"),
+            ],
+            heading="Call to action",
+        ),
+    ]
+    promote_panels = SeoMixin.promote_panels
+    parent_page_types = ["pages.ServiceIndexPage"]
+    subpage_types: list[str] = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+    api_fields = page_api.SERVICE_PAGE
+
+    class Meta:
+        verbose_name = "service page"
+
+    @property
+    def session_length(self) -> str:
+        low, high = self.session_minutes_min, self.session_minutes_max
+        if low and high and low != high:
+            return f"{low}–{high} minutes"
+        if low or high:
+            return f"{low or high} minutes"
+        return ""
+
+    @property
+    def cta_href(self) -> str:
+        if self.cta_page_id:
+            return self.cta_page.url or ""
+        return self.cta_url
+
+    def clean(self):
+        super().clean()
+        low, high = self.session_minutes_min, self.session_minutes_max
+        if low and high and low > high:
+            raise ValidationError(
+                {"session_minutes_max": "The longest session cannot be shorter than the shortest."}
+            )
+        if self.cta_label and not (self.cta_page_id or self.cta_url):
+            raise ValidationError(
+                {"cta_page": "Choose a page or enter a URL for the call to action."}
+            )
+
+
+class ArticleIndexPage(BasePage):
+    json_ld_type = "CollectionPage"
+
+    introduction = RichTextField(features=INTRO_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    promote_panels = SeoMixin.promote_panels
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.ArticlePage"]
+    max_count = 1
+    api_fields = page_api.ARTICLE_INDEX_PAGE
+
+    class Meta:
+        verbose_name = "articles index"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = (
+            ArticlePage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .order_by("-date", "-pk")
+        )
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "pages.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticlePage(HeroImageMixin, BasePage):
+    og_type = "article"
+    json_ld_type = "Article"
+
+    introduction = RichTextField(features=INTRO_FEATURES, help_text="A two-sentence summary.")
+    author = models.CharField(
+        max_length=120, help_text="Name and role, e.g. 'Sam Patel, physiotherapist'."
+    )
+    date = models.DateField("article date")
+    body = StreamField(BodyBlock())
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("introduction"),
+        FieldRowPanel([FieldPanel("author"), FieldPanel("date")]),
+        *HeroImageMixin.hero_panels,
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    promote_panels = SeoMixin.promote_panels
+    parent_page_types = ["pages.ArticleIndexPage"]
+    subpage_types: list[str] = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    api_fields = page_api.ARTICLE_PAGE
+
+    class Meta:
+        verbose_name = "article"

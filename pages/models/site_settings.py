@@ -1,0 +1,61 @@
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+@register_setting(icon="site")
+class ClinicSettings(BaseSiteSetting):
+    """Facts about the clinic shown in the footer and in JSON-LD (MedicalBusiness)."""
+
+    name = models.CharField(max_length=120, default="Northside Physio")
+    street_address = models.CharField(max_length=200, blank=True)
+    locality = models.CharField("town or city", max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO code, e.g. GB or CA.")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    opening_hours = models.TextField(
+        blank=True,
+        help_text="One line per entry in schema.org form, e.g. 'Mo-Fr 08:00-19:00'.",
+    )
+    facebook_url = models.URLField(blank=True)
+    instagram_url = models.URLField(blank=True)
+    linkedin_url = models.URLField(blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldPanel("locality"),
+                FieldPanel("region"),
+                FieldPanel("postal_code"),
+                FieldPanel("country"),
+            ],
+            heading="Address",
+        ),
+        FieldPanel("phone"),
+        FieldPanel("email"),
+        FieldPanel("opening_hours"),
+        MultiFieldPanel(
+            [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("linkedin_url")],
+            heading="Social links",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "clinic details"
+
+    @property
+    def opening_hours_list(self) -> list[str]:
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+    @property
+    def social_links(self) -> list[tuple[str, str]]:
+        links = [
+            ("Facebook", self.facebook_url),
+            ("Instagram", self.instagram_url),
+            ("LinkedIn", self.linkedin_url),
+        ]
+        return [(label, url) for label, url in links if url]

@@ -1,0 +1,62 @@
+"""Fixtures shared by every test package: the demo site, in the test database or served live."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from wagtail.models import Site
+
+
+@pytest.fixture
+def demo_site(db):
+    """The demo content loaded into the test database; returns the home page."""
+    from pages.demo.loader import load_demo_content
+    from pages.models import HomePage
+
+    ensure_wagtail_roots()
+    load_demo_content()
+    return HomePage.objects.get()
+
+
+def ensure_wagtail_roots() -> None:
+    """Recreate the rows Wagtail's migrations make (locale, root page, root collection):
+    the flush after an earlier transactional test deletes them, and the demo loader needs them."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    # The flush also recreates content types under new ids: drop the stale cached ones.
+    ContentType.objects.clear_cache()
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+
+
+@pytest.fixture
+def wagtail_roots(transactional_db):
+    ensure_wagtail_roots()
+
+
+@pytest.fixture
+def live_demo_site(wagtail_roots, live_server):
+    """The demo site served by `live_server`, with the Site record matching its host and port
+    so canonical links, sitemaps and JSON-LD point at the server under test."""
+    from pages.demo.loader import load_demo_content
+
+    load_demo_content()
+    parts = urlsplit(live_server.url)
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = parts.hostname, parts.port
+    site.save()  # save(), not update(): its signal drops Wagtail's cached site root paths
+    Site.clear_site_root_paths_cache()
+    return live_server
