@@ -73,9 +73,10 @@ def test_editor_follows_a_finding_to_the_editor_and_checks_a_draft(
 
     base = live_demo_site.url
     editor = marketing_editor()
-    # The demo site passes our audit, so give one article a defect to find: a short title.
+    # The demo site passes our audit, so give one article a defect to find: a title over 60
+    # characters (a short one would not do: the clinic's name is appended while it fits).
     flawed = ArticlePage.objects.get(slug="ims-or-massage")
-    flawed.seo_title = "IMS or massage?"
+    flawed.seo_title = "IMS or massage for chronic muscle tension: how to choose between them"
     flawed.save_revision().publish()
     run = start_run(base + "/", trigger=AuditRun.Trigger.MANUAL)  # runs now (test backend)
     run.refresh_from_db()
