@@ -22,7 +22,6 @@ from .urls import host_of, resolve
 
 # Plain etree elements: lxml.html's element classes cost a Python lookup per node.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _VIEWS_TEXT = re.compile(
     r"(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)\s*(?:views?|page ?views)\b", re.I
 )
@@ -320,38 +319,43 @@ def parse_into(
         facts.views, facts.views_source = json_views, "json-ld"
 
     if body is not None:
-        visible, main = _texts(body)
         if facts.views is None:
-            match = _VIEWS_TEXT.search(visible)
+            match = _VIEWS_TEXT.search(_visible_text(body))
             if match:
                 facts.views, facts.views_source = _to_int(match.group(1)), "text"
         # Whitespace-separated tokens: 10x cheaper than a \w+ regex on a 30 KB page.
-        facts.word_count = len(main.split())
+        facts.word_count = _main_word_count(body)
     return facts
 
 
-def _texts(body: HtmlElement) -> tuple[str, str]:
-    """All visible text, and the main text (no nav/header/footer), space-separated so
-    "12 views" never runs into the next block's words."""
-    visible: list[str] = []
-    main: list[str] = []
+_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(_INVISIBLE))
+# Tails are text nodes of the parent, so the text after a <script> is kept.
+_VISIBLE_TEXT = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]", smart_strings=False)
+_NOT_MAIN = tuple(sorted(_INVISIBLE | _CHROME_TEXT))
 
-    def walk(element: HtmlElement, in_main: bool) -> None:
-        if element.text:
-            visible.append(element.text)
-            if in_main:
-                main.append(element.text)
-        for child in element:
-            tag = child.tag
-            if isinstance(tag, str) and tag not in _INVISIBLE:
-                walk(child, in_main and tag not in _CHROME_TEXT)
-            if child.tail:
-                visible.append(child.tail)
-                if in_main:
-                    main.append(child.tail)
 
-    walk(body, True)
-    return " ".join(visible), " ".join(main)
+def _visible_text(body: HtmlElement) -> str:
+    """All visible text, space-separated so "12 views" never runs into the next block."""
+    return " ".join(_VISIBLE_TEXT(body))
+
+
+def _words(element: HtmlElement) -> int:
+    # Text nodes joined by spaces, so a count is the sum of the counts of its text nodes.
+    return len(" ".join(element.itertext()).split())
+
+
+def _main_word_count(body: HtmlElement) -> int:
+    """Words outside scripts, nav, header, footer and inline SVG.
+
+    All of the body's words less those of each outermost skipped element (its own tail
+    is not inside it, so stays counted). libxml2 walks the text: ~6x cheaper than a
+    Python walk on a 30 KB page.
+    """
+    words = _words(body)
+    for element in body.iter(*_NOT_MAIN):
+        if not any(ancestor.tag in _NOT_MAIN for ancestor in element.iterancestors()):
+            words -= _words(element)
+    return words
 
 
 def _heading_name(element: HtmlElement, doc: _Doc) -> str:
