@@ -82,12 +82,16 @@ def orphan_page(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding
         return  # a partial crawl has not seen every link, so it cannot call a page orphaned
     linked: set[str] = set()
     for page in site.pages.values():
-        for target, _selector, _snippet in page.links:
-            if target != page.url and target != page.final_url:
-                linked.add(target)
-                status = site.targets.get(target)
-                if status is not None and status.final_url:
-                    linked.add(status.final_url)
+        targets = {target for target, _selector, _snippet in page.links}
+        targets.discard(page.url)  # a link to itself does not stop a page being an orphan
+        if page.final_url is not None:
+            targets.discard(page.final_url)
+        linked |= targets
+    # A linked URL that redirects also links the page it ends on.
+    for target in list(linked):
+        status = site.targets.get(target)
+        if status is not None and status.final_url:
+            linked.add(status.final_url)
     for url in sorted(site.sitemap_urls):
         page = site.pages.get(url)
         if url == site.start_url or page is None or not page.ok_html:

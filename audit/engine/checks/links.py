@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..config import AuditConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check, site_check
-from .site import SiteView
+from .site import SiteView, TargetStatus
 
 # Lighthouse's link-text audit list (English), plus a few close variants.
 GENERIC_LINK_TEXT = frozenset(
@@ -104,12 +104,23 @@ def link_uncrawlable(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     ]
 
 
-def _link_targets(site: SiteView) -> Iterator[tuple[str, str, str, str, object]]:
+def _link_targets(
+    site: SiteView, wanted: Callable[[TargetStatus], bool]
+) -> Iterator[tuple[str, str, str, str, TargetStatus]]:
+    """Every link (page URL, target, selector, snippet, status) whose target's status is
+    ``wanted``. The few such targets are picked first, so a healthy site's hundreds of
+    thousands of links cost one set lookup each."""
+    statuses = {url: status for url, status in site.targets.items() if wanted(status)}
+    if not statuses:
+        return
     for page in site.pages.values():
         for target, selector, snippet in page.links:
-            status = site.targets.get(target)
-            if status is not None:
-                yield page.url, target, selector, snippet, status
+            if target in statuses:
+                yield page.url, target, selector, snippet, statuses[target]
+
+
+def _is_loop(status: TargetStatus) -> bool:
+    return status.error == "redirect-loop"
 
 
 @site_check(
@@ -119,21 +130,15 @@ def _link_targets(site: SiteView) -> Iterator[tuple[str, str, str, str, object]]
     "Point the link at a live page, or restore or redirect the missing one.",
 )
 def link_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
-    for page_url, target, selector, snippet, status in _link_targets(site):
-        if status.broken:
-            what = (
-                f"HTTP {status.status}" if status.status and status.status >= 400 else status.error
-            )
-            via = f" via {status.describe_hops()}" if status.hops else ""
-            yield (
-                page_url,
-                finding(
-                    "link-broken",
-                    f"Link to {target} is broken ({what}){via}.",
-                    selector,
-                    snippet,
-                ),
-            )
+    for page_url, target, selector, snippet, status in _link_targets(
+        site, lambda status: status.broken
+    ):
+        what = f"HTTP {status.status}" if status.status and status.status >= 400 else status.error
+        via = f" via {status.describe_hops()}" if status.hops else ""
+        yield (
+            page_url,
+            finding("link-broken", f"Link to {target} is broken ({what}){via}.", selector, snippet),
+        )
 
 
 @site_check(
@@ -143,17 +148,16 @@ def link_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding
     "Fix the redirect rules so the target ends on a page that answers 200.",
 )
 def redirect_loop(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
-    for page_url, target, selector, snippet, status in _link_targets(site):
-        if status.error == "redirect-loop":
-            yield (
-                page_url,
-                finding(
-                    "redirect-loop",
-                    f"Link to {target} loops: {status.describe_hops()}",
-                    selector,
-                    snippet,
-                ),
-            )
+    for page_url, target, selector, snippet, status in _link_targets(site, _is_loop):
+        yield (
+            page_url,
+            finding(
+                "redirect-loop",
+                f"Link to {target} loops: {status.describe_hops()}",
+                selector,
+                snippet,
+            ),
+        )
 
 
 @site_check(
@@ -163,18 +167,18 @@ def redirect_loop(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Findi
     "Link straight to the final URL and collapse the redirects into one.",
 )
 def redirect_chain(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
-    for page_url, target, selector, snippet, status in _link_targets(site):
-        if len(status.hops) >= 2 and status.error != "redirect-loop":
-            yield (
-                page_url,
-                finding(
-                    "redirect-chain",
-                    f"Link to {target} takes {len(status.hops)} redirects: "
-                    f"{status.describe_hops()}",
-                    selector,
-                    snippet,
-                ),
-            )
+    for page_url, target, selector, snippet, status in _link_targets(
+        site, lambda status: len(status.hops) >= 2 and not _is_loop(status)
+    ):
+        yield (
+            page_url,
+            finding(
+                "redirect-chain",
+                f"Link to {target} takes {len(status.hops)} redirects: {status.describe_hops()}",
+                selector,
+                snippet,
+            ),
+        )
 
 
 @site_check(
@@ -184,14 +188,15 @@ def redirect_chain(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Find
     "Update the link to the URL it redirects to.",
 )
 def link_to_redirect(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
-    for page_url, target, selector, snippet, status in _link_targets(site):
-        if len(status.hops) == 1 and status.error != "redirect-loop":
-            yield (
-                page_url,
-                finding(
-                    "link-to-redirect",
-                    f"Link to {target} redirects: {status.describe_hops()}",
-                    selector,
-                    snippet,
-                ),
-            )
+    for page_url, target, selector, snippet, status in _link_targets(
+        site, lambda status: len(status.hops) == 1 and not _is_loop(status)
+    ):
+        yield (
+            page_url,
+            finding(
+                "link-to-redirect",
+                f"Link to {target} redirects: {status.describe_hops()}",
+                selector,
+                snippet,
+            ),
+        )
