@@ -224,7 +224,7 @@ def parse_into(
     if root is None:
         return facts  # empty or unparsable document: no content facts
     doc = _Doc(root)
-    select = SelectorBuilder(doc.id_counts)
+    select = SelectorBuilder(root, {i: e for i, e in doc.ids.items() if doc.id_counts[i] == 1})
 
     base = page_url
     for element in doc.bases:

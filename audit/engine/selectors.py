@@ -29,55 +29,55 @@ def css_ident(value: str) -> str:
 
 
 class SelectorBuilder:
-    """Builds ``#id`` when an id is unique, else an nth-of-type path from the nearest one."""
+    """Builds ``#id`` when an id is unique, else an nth-of-type path from the nearest one.
 
-    def __init__(self, id_counts: dict[str, int]) -> None:
-        self.id_counts = id_counts
-        self._cache: dict[HtmlElement, str] = {}
-        self._positions: dict[HtmlElement, dict[HtmlElement, tuple[int, int]]] = {}
+    libxml2 gives each element's path (``getpath``: its ``[n]`` counts same-tag siblings,
+    exactly as ``:nth-of-type`` does, and is left out for an only child of its tag). Turning
+    that path into CSS is cached across pages, because most paths on a site (nav, footer,
+    article paragraphs) repeat from page to page.
+    """
 
-    def _position(self, parent: HtmlElement, element: HtmlElement) -> tuple[int, int]:
-        table = self._positions.get(parent)
-        if table is None:
-            counts: dict[str, int] = {}
-            table = {}
-            children = [c for c in parent if isinstance(c.tag, str)]
-            for child in children:
-                counts[child.tag] = counts.get(child.tag, 0) + 1
-                table[child] = (counts[child.tag], 0)
-            for child in children:
-                table[child] = (table[child][0], counts[child.tag])
-            self._positions[parent] = table
-        return table[element]
-
-    def _step(self, element: HtmlElement) -> str:
-        tag = css_ident(element.tag)
-        parent = element.getparent()
-        if parent is None:
-            return tag
-        index, total = self._position(parent, element)
-        return tag if total == 1 else f"{tag}:nth-of-type({index})"
+    def __init__(self, root: HtmlElement, unique_ids: dict[str, HtmlElement]) -> None:
+        self._getpath = root.getroottree().getpath
+        # Path of each element with a unique id -> "#id"; elements below one start from it.
+        self._id_paths = {
+            self._getpath(element): "#" + css_ident(element_id)
+            for element_id, element in unique_ids.items()
+        }
 
     def __call__(self, element: HtmlElement) -> str:
-        cached = self._cache.get(element)
-        if cached is not None:
-            return cached
-        element_id = element.get("id")
-        if element_id and self.id_counts.get(element_id) == 1:
-            selector = "#" + css_ident(element_id)
-        else:
-            parent = element.getparent()
-            step = self._step(element)
-            selector = step if parent is None else f"{self(parent)} > {step}"
-        self._cache[element] = selector
-        return selector
+        path = self._getpath(element)
+        if self._id_paths:
+            end = len(path)
+            while end > 0:
+                anchor = self._id_paths.get(path[:end])
+                if anchor is not None:
+                    return anchor + _css_steps(path[end:]) if end < len(path) else anchor
+                end = path.rfind("/", 0, end)
+        return _css_steps(path)[3:]  # from the root: drop the leading " > "
+
+
+@lru_cache(maxsize=65536)
+def _css_steps(path: str) -> str:
+    """'/ul/li[3]/a' -> ' > ul > li:nth-of-type(3) > a'."""
+    out = []
+    for step in path.split("/")[1:]:
+        tag, _, index = step.partition("[")
+        out.append(
+            f" > {css_ident(tag)}:nth-of-type({index[:-1]})" if index else f" > {css_ident(tag)}"
+        )
+    return "".join(out)
+
+
+@lru_cache(maxsize=16384)
+def _start_tag(tag: str, attributes: tuple[tuple[str, str], ...]) -> str:
+    attrs = "".join(f' {name}="{escape(value, quote=True)}"' for name, value in attributes)
+    return f"<{tag}{attrs}>"
 
 
 def start_tag(element: HtmlElement) -> str:
-    attrs = "".join(
-        f' {name}="{escape(value, quote=True)}"' for name, value in element.attrib.items()
-    )
-    return f"<{element.tag}{attrs}>"
+    # Cached: the same links and images (nav, footer, logo) appear on every page of a site.
+    return _start_tag(element.tag, tuple(element.attrib.items()))
 
 
 def snippet(element: HtmlElement, text: str | None = None) -> str:

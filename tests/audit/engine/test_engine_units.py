@@ -229,6 +229,27 @@ def test_selectors_find_exactly_their_element() -> None:
     assert "#dup" not in {link.selector for link in facts.links}  # duplicated id: not unique
 
 
+NESTED_IDS = """<html><body><x-card id="1a"><a href="/a">A</a><a href="/b">B</a></x-card>
+<div id="outer"><section><p id="inner"><a href="/c">C</a></p><p><a href="/d">D</a></p></section>
+<div id="outer"><a href="/e">E</a></div></div><table><tr><td><a href="/f">F</a></td>
+<td><a href="/g">G</a></td></tr></table><foo:bar><a href="/h">H</a></foo:bar></body></html>"""
+
+
+@pytest.mark.parametrize("url", ["https://c.example/one", "https://c.example/two"])
+def test_selectors_start_from_the_nearest_unique_id_and_survive_odd_tags(url: str) -> None:
+    # Parsed twice (two URLs): the second parse is served from the path-to-CSS cache.
+    facts = parse_html(NESTED_IDS, url)
+    soup = BeautifulSoup(NESTED_IDS, "lxml")
+    selectors = {link.raw_href: link.selector for link in facts.links}
+    assert selectors["/a"] == "#\\31 a > a:nth-of-type(1)"
+    assert selectors["/c"] == "#inner > a"
+    # "outer" is not unique, so the path runs from the root.
+    assert selectors["/d"].startswith("html > body > div > section > p:nth-of-type(2)")
+    for link in facts.links:
+        found = soup.select(link.selector)
+        assert len(found) == 1 and found[0]["href"] == link.raw_href, link.selector
+
+
 def test_snippets_are_short() -> None:
     html = f'<html><body><a href="/x" class="{"c" * 500}">{"t" * 500}</a></body></html>'
     (link,) = parse_html(html, "https://c.example/").links
