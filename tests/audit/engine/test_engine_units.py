@@ -215,6 +215,15 @@ def test_parse_extracts_facts() -> None:
     assert facts.word_count == len(words.split())
 
 
+def test_main_word_count_skips_chrome_and_invisible_text_but_keeps_their_tails() -> None:
+    html = """<html><body>one<header>h1 h2<nav>n1 n2</nav>h3</header>two three
+    <main>four<script>s1 s2</script>five<noscript>x</noscript><template>t</template>
+    <p>six<b>seven</b></p><svg><text>svg words</text></svg>eight</main>
+    <footer>f1<nav>n3</nav></footer>nine</body></html>"""
+    facts = parse_html(html, "https://c.example/")
+    assert facts.word_count == 9  # one .. nine; a tag splits words ("six", "seven")
+
+
 def test_selectors_find_exactly_their_element() -> None:
     facts = parse_html(SAMPLE, "https://c.example/knee")
     soup = BeautifulSoup(SAMPLE, "lxml")
