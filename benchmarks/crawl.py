@@ -197,7 +197,9 @@ def run_engine(start: str, limit: int) -> int:
     from audit.engine import AuditConfig, audit_site
     from audit.engine.report import render_json
 
-    result = audit_site(start, AuditConfig(max_pages=limit))
+    result = audit_site(
+        start, AuditConfig(max_pages=limit, **json.loads(os.environ.get("ENGINE_OPTS", "{}")))
+    )
     render_json(result)  # the report is part of the job
     return result.stats["pages_fetched"]
 

@@ -10,3 +10,7 @@ class PagesConfig(AppConfig):
         from pages.api.purge import connect_purge_signals
 
         connect_purge_signals()
+
+        from pages.render_cache import connect_invalidation_signals
+
+        connect_invalidation_signals()

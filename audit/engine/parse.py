@@ -87,6 +87,8 @@ def _name_parts(element: HtmlElement, out: list[str]) -> None:
 
 
 def _text_of(element: HtmlElement) -> str:
+    if not len(element):  # no child elements, as most links and headings: just its text
+        return _squash(element.text or "")
     parts: list[str] = []
     _name_parts(element, parts)
     return _squash("".join(parts))

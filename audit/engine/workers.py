@@ -4,6 +4,13 @@ Each worker runs a few fetch threads with its own connection pool and parses in 
 process, so page bodies never cross a process boundary: the main process sends
 ``(url, depth)`` and gets back small outcomes (report, summary, link-target status).
 The main process only runs the frontier, de-duplication, limits and callbacks.
+
+Each worker has its own socket pair to the main process rather than a shared
+``multiprocessing.Queue``: a Queue wakes a feeder thread for every message and makes
+the fetch threads contend for one cross-process lock, which cost more CPU per page than
+parsing the page's links. Here a send is one pickle and one write, a dead worker shows
+up as end-of-file on its socket, and the main process hands each task to the worker
+with the fewest pages in flight.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .config import AuditConfig
@@ -35,21 +44,24 @@ class WorkerSetup:
     threads: int
 
 
-def _worker_main(setup: WorkerSetup, tasks: Any, results: Any) -> None:
+def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     # Ctrl-C goes to the whole process group; the main process decides when to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     policy = setup.policy
     fetcher = Fetcher(setup.config, may_request=policy.refusal, guard=policy.guard)
     policy.fetcher = fetcher
     job = PageJob(fetcher, setup.config, policy.scope)
+    tasks: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
+    send_lock = threading.Lock()
 
     def serve() -> None:
-        while True:
-            task = tasks.get()
-            if task is None:
-                return
-            url, depth = task
-            results.put(job.run(url, depth))
+        while (task := tasks.get()) is not None:
+            result = job.run(*task)
+            try:
+                with send_lock:
+                    channel.send(result)
+            except OSError:
+                return  # the main process has gone; nobody is waiting for results
 
     threads = [
         threading.Thread(target=serve, name=f"audit-fetch-{n}", daemon=True)
@@ -57,6 +69,14 @@ def _worker_main(setup: WorkerSetup, tasks: Any, results: Any) -> None:
     ]
     for thread in threads:
         thread.start()
+    # This thread only reads tasks, so the main process's sends never wait for a page.
+    try:
+        while (task := channel.recv()) is not None:
+            tasks.put(task)
+    except (EOFError, OSError):
+        pass  # the main process closed the channel or died: stop
+    for _ in threads:
+        tasks.put(None)
     for thread in threads:
         thread.join()
     fetcher.close()
@@ -71,55 +91,69 @@ class WorkerPool:
         methods = multiprocessing.get_all_start_methods()
         # Not fork: the calling process may have threads (a web server, a task worker).
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self.tasks = context.Queue()
-        self.results = context.Queue()
         self.threads = setup.threads
-        self.processes = [
-            context.Process(
-                target=_worker_main,
-                args=(setup, self.tasks, self.results),
-                name=f"audit-worker-{n}",
-                daemon=True,
-            )
-            for n in range(processes)
-        ]
-        started = []
+        self.processes: list[Any] = []
+        self.channels: list[Connection] = []
+        self.in_flight: list[int] = []
+        self._ready: deque[JobResult] = deque()
         try:
-            for process in self.processes:
+            for n in range(processes):
+                ours, theirs = context.Pipe(duplex=True)
+                process = context.Process(
+                    target=_worker_main,
+                    args=(setup, theirs),
+                    name=f"audit-worker-{n}",
+                    daemon=True,
+                )
                 process.start()
-                started.append(process)
+                theirs.close()  # the worker holds its end; EOF on ours then means it died
+                self.processes.append(process)
+                self.channels.append(ours)
+                self.in_flight.append(0)
         except BaseException:
-            self.processes = started
             self.close()
             raise
 
     def submit(self, url: str, depth: int) -> None:
-        self.tasks.put((url, depth))
+        worker = self.in_flight.index(min(self.in_flight))
+        try:
+            self.channels[worker].send((url, depth))
+        except OSError as exc:
+            raise WorkersFailed(f"an audit worker process exited unexpectedly ({exc})") from None
+        self.in_flight[worker] += 1
 
     def next_result(self, timeout: float) -> JobResult | None:
         """The next finished page, or None after ``timeout`` seconds without one."""
-        try:
-            return self.results.get(timeout=timeout)
-        except queue.Empty:
-            if not all(process.is_alive() for process in self.processes):
-                raise WorkersFailed("an audit worker process exited unexpectedly") from None
-            return None
+        if not self._ready:
+            # One result from every worker that has one, so no worker's results wait long.
+            for channel in wait(self.channels, timeout):
+                worker = self.channels.index(channel)  # type: ignore[arg-type]
+                try:
+                    self._ready.append(channel.recv())  # type: ignore[union-attr]
+                except (EOFError, OSError):
+                    raise WorkersFailed("an audit worker process exited unexpectedly") from None
+                self.in_flight[worker] -= 1
+        return self._ready.popleft() if self._ready else None
 
     def close(self) -> None:
-        for _ in range(len(self.processes) * self.threads):
-            self.tasks.put(None)
-        # A worker killed while reading the task queue may leave its lock held, so the
-        # others could wait for ever: after a failure, stop them at once.
-        failed = not all(process.is_alive() for process in self.processes)
-        # Keep reading: a worker cannot exit while its unread results fill the pipe.
-        deadline = time.monotonic() + (0 if failed else 10)
+        for channel in self.channels:
+            with contextlib.suppress(OSError):
+                channel.send(None)
+        # Keep reading: a worker cannot exit while it is blocked writing a result.
+        deadline = time.monotonic() + 10
         while any(p.is_alive() for p in self.processes) and time.monotonic() < deadline:
-            with contextlib.suppress(queue.Empty):
-                self.results.get(timeout=0.05)
+            open_channels = [c for c in self.channels if not c.closed]
+            if not open_channels:
+                break
+            for channel in wait(open_channels, 0.05):
+                try:
+                    channel.recv()  # type: ignore[union-attr]
+                except (EOFError, OSError):
+                    channel.close()  # type: ignore[union-attr]
         for process in self.processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.terminate()
                 process.join(timeout=5)
-        for channel in (self.tasks, self.results):
-            channel.cancel_join_thread()
+        for channel in self.channels:
             channel.close()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
+from pages import render_cache
 from pages.api import fields as page_api
 from pages.api.preview import HeadlessPreviewWhenConfigured
 from pages.blocks import BodyBlock, WhoItHelpsBlock
@@ -171,10 +176,19 @@ class BasePage(HeadlessPreviewWhenConfigured, SeoMixin, Page):
 
     @cached_property
     def breadcrumbs(self) -> list[Page]:
-        """Ancestors from the home page down to this page (the tree root is not public)."""
-        return list(self.get_ancestors().filter(depth__gt=1).specific().defer_streamfields()) + [
-            self
-        ]
+        """Ancestors from the home page down to this page (the tree root is not public).
+        The ancestors are generic pages with title and URL fields, cached across requests
+        (pages.render_cache): that is all breadcrumbs and JSON-LD show of them."""
+        if self.pk is None:
+            return [*self.get_ancestors().filter(depth__gt=1).only(*render_cache.NAV_FIELDS), self]
+        return [*render_cache.ancestors(self), self]
+
+    def get_view_restrictions(self):
+        """Wagtail's check, skipped (two queries per request) while no page on any site has a
+        view restriction; the cached answer is dropped whenever a restriction is saved."""
+        if not render_cache.any_view_restrictions():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class HomePage(HeroImageMixin, BasePage):
@@ -199,6 +213,39 @@ class HomePage(HeroImageMixin, BasePage):
     class Meta:
         verbose_name = "home page"
 
+    def route(self, request, path_components):
+        """Find the page at the URL with one cached lookup by url_path instead of Wagtail's
+        walk down the tree (two queries per level). Equivalent because no page type here
+        overrides route(): as in the walk, only the page found must be live. Anything the
+        shortcut cannot vouch for (no page there, a stale hint) goes the usual way."""
+        if path_components:
+            page = self._page_at(self.url_path + "/".join(path_components) + "/")
+            if page is not None:
+                if not page.live:
+                    raise Http404
+                return RouteResult(page)
+        return super().route(request, path_components)
+
+    @staticmethod
+    def _page_at(url_path: str) -> Page | None:
+        from django.contrib.contenttypes.models import ContentType
+
+        hint = render_cache.route_hint(url_path)
+        if hint is None:
+            return None
+        page_id, content_type_id = hint
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or not _every_page_type_routes_by_slug():
+            return None
+        # The images the page shows come in the same query (rendition prefetch needs them).
+        images = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model._meta.label == IMAGE_MODEL
+        ]
+        page = model.objects.select_related(*images).filter(pk=page_id).first()
+        return page if page is not None and page.url_path == url_path else None
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["services"] = (
@@ -208,6 +255,15 @@ class HomePage(HeroImageMixin, BasePage):
             ArticlePage.objects.live().public().defer_streamfields().order_by("-date", "-pk")[:3]
         )
         return context
+
+
+@functools.cache
+def _every_page_type_routes_by_slug() -> bool:
+    """True while no page type below the home page customises route() (e.g. RoutablePageMixin):
+    only then is a lookup by url_path the same as Wagtail's walk."""
+    from wagtail.models import get_page_models
+
+    return all(model.route is Page.route for model in get_page_models() if model is not HomePage)
 
 
 class ServiceIndexPage(BasePage):

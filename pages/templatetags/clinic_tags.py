@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
+from pages import render_cache
 from pages.seo import dump_json_ld, page_json_ld
 
 register = template.Library()
@@ -26,14 +27,14 @@ def share_image_url(context, page) -> str:
 
 
 def _clinic_settings(context):
-    from pages.models import ClinicSettings
+    return render_cache.site_chrome(context.get("request"))["clinic"]
 
-    request = context.get("request")
-    if request is not None:
-        return ClinicSettings.for_request(request)  # cached on the request
-    from wagtail.models import Site
 
-    return ClinicSettings.for_site(Site.objects.get(is_default_site=True))
+@register.simple_tag(takes_context=True)
+def clinic_details(context):
+    """The site's ClinicSettings, from the cross-request cache (see pages.render_cache):
+    `{% clinic_details as clinic %}` in place of `settings.pages.ClinicSettings`."""
+    return _clinic_settings(context)
 
 
 def _absolute(request, url: str) -> str:
@@ -43,25 +44,9 @@ def _absolute(request, url: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def main_nav_pages(context):
-    """The home page's live children marked 'show in menus' (one query)."""
-    from wagtail.models import Site
-
-    request = context.get("request")
-    site = (
-        Site.find_for_request(request)
-        if request
-        else Site.objects.filter(is_default_site=True).first()
-    )
-    if site is None:
-        return []
-    return list(
-        site.root_page.get_children()
-        .live()
-        .public()
-        .in_menu()
-        .only("id", "title", "url_path", "path", "depth")
-    )
+def main_nav_pages(context) -> list:
+    """The home page's live, public children marked 'show in menus' (cached across requests)."""
+    return render_cache.site_chrome(context.get("request"))["nav"]
 
 
 @register.simple_tag

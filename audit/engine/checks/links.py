@@ -36,6 +36,8 @@ GENERIC_LINK_TEXT = frozenset(
     }
 )
 _PUNCT = re.compile(r"[^\w\s]")
+# Longer texts cannot be one of the generic phrases; skip normalising them.
+_GENERIC_MAX = 2 * max(len(text) for text in GENERIC_LINK_TEXT)
 
 
 def _normal_text(text: str) -> str:
@@ -57,7 +59,9 @@ def link_text_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
             link.snippet,
         )
         for link in page.links
-        if link.text and _normal_text(link.text) in GENERIC_LINK_TEXT
+        if link.text
+        and len(link.text) <= _GENERIC_MAX
+        and _normal_text(link.text) in GENERIC_LINK_TEXT
     ]
 
 

@@ -73,8 +73,10 @@ def summarize(facts: PageFacts) -> PageSummary:
         descriptions=facts.descriptions,
         canonicals=facts.canonicals,
         noindex=facts.noindex,
+        # Not interned here: strings arrive in the main process as fresh copies anyway, and
+        # are interned there (crawl.py).
         links=[
-            (intern_text(link.url), intern_text(link.selector), intern_text(link.snippet))
+            (link.url, link.selector, link.snippet)
             for link in facts.links
             if link.internal and link.url
         ],
