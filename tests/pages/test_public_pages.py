@@ -2,8 +2,9 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from wagtail.models import Site
 
-from pages.models import ArticlePage, ServicePage
+from pages.models import ArticlePage, ClinicSettings, ServicePage
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,8 @@ def test_404_page(demo_site, client):
     page = BeautifulSoup(response.content, "lxml")
     assert page.find("h1").get_text() == "Page not found"
     assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    clinic = ClinicSettings.for_site(Site.objects.get(is_default_site=True))
+    assert page.title.get_text() == f"Page not found | {clinic.name}"
 
 
 def test_500_page_renders_without_database():
