@@ -89,6 +89,7 @@ class Crawler:
         self.deadline = time.monotonic() + cfg.time_budget if cfg.time_budget is not None else None
         self._workers: WorkerPool | None = None
         self.sitemap_urls: list[str] = []
+        self._targets_linked: dict[str, None] | None = None  # filled once the crawl is over
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -218,7 +219,7 @@ class Crawler:
             "pages_known": len(self.seen),
             "pages_html": sum(1 for s in self.summaries.values() if s.ok_html),
             "requests": self.fetcher.requests_sent + self.worker_requests,
-            "links_found": len({t for s in self.summaries.values() for t, _, _ in s.links}),
+            "links_found": len(self._link_targets()),
             "links_checked": links_checked,
             "links_unchecked": links_unchecked,
             "dropped_by_limits": self.dropped_by_limits,
@@ -386,11 +387,10 @@ class Crawler:
         """Status of every internal link target (and canonical) that was not crawled."""
         if not self.config.check_links:
             return 0, 0
-        wanted: dict[str, None] = {}
+        targets = self.targets
+        # In link order, for a stable cut at link_check_limit; usually all were crawled.
+        wanted = dict.fromkeys(t for t in self._link_targets() if t not in targets)
         for summary in self.summaries.values():
-            for target, _selector, _snippet in summary.links:
-                if target not in self.targets:
-                    wanted[target] = None
             for href in summary.canonicals:
                 url = normalize_url(urljoin(summary.final_url or summary.url, href))
                 if url and url not in self.targets and self.scope.is_internal(url):
@@ -414,6 +414,14 @@ class Crawler:
                 checked += 1
                 self.targets[futures[future]] = status
         return checked, unchecked
+
+    def _link_targets(self) -> dict[str, None]:
+        """Every internal link target of the crawled pages, in the order first linked."""
+        if self._targets_linked is None:
+            self._targets_linked = dict.fromkeys(
+                target for summary in self.summaries.values() for target, _, _ in summary.links
+            )
+        return self._targets_linked
 
     def _status(self, url: str) -> TargetStatus | None:
         if self._should_stop():

@@ -33,14 +33,16 @@ def to_dict(result: AuditResult, *, with_pages: bool = True) -> dict[str, Any]:
 
 
 def render_json(result: AuditResult) -> str:
-    """Same document as json.dumps(to_dict(result), indent=2), built page by page so a
-    10,000-page report never exists twice in memory (as dicts and as text)."""
+    """The document of ``to_dict(result)``: the head indented, then one page per line.
+
+    Built page by page so a 10,000-page report never exists twice in memory (as dicts and
+    as text). A page per line keeps the file easy to grep and diff, and lets json use its
+    C encoder (any ``indent`` falls back to the pure-Python one, ~5x slower).
+    """
     head = to_dict(result, with_pages=False)
     text = json.dumps(head, indent=2, ensure_ascii=False)
     if not result.pages:
         return text[:-2] + ',\n  "pages": []\n}\n'
-    pages = ",\n".join(
-        "    " + json.dumps(page.as_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        for page in result.pages
-    )
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    pages = ",\n".join("    " + encode(page.as_dict()) for page in result.pages)
     return f'{text[:-2]},\n  "pages": [\n{pages}\n  ]\n}}\n'
