@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 from ..facts import Hop, PageFacts
@@ -56,11 +55,6 @@ class SiteView:
     sitemap_urls: set[str] = field(default_factory=set)
     robots: RobotsRules | None = None
     crawl_complete: bool = True  # False when limits stopped the crawl: orphans unknowable
-
-
-def intern_text(text: str) -> str:
-    # Nav and footer links repeat on every page; interning keeps one copy of each string.
-    return sys.intern(text) if len(text) < 400 else text
 
 
 def summarize(facts: PageFacts) -> PageSummary:
