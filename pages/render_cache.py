@@ -60,12 +60,14 @@ def _new_generation() -> None:
 
 
 def cached(name: str, fill: Callable[[], T]) -> T:
-    """`fill()`'s value, cached under `name` for the current generation."""
+    """`fill()`'s value, cached under `name` for the current generation. A None from
+    `fill()` is not stored (cache.get cannot tell it from a miss), so it is asked again."""
     key = f"{KEY_PREFIX}:{generation()}:{name}"
     value = cache.get(key)
     if value is None:
         value = fill()
-        cache.set(key, value, ENTRY_TIMEOUT)
+        if value is not None:
+            cache.set(key, value, ENTRY_TIMEOUT)
     return value
 
 
@@ -116,8 +118,7 @@ def any_view_restrictions() -> bool:
     """Whether any page on any site has a view restriction (private pages need the full check)."""
     from wagtail.models import PageViewRestriction
 
-    # Stored as 0/1: a cached False would read as a miss.
-    return bool(cached("restrictions", lambda: int(PageViewRestriction.objects.exists())))
+    return cached("restrictions", PageViewRestriction.objects.exists)
 
 
 def route_hint(url_path: str) -> tuple[int, int] | None:
@@ -125,13 +126,10 @@ def route_hint(url_path: str) -> tuple[int, int] | None:
     checks the page it loads still has this url_path. Misses (404s) are not cached."""
     from wagtail.models import Page
 
-    key = f"route:{hashlib.md5(url_path.encode()).hexdigest()}"  # any length, any characters
-    full_key = f"{KEY_PREFIX}:{generation()}:{key}"
-    hint = cache.get(full_key)
-    if hint is None:
-        hint = Page.objects.filter(url_path=url_path).values_list("pk", "content_type_id").first()
-        if hint is not None:
-            cache.set(full_key, hint, ENTRY_TIMEOUT)
+    hint = cached(
+        f"route:{hashlib.md5(url_path.encode()).hexdigest()}",  # any length, any characters
+        lambda: Page.objects.filter(url_path=url_path).values_list("pk", "content_type_id").first(),
+    )
     return tuple(hint) if hint is not None else None
 
 

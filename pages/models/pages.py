@@ -230,12 +230,14 @@ class HomePage(HeroImageMixin, BasePage):
     def _page_at(url_path: str) -> Page | None:
         from django.contrib.contenttypes.models import ContentType
 
+        if not _every_page_type_routes_by_slug():
+            return None
         hint = render_cache.route_hint(url_path)
         if hint is None:
             return None
         page_id, content_type_id = hint
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if model is None or not _every_page_type_routes_by_slug():
+        if model is None:
             return None
         # The images the page shows come in the same query (rendition prefetch needs them).
         images = [
