@@ -5,28 +5,45 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from wagtail.models import Site
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
+
+from pages.demo.loader import load_demo_content
+from pages.models import HomePage
+from tests import demo_snapshot
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker) -> list[demo_snapshot.TableRows]:
+    """The demo content's rows, built once per test session (see tests/demo_snapshot.py)."""
+
+    def build() -> None:
+        ensure_wagtail_roots()
+        load_demo_content()
+
+    with django_db_blocker.unblock():
+        return demo_snapshot.capture(build)
+
+
+def _copy_demo(rows: list[demo_snapshot.TableRows], *, full: bool = False) -> None:
+    demo_snapshot.restore(rows, full=full)
+    # Loading the demo publishes pages, which drops the render cache; a copy must too.
+    cache.clear()
 
 
 @pytest.fixture
-def demo_site(db):
-    """The demo content loaded into the test database; returns the home page."""
-    from pages.demo.loader import load_demo_content
-    from pages.models import HomePage
-
-    ensure_wagtail_roots()
-    load_demo_content()
+def demo_site(demo_rows, db):
+    """The demo content in the test database; returns the home page."""
+    _copy_demo(demo_rows)
     return HomePage.objects.get()
 
 
 def ensure_wagtail_roots() -> None:
     """Recreate the rows Wagtail's migrations make (locale, root page, root collection):
     the flush after an earlier transactional test deletes them, and the demo loader needs them."""
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
     # The flush also recreates content types under new ids: drop the stale cached ones.
     ContentType.objects.clear_cache()
     Locale.objects.get_or_create(
@@ -48,12 +65,10 @@ def wagtail_roots(transactional_db):
 
 
 @pytest.fixture
-def live_demo_site(wagtail_roots, live_server):
+def live_demo_site(demo_rows, transactional_db, live_server):
     """The demo site served by `live_server`, with the Site record matching its host and port
     so canonical links, sitemaps and JSON-LD point at the server under test."""
-    from pages.demo.loader import load_demo_content
-
-    load_demo_content()
+    _copy_demo(demo_rows, full=True)
     parts = urlsplit(live_server.url)
     site = Site.objects.get(is_default_site=True)
     site.hostname, site.port = parts.hostname, parts.port
