@@ -13,7 +13,6 @@ test session's MEDIA_ROOT, so the copied image rows find them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -107,10 +106,3 @@ def restore(snapshot: list[TableRows], *, full: bool = False) -> None:
     # Ids cached from before the copy (content types, site roots) may no longer be right.
     ContentType.objects.clear_cache()
     Site.clear_site_root_paths_cache()
-
-
-def row_count(snapshot: list[TableRows]) -> int:
-    """Rows held by the snapshot."""
-    if connection.vendor == "postgresql":
-        return sum(len(json.loads(t.rows[0][0])) for t in snapshot)
-    return sum(len(t.rows) for t in snapshot)
