@@ -13,6 +13,7 @@ from urllib3.response import HTTPResponse
 
 from audit.engine import USER_AGENT, AuditConfig, AuditResult, PageReport, audit_site
 from audit.engine.crawl import RobotsDisallowed
+from audit.engine.errors import FetchError
 
 
 @pytest.fixture(scope="module")
@@ -378,7 +379,8 @@ def test_process_pool_gives_same_findings(
 def test_unreachable_start_url_is_reported(fast_config: AuditConfig) -> None:
     with socket_port() as port:
         result = audit_site(f"http://127.0.0.1:{port}/", fast_config.replace(retries=0))
-    assert result.stats["start_error"].startswith("connection-error")
+    assert result.start_error is FetchError.CONNECTION_REFUSED
+    assert result.stats["start_error"] == "connection-refused"
     assert result.pages[0].status is None
 
 
