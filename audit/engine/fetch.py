@@ -366,7 +366,9 @@ class Fetcher:
         size = 0
         complete = False
         try:
-            for chunk in response.stream(CHUNK):
+            # read1: what has arrived, so a body cut off by the deadline keeps what came
+            # (read(n) waits for n bytes and drops them all when the connection ends).
+            while chunk := response.read1(CHUNK):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > cap:

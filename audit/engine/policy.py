@@ -59,7 +59,8 @@ class CrawlPolicy:
         fetched = self.fetcher.fetch(
             origin + "/robots.txt", want_body="any", max_bytes=ROBOTS_MAX_BYTES
         )
-        rules = rules_from_response(fetched.status, fetched.body, UA_TOKEN)
+        cut_short = fetched.error is not None
+        rules = rules_from_response(fetched.status, fetched.body, UA_TOKEN, cut_short=cut_short)
         if rules.disallow_all and not self.ignore_robots:
             log.warning(
                 "%s/robots.txt answered %s: nothing on %s is crawled", origin, rules.status, origin

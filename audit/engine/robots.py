@@ -136,16 +136,19 @@ def _seconds(value: str) -> float | None:
     return seconds if seconds >= 0 and seconds == seconds else None  # no NaN
 
 
-def rules_from_response(status: int | None, body: bytes | None, token: str) -> RobotsRules:
+def rules_from_response(
+    status: int | None, body: bytes | None, token: str, *, cut_short: bool = False
+) -> RobotsRules:
     """Rules for a robots.txt fetch outcome, as Google and RFC 9309 read them.
 
     200: the file's rules. 4xx: no rules (crawl everything). 5xx and 429 (after the
     fetcher's retries): the site is unavailable, so nothing may be crawled. Unreachable
     (no status): no rules, so the start URL's own fetch reports the network error.
+    ``cut_short``: the body stopped early (deadline, read error): its last line is dropped.
     """
     if status == 200 and body is not None:
         text = body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
-        if len(body) >= ROBOTS_MAX_BYTES:
+        if cut_short or len(body) >= ROBOTS_MAX_BYTES:
             text = _whole_lines(text)
         return parse_robots(text, token, status=200)
     if status is not None and (status >= 500 or status == 429):

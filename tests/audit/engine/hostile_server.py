@@ -30,11 +30,13 @@ class HostileServer:
         lifetime: float = 60.0,
         stream_seconds: float = 30.0,
         robots: bytes | None = None,
+        robots_trickle: bytes | None = None,
         redirect_to: str | None = None,
     ) -> None:
         self.lifetime = lifetime
         self.stream_seconds = stream_seconds
         self.robots = robots
+        self.robots_trickle = robots_trickle  # robots.txt start, then a byte at a time
         self.redirect_to = redirect_to  # where /redirect points
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.lock = threading.Lock()
@@ -93,6 +95,11 @@ class HostileServer:
 
     def _answer(self, sock: socket.socket, method: str, path: str) -> bool:
         """Send the response for ``path``; False when the connection must close."""
+        if path == "/robots.txt" and self.robots_trickle is not None:
+            # The file starts, then stalls mid-line until the deadline cuts it off.
+            sock.sendall(_head("200 OK", "text/plain", 10_000) + self.robots_trickle)
+            self._trickle(sock, lambda: sock.sendall(b"#"), 0.3)
+            return False
         if path == "/robots.txt":
             body = self.robots if self.robots is not None else b""
             status = "200 OK" if self.robots is not None else "404 Not Found"

@@ -389,11 +389,15 @@ def test_connection_reset_mid_body_is_recorded(
 ) -> None:
     """A fault a real server cannot reliably produce: the body read fails half-way."""
 
+    calls = []
+
     def broken(self: HTTPResponse, amt: int | None = None, decode_content: bool | None = None):  # noqa: ANN202
-        yield b"<html><title>partial"
+        calls.append(amt)
+        if len(calls) == 1:
+            return b"<html><title>partial"
         raise ProtocolError("Connection broken: connection reset")
 
-    monkeypatch.setattr(HTTPResponse, "stream", broken)
+    monkeypatch.setattr(HTTPResponse, "read1", broken)
     result = audit_site(
         site.url("/about"), fast_config.replace(single_page=True, check_links=False)
     )

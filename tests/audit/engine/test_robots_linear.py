@@ -121,3 +121,19 @@ def test_a_10_mb_robots_txt_is_fetched_only_in_part(big_robots: HostileServer) -
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MiB"
     assert rules.status == 200 and 0 < len(rules.rules) <= MAX_RULES
     assert not rules.allowed(big_robots.url("/private/3/x/page"))
+
+
+def test_a_robots_txt_cut_off_by_its_deadline_loses_only_its_last_line() -> None:
+    """Kept, the half-sent "Allow: /pages-publi" would open up what "Disallow: /p" shuts."""
+    start = b"User-agent: *\nDisallow: /p\nAllow: /pages-publi"
+    with HostileServer(lifetime=30, robots_trickle=start) as server:
+        guard = AddressGuard("127.0.0.1")
+        policy = CrawlPolicy(Scope(server.url("/")), guard, ignore_robots=False)
+        policy.fetcher = fetcher = Fetcher(AuditConfig(timeout=0.5, retries=0), guard=guard)
+        try:
+            rules = policy.robots_for(server.url("/"))
+        finally:
+            fetcher.close()
+    assert rules.status == 200
+    assert not rules.allowed(server.url("/pages-publication"))
+    assert not rules.allowed(server.url("/private"))
