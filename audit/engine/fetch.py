@@ -290,10 +290,10 @@ class Fetcher:
         outcome is in ``result``."""
         cfg = self.config
         for attempt in range(1, cfg.retries + 2):
+            self._throttle()
             if self.stop.stopped():
                 result.error = FetchError.CANCELLED
                 return None
-            self._throttle()
             retry_in = cfg.backoff * 2 ** (attempt - 1)
             with self.watchdog.watch(self._response_seconds()) as watch:
                 result.attempts += 1
