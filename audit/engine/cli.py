@@ -18,9 +18,9 @@ from typing import TextIO
 
 from .config import AuditConfig
 from .crawl import audit_site
-from .errors import AuditError
+from .errors import AuditError, FetchError
 from .report import FORMATS, render
-from .results import AuditResult
+from .results import AuditResult, StopReason
 from .version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -220,8 +220,15 @@ def run(
     cancelled = threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():
-        # Ctrl-C stops the crawl between pages and still writes the partial report.
-        previous = signal.signal(signal.SIGINT, lambda *_: cancelled.set())
+        previous = signal.getsignal(signal.SIGINT)
+
+        def interrupt(signum: int, frame: object) -> None:
+            # The first Ctrl-C stops the crawl (requests in flight are cut short) and the
+            # partial report is still written; a second one interrupts as usual.
+            cancelled.set()
+            signal.signal(signal.SIGINT, previous)
+
+        signal.signal(signal.SIGINT, interrupt)
     progress = Progress(stderr, enabled=not args.quiet)
     try:
         result = audit_site(args.url, config, progress=progress, should_cancel=cancelled.is_set)
@@ -249,19 +256,19 @@ def run(
         stdout.write(text)
         stdout.flush()
 
-    stats = result.stats
-    if stats.get("start_error"):
-        _error(
-            stderr,
-            f"could not fetch {result.start_url}: {stats['start_error']}; "
-            "check the URL and that the site is up",
-        )
-        return EXIT_USAGE
-    if stats.get("stop_reason") == "cancelled":
+    if result.stop_reason is StopReason.CANCELLED:
         stderr.write("audit interrupted: the report is partial\n")
         return EXIT_INTERRUPTED
-    if stats.get("stopped_early"):
-        stderr.write(f"warning: stopped early ({stats['stop_reason']}); the report is partial\n")
+    if result.start_error:
+        error = result.start_error
+        reason = error.message if isinstance(error, FetchError) else error
+        _error(
+            stderr,
+            f"could not fetch {result.start_url}: {reason}; check the URL and that the site is up",
+        )
+        return EXIT_USAGE
+    if result.stop_reason is not None:
+        stderr.write(f"warning: stopped early ({result.stop_reason}); the report is partial\n")
     if args.fail_on != "never" and result.has_findings_at(args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK

@@ -58,6 +58,11 @@ class AuditConfig:
     user_agent: str = USER_AGENT
     disabled_checks: frozenset[str] = frozenset()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # fetch limits
+    # None: private addresses only when the start URL is private (the command line);
+    # False: public addresses only, except trusted_hosts (the CMS admin); True: any.
+    allow_private: bool | None = None
+    trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:

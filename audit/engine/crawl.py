@@ -1,9 +1,14 @@
-"""The crawl: frontier, limits, robots, sitemaps, link-status checks and site checks.
+"""The crawl: start, robots.txt, sitemaps, pages, link checks, site checks, the result.
 
 Pages are fetched and analysed by worker processes (workers.py), each with a few fetch
 threads, so a crawl uses every core; small crawls, crawls with a delay and
 ``parse_workers=0`` use threads in this process instead. Only per-page facts are kept,
-never HTML, and the frontier never grows past max_pages.
+never HTML, and the frontier never grows past max_pages. The queue and limits live in
+frontier.py, link checks in linkcheck.py; this module runs them in order.
+
+The run stops early on ``should_cancel`` or the time budget, checked by a watchdog that
+also cuts short every request in flight (deadline.py), so a stop takes effect in about a
+tenth of a second plus the time to close worker processes, wherever the run is.
 """
 
 from __future__ import annotations
@@ -11,20 +16,24 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
+from typing import Any
 from urllib.parse import urljoin
 
 from .checks import PageSummary, SiteView, TargetStatus, run_site_checks
 from .config import AuditConfig
-from .errors import AuditError, UnsafeTarget
+from .deadline import StopSignal
+from .errors import AuditError, FetchError, UnsafeTarget
 from .fetch import Fetcher
+from .frontier import Frontier
+from .linkcheck import LinkCheckCounts, LinkChecker, link_check_todo
 from .pagejob import JobResult, Outcome, PageJob
 from .policy import CrawlPolicy
-from .results import SEVERITY_RANK, AuditResult, PageReport
+from .results import SEVERITY_RANK, AuditResult, PageReport, StopReason
 from .robots import RobotsRules
 from .sitemaps import collect
 from .urls import AddressGuard, Scope, host_of, normalize_url, validate_start_url
@@ -39,10 +48,24 @@ log = logging.getLogger(__name__)
 
 # Below this many pages a worker process costs more to start than it saves.
 POOL_MIN_PAGES = 20
+# How long the crawl loops wait for a page before looking at the stop signal again.
+WAIT_SECONDS = 0.25
 
 
 class RobotsDisallowed(AuditError):
     """robots.txt disallows the start URL for our user agent (or is unavailable)."""
+
+
+@dataclass
+class CrawlCounters:
+    """What the run counts as it goes; the report's stats are built from these."""
+
+    pages_fetched: int = 0
+    worker_requests: int = 0  # requests made by worker processes
+    workers_used: int = 0
+    crawl_delay: float | None = None
+    sitemaps: dict[str, object] = field(default_factory=dict)
+    links: LinkCheckCounts = field(default_factory=LinkCheckCounts)
 
 
 class Crawler:
@@ -55,13 +78,17 @@ class Crawler:
         on_page: PageFn | None = None,
         should_cancel: CancelFn | None = None,
     ) -> None:
-        self.config = config or AuditConfig()
+        self.config = cfg = config or AuditConfig()
         self.start_url = validate_start_url(start_url)
         self.progress = progress
         self.on_page = on_page
-        self.should_cancel = should_cancel or (lambda: False)
-        self.guard = AddressGuard(host_of(self.start_url))
-        cfg = self.config
+        deadline = time.monotonic() + cfg.time_budget if cfg.time_budget is not None else None
+        self.stop = StopSignal(should_cancel, deadline)
+        self.guard = AddressGuard(
+            host_of(self.start_url),
+            allow_private=cfg.allow_private,
+            trusted_hosts=cfg.trusted_hosts,
+        )
         for host in cfg.extra_hosts:
             if not self.guard.allowed(host):
                 raise UnsafeTarget(
@@ -70,23 +97,16 @@ class Crawler:
                 )
         self.scope = Scope(self.start_url, cfg.extra_hosts, cfg.include, cfg.exclude)
         self.policy = CrawlPolicy(self.scope, self.guard, ignore_robots=cfg.ignore_robots)
-        self.fetcher = Fetcher(cfg, may_request=self.policy.refusal, guard=self.guard)
+        self.fetcher = Fetcher(
+            cfg, may_request=self.policy.refusal, guard=self.guard, stop=self.stop
+        )
         self.policy.fetcher = self.fetcher
         self.job = PageJob(self.fetcher, cfg, self.scope)
-        self.seen: set[str] = set()
+        self.frontier = Frontier(self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth)
+        self.counters = CrawlCounters()
         self.reports: dict[str, PageReport] = {}
         self.summaries: dict[str, PageSummary] = {}
         self.targets: dict[str, TargetStatus] = {}
-        self.frontier: deque[tuple[str, int]] = deque()
-        self.pages_fetched = 0
-        self.worker_requests = 0  # requests made by worker processes
-        self.workers_used = 0
-        self.dropped_by_limits = 0
-        self.robots_skipped: set[str] = set()
-        self.links_robots_disallowed = 0
-        self.crawl_delay: float | None = None
-        self.stop_reason: str | None = None
-        self.deadline = time.monotonic() + cfg.time_budget if cfg.time_budget is not None else None
         self._workers: WorkerPool | None = None
         self.sitemap_urls: list[str] = []
         self._targets_linked: dict[str, None] | None = None  # filled once the crawl is over
@@ -99,26 +119,25 @@ class Crawler:
     def robots_allows(self, url: str) -> bool:
         return self.policy.robots_allows(url)
 
-    def _out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() > self.deadline
+    @property
+    def stop_reason(self) -> StopReason | None:
+        return self.stop.reason
 
     def _should_stop(self) -> bool:
-        if self.stop_reason is None:
-            if self.should_cancel():
-                self.stop_reason = "cancelled"
-            elif self._out_of_time():
-                self.stop_reason = "time-budget"
-        return self.stop_reason is not None
+        return self.stop.stopped()
 
     # -- one page ------------------------------------------------------------------------
 
-    def _record_job(self, result: JobResult) -> None:
+    def _record_job(self, result: JobResult) -> bool:
+        """Keep a finished page's outcomes; False for a page the stopping run cut short."""
+        if any(o.target.error == FetchError.CANCELLED for o in result.outcomes):
+            self.counters.pages_fetched -= 1
+            return False
         for outcome in result.outcomes:
-            if outcome.redirect_target:
-                if outcome.url in self.seen:
-                    continue  # known already: fetched (or queued) under its own URL
-                self.seen.add(outcome.url)
+            if outcome.redirect_target and not self.frontier.mark_seen(outcome.url):
+                continue  # known already: fetched (or queued) under its own URL
             self._record(outcome)
+        return True
 
     def _record(self, outcome: Outcome) -> None:
         # Strings unpickled from a worker are fresh copies: intern them again here, or every
@@ -134,122 +153,59 @@ class Crawler:
             self.on_page(outcome.report)
         if self.config.single_page:
             return
-        max_depth = self.config.max_depth
+        offer = self.frontier.offer
+        depth = outcome.depth + 1
         for link_url, _selector, _snippet in outcome.summary.links:
-            self._enqueue(link_url, outcome.depth + 1, max_depth)
-
-    def _enqueue(self, url: str, depth: int, max_depth: int | None) -> None:
-        if url in self.seen or url in self.robots_skipped or not self.scope.wanted(url):
-            return
-        if not self.robots_allows(url):
-            self.robots_skipped.add(url)
-            return
-        if (max_depth is not None and depth > max_depth) or len(
-            self.seen
-        ) >= self.config.page_limit:
-            self.dropped_by_limits += 1
-            return
-        self.seen.add(url)
-        self.frontier.append((url, depth))
+            offer(link_url, depth)
 
     # -- the run -------------------------------------------------------------------------
 
     def run(self) -> AuditResult:
         started = datetime.now(UTC)
         clock = time.monotonic()
-        cfg = self.config
         try:
-            start_robots = self.robots_for(self.start_url)
-            if not cfg.ignore_robots and start_robots.disallow_all:
-                raise RobotsDisallowed(
-                    f"robots.txt of {self.start_url} answered HTTP {start_robots.status}, "
-                    "which means the site may not be crawled now (as search engines read it); "
-                    "fix robots.txt or use --ignore-robots to audit it anyway"
-                )
-            if not cfg.ignore_robots and not start_robots.allowed(self.start_url):
-                raise RobotsDisallowed(
-                    f"robots.txt disallows {self.start_url} for {UA_TOKEN}; "
-                    "use --ignore-robots to audit it anyway"
-                )
+            start_robots = self._start_robots()
             self._apply_crawl_delay(start_robots)
             self._start()
-            sitemap_stats: dict[str, object] = {}
-            links_checked = links_unchecked = 0
-            if _start_error(self.reports.get(self.start_url)) is None:
-                sitemap_stats = self._sitemaps(start_robots)
+            if self._start_error() is None:
+                self.counters.sitemaps = self._sitemaps(start_robots)
                 self._crawl()
-                links_checked, links_unchecked = self._check_links()
+                self._check_links()
         finally:
             self.fetcher.close()
             if self._workers is not None:
                 self._workers.close()
-        crawl_complete = (
-            self.stop_reason is None and not self.frontier and self.dropped_by_limits == 0
-        )
-        site = SiteView(
-            start_url=self.start_url,
-            pages=self.summaries,
-            targets=self.targets,
-            sitemap_urls=set(self.sitemap_urls),
-            robots=start_robots,
-            crawl_complete=crawl_complete,
-        )
-        for url, finding in run_site_checks(site, cfg):
-            report = self.reports.get(url)
-            if report is None:
-                # e.g. a sitemap URL robots.txt kept us from fetching
-                report = PageReport(url=url, error="not fetched")
-                self.reports[url] = report
-            report.findings.append(finding)
-        for report in self.reports.values():
-            report.findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
-        duration = time.monotonic() - clock
-        pages = list(self.reports.values())
-        result = AuditResult(
-            start_url=self.start_url,
-            started_at=started.isoformat(timespec="seconds"),
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            settings=cfg.as_dict(),
-            stats={},
-            pages=pages,
-        )
-        start_report = self.reports.get(self.start_url)
-        result.stats = {
-            "pages_fetched": self.pages_fetched,
-            "pages_reported": len(pages),
-            "pages_known": len(self.seen),
-            "pages_html": sum(1 for s in self.summaries.values() if s.ok_html),
-            "requests": self.fetcher.requests_sent + self.worker_requests,
-            "links_found": len(self._link_targets()),
-            "links_checked": links_checked,
-            "links_unchecked": links_unchecked,
-            "dropped_by_limits": self.dropped_by_limits,
-            "robots_disallowed": len(self.robots_skipped),
-            "links_robots_disallowed": self.links_robots_disallowed,
-            "robots_txt_status": start_robots.status,
-            "robots_txt_unavailable": self.policy.unavailable_robots(),
-            "crawl_delay": self.crawl_delay,
-            "delay_s": self.fetcher.delay,
-            "worker_processes": self.workers_used,
-            **sitemap_stats,
-            "crawl_complete": crawl_complete,
-            "stopped_early": self.stop_reason is not None,
-            "stop_reason": self.stop_reason,
-            "start_error": _start_error(start_report),
-            "duration_s": round(duration, 3),
-            "pages_per_second": round(self.pages_fetched / duration, 1) if duration else None,
-            "findings_by_severity": result.counts_by_severity(),
-            "findings_by_check": result.counts_by_check(),
-        }
-        return result
+        return self._result(started, time.monotonic() - clock, start_robots)
+
+    def _start_robots(self) -> RobotsRules:
+        """The start origin's robots.txt; RobotsDisallowed if it keeps us out."""
+        rules = self.robots_for(self.start_url)
+        if self.config.ignore_robots:
+            return rules
+        if rules.disallow_all:
+            raise RobotsDisallowed(
+                f"robots.txt of {self.start_url} answered HTTP {rules.status}, "
+                "which means the site may not be crawled now (as search engines read it); "
+                "fix robots.txt or use --ignore-robots to audit it anyway"
+            )
+        if not rules.allowed(self.start_url):
+            raise RobotsDisallowed(
+                f"robots.txt disallows {self.start_url} for {UA_TOKEN}; "
+                "use --ignore-robots to audit it anyway"
+            )
+        return rules
 
     def _start(self) -> None:
         """Fetch the start URL; if it redirects to another host or scheme, adopt that site."""
-        self.seen.add(self.start_url)
+        self.frontier.mark_seen(self.start_url)
         fetched = self.fetcher.fetch(self.start_url)
-        self.pages_fetched += 1
+        self.counters.pages_fetched += 1
         for _ in range(3):
-            if fetched.error != "redirect-not-followed: out-of-scope" or not fetched.final_url:
+            elsewhere = (
+                fetched.error == FetchError.REDIRECT_NOT_FOLLOWED
+                and fetched.error_detail == "out-of-scope"
+            )
+            if not elsewhere or not fetched.final_url:
                 break
             target = fetched.final_url
             if not self.guard.allowed(host_of(target)):
@@ -257,15 +213,24 @@ class Crawler:
             # example.org -> https://www.example.org/: the user means the latter site.
             self.scope.adopt(target)
             fetched = self.fetcher.fetch(self.start_url)
-            self.pages_fetched += 1
+            self.counters.pages_fetched += 1
         self._record_job(self.job.handle(fetched, self.start_url, 0))
         self._report_progress()
+
+    def _start_error(self) -> FetchError | str | None:
+        report = self.reports.get(self.start_url)
+        if report is None:
+            # Not recorded: either the run stopped before it answered, or a bug.
+            return None if self.stop_reason is not None else "start URL was not fetched"
+        if report.error and not report.redirects:
+            return report.error
+        return None
 
     def _apply_crawl_delay(self, robots: RobotsRules) -> None:
         """robots.txt Crawl-delay for our user agent is a minimum delay, capped."""
         if self.config.ignore_robots or robots.crawl_delay is None:
             return
-        self.crawl_delay = robots.crawl_delay
+        self.counters.crawl_delay = robots.crawl_delay
         self.fetcher.slow_down(min(robots.crawl_delay, self.config.max_crawl_delay))
 
     def _sitemaps(self, robots: RobotsRules) -> dict[str, object]:
@@ -276,6 +241,7 @@ class Crawler:
         if not roots:
             guessed = frozenset({urljoin(self.start_url, "/sitemap.xml")})
             roots = list(guessed)
+        # Once the run stops, every fetch fails at once, so this ends within a request.
         found = collect(
             self.fetcher,
             [r for r in roots if self.scope.is_internal(r)],
@@ -285,7 +251,7 @@ class Crawler:
         )
         self.sitemap_urls = found.urls
         for url in found.urls:
-            self._enqueue(url, 1, self.config.max_depth)
+            self.frontier.offer(url, 1)
         return {
             "sitemap_files": len(found.files),
             "sitemap_urls": len(found.urls),
@@ -316,7 +282,9 @@ class Crawler:
         for origin in self.policy.scope_origins():
             self.robots_for(origin + "/")
         threads = max(1, -(-self.config.concurrency // workers))
-        setup = WorkerSetup(config=self.config, policy=self.policy, threads=threads)
+        setup = WorkerSetup(
+            config=self.config, policy=self.policy, threads=threads, deadline=self.stop.deadline
+        )
         try:
             return WorkerPool(setup, workers)
         except (OSError, AssertionError, RuntimeError) as exc:
@@ -328,32 +296,31 @@ class Crawler:
         pool = self._workers = self._start_workers(workers)
         if pool is None:
             return
-        self.workers_used = workers
+        self.counters.workers_used = workers
         # Enough pages in flight to keep every fetch thread busy, and a few queued.
         window = pool.threads * workers + workers
         pending: dict[str, int] = {}
         try:
-            while self.frontier or pending:
-                while self.frontier and len(pending) < window and not self._should_stop():
-                    url, depth = self.frontier.popleft()
-                    self.pages_fetched += 1
+            while (self.frontier or pending) and not self._should_stop():
+                while self.frontier and len(pending) < window:
+                    url, depth = self.frontier.pop()
+                    self.counters.pages_fetched += 1
                     pending[url] = depth
                     pool.submit(url, depth)
-                if not pending:
-                    break
-                result = pool.next_result(timeout=0.25)
+                result = pool.next_result(timeout=WAIT_SECONDS)
                 if result is None:
                     continue
                 pending.pop(result.url, None)
-                self.worker_requests += result.requests
-                self._record_job(result)
-                self._report_progress()
-                # Once stopping, pages in flight finish (bounded by the timeout); none start.
+                self.counters.worker_requests += result.requests
+                if self._record_job(result):
+                    self._report_progress()
+            # Stopping: the pages in flight are abandoned; closing the pool tells the
+            # workers to cut their requests short.
+            self.counters.pages_fetched -= len(pending)
         except WorkersFailed:
             # Put back what the workers did not finish; the threads take it from here.
-            for url, depth in reversed(pending.items()):
-                self.frontier.appendleft((url, depth))
-                self.pages_fetched -= 1
+            self.frontier.put_back(pending.items())
+            self.counters.pages_fetched -= len(pending)
             raise
         finally:
             self._workers = None
@@ -367,54 +334,34 @@ class Crawler:
                 while (
                     self.frontier and len(in_flight) < cfg.concurrency and not self._should_stop()
                 ):
-                    url, depth = self.frontier.popleft()
-                    self.pages_fetched += 1
+                    url, depth = self.frontier.pop()
+                    self.counters.pages_fetched += 1
                     in_flight[pool.submit(self.job.run, url, depth)] = url
                 if not in_flight:
                     break
-                done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+                done, _ = wait(in_flight, timeout=WAIT_SECONDS, return_when=FIRST_COMPLETED)
+                recorded = False
                 for future in done:
                     in_flight.pop(future)
-                    self._record_job(future.result())
-                if done:
+                    recorded |= self._record_job(future.result())
+                if recorded:
                     self._report_progress()
-                # Once stopping, running fetches finish (bounded by the timeout); none start.
+                # Once stopping, none start; the fetches running are cut short.
 
     def _report_progress(self) -> None:
         if self.progress is not None:
-            self.progress(len(self.reports), len(self.seen))
+            self.progress(len(self.reports), len(self.frontier.seen))
 
-    def _check_links(self) -> tuple[int, int]:
+    def _check_links(self) -> None:
         """Status of every internal link target (and canonical) that was not crawled."""
-        if not self.config.check_links:
-            return 0, 0
-        targets = self.targets
-        # In link order, for a stable cut at link_check_limit; usually all were crawled.
-        wanted = dict.fromkeys(t for t in self._link_targets() if t not in targets)
-        for summary in self.summaries.values():
-            for href in summary.canonicals:
-                url = normalize_url(urljoin(summary.final_url or summary.url, href))
-                if url and url not in self.targets and self.scope.is_internal(url):
-                    wanted[url] = None
-        todo = [url for url in wanted if url not in self.robots_skipped and self.robots_allows(url)]
-        # Not requested, but counted: the report says how many links robots.txt hid.
-        self.links_robots_disallowed = len(wanted) - len(todo)
-        limit = self.config.link_check_limit
-        unchecked = max(0, len(todo) - limit)
-        todo = todo[:limit]
-        checked = 0
-        with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="audit-link") as pool:
-            futures = {}
-            for url in todo:
-                futures[pool.submit(self._status, url)] = url
-            for future in futures:
-                status = future.result()
-                if status is None:
-                    unchecked += 1
-                    continue
-                checked += 1
-                self.targets[futures[future]] = status
-        return checked, unchecked
+        if not self.config.check_links or self._should_stop():
+            return
+        wanted = link_check_todo(self._link_targets(), self.summaries, self.targets, self.scope)
+        checker = LinkChecker(
+            self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
+        )
+        found, self.counters.links = checker.run(wanted, self.frontier.robots_skipped)
+        self.targets.update(found)
 
     def _link_targets(self) -> dict[str, None]:
         """Every internal link target of the crawled pages, in the order first linked."""
@@ -424,21 +371,77 @@ class Crawler:
             )
         return self._targets_linked
 
-    def _status(self, url: str) -> TargetStatus | None:
-        if self._should_stop():
-            return None
-        fetched = self.fetcher.status_of(url)
-        return TargetStatus(
-            url, fetched.status, list(fetched.hops), fetched.final_url, fetched.error
+    # -- the result ----------------------------------------------------------------------
+
+    def _result(self, started: datetime, duration: float, robots: RobotsRules) -> AuditResult:
+        crawl_complete = (
+            self.stop_reason is None and not self.frontier and self.frontier.dropped_by_limits == 0
         )
+        self._add_site_findings(robots, crawl_complete)
+        pages = list(self.reports.values())
+        result = AuditResult(
+            start_url=self.start_url,
+            started_at=started.isoformat(timespec="seconds"),
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            settings=self.config.as_dict(),
+            stats={},
+            pages=pages,
+            complete=crawl_complete,
+            stop_reason=self.stop_reason,
+            start_error=self._start_error(),
+        )
+        result.stats = self._stats(result, duration, robots)
+        return result
 
+    def _add_site_findings(self, robots: RobotsRules, crawl_complete: bool) -> None:
+        site = SiteView(
+            start_url=self.start_url,
+            pages=self.summaries,
+            targets=self.targets,
+            sitemap_urls=set(self.sitemap_urls),
+            robots=robots,
+            crawl_complete=crawl_complete,
+        )
+        for url, finding in run_site_checks(site, self.config):
+            report = self.reports.get(url)
+            if report is None:
+                # e.g. a sitemap URL robots.txt kept us from fetching
+                report = PageReport(url=url, error="not fetched")
+                self.reports[url] = report
+            report.findings.append(finding)
+        for report in self.reports.values():
+            report.findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
 
-def _start_error(report: PageReport | None) -> str | None:
-    if report is None:
-        return "start URL was not fetched"
-    if report.error and not report.redirects:
-        return report.error
-    return None
+    def _stats(self, result: AuditResult, duration: float, robots: RobotsRules) -> dict[str, Any]:
+        counters = self.counters
+        pages_fetched = counters.pages_fetched
+        return {
+            "pages_fetched": pages_fetched,
+            "pages_reported": len(result.pages),
+            "pages_known": len(self.frontier.seen),
+            "pages_html": sum(1 for s in self.summaries.values() if s.ok_html),
+            "requests": self.fetcher.requests_sent + counters.worker_requests,
+            "links_found": len(self._link_targets()),
+            "links_checked": counters.links.checked,
+            "links_unchecked": counters.links.unchecked,
+            "dropped_by_limits": self.frontier.dropped_by_limits,
+            "robots_disallowed": len(self.frontier.robots_skipped),
+            "links_robots_disallowed": counters.links.robots_disallowed,
+            "robots_txt_status": robots.status,
+            "robots_txt_unavailable": self.policy.unavailable_robots(),
+            "crawl_delay": counters.crawl_delay,
+            "delay_s": self.fetcher.delay,
+            "worker_processes": counters.workers_used,
+            **counters.sitemaps,
+            "crawl_complete": result.complete,
+            "stopped_early": result.stop_reason is not None,
+            "stop_reason": result.stop_reason,
+            "start_error": result.start_error,
+            "duration_s": round(duration, 3),
+            "pages_per_second": round(pages_fetched / duration, 1) if duration else None,
+            "findings_by_severity": result.counts_by_severity(),
+            "findings_by_check": result.counts_by_check(),
+        }
 
 
 def audit_site(
@@ -454,7 +457,8 @@ def audit_site(
     ``progress(pages_done, pages_known)`` is called as pages finish; ``on_page(report)`` gets
     each page's report with its page-level findings (site-wide findings such as duplicates
     and broken links are added to the same objects after the crawl); ``should_cancel()`` is
-    polled between pages and stops the crawl early, keeping what was gathered.
+    polled throughout (every request in flight is cut short) and stops the crawl early,
+    keeping what was gathered.
     """
     return Crawler(
         start_url, config, progress=progress, on_page=on_page, should_cancel=should_cancel

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email.utils
-import re
+import http.client
 import threading
 import time
 from collections.abc import Callable
@@ -15,17 +15,19 @@ from urllib3 import BaseHTTPResponse, Timeout
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
+    NameResolutionError,
     NewConnectionError,
-    ProtocolError,
     ReadTimeoutError,
     SSLError,
 )
 
 from .config import AuditConfig
-from .errors import UnsafeTarget
+from .deadline import ResponseWatch, StopSignal, Watchdog
+from .errors import FetchError, UnsafeTarget
 from .facts import Hop
 from .transport import PinnedAdapter
 from .urls import AddressGuard, normalize_url
+from .version import AUDIT_HEADER
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
@@ -33,14 +35,22 @@ HEAD_FALLBACK_STATUSES = frozenset({400, 403, 405, 501})  # servers that refuse 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"RIFF")
 CHUNK = 65536
-# Retried like requests' ConnectionError: the request never reached the server, or the
-# connection dropped before an answer. A read timeout is not retried.
-RETRYABLE_ERRORS = (NewConnectionError, ConnectTimeoutError, ProtocolError, SSLError, OSError)
-TIMEOUT_ERRORS = (ConnectTimeoutError, ReadTimeoutError, TimeoutError)
+# A whole response (connect, headers, body) may take this many times the timeout, which
+# itself bounds each read: a body trickling in a byte at a time is cut off at the deadline.
+RESPONSE_DEADLINE_FACTOR = 3
+# Failures retried with back-off: the request may well work a moment later.
+RETRYABLE = frozenset(
+    {
+        FetchError.TIMEOUT,
+        FetchError.CONNECTION_REFUSED,
+        FetchError.CONNECTION_RESET,
+        FetchError.CONNECTION_FAILED,
+    }
+)
+_RESET_ERRORS = (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
 # A body up to this size is read and dropped so its connection can be reused; a larger or
 # unknown one closes the connection instead.
 DRAIN_MAX = 256 * 1024
-_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 
 @dataclass(slots=True)
@@ -49,7 +59,8 @@ class FetchResult:
     final_url: str | None = None
     status: int | None = None
     hops: list[Hop] = field(default_factory=list)
-    error: str | None = None
+    error: FetchError | None = None
+    error_detail: str | None = None  # e.g. why a redirect was not followed: "out-of-scope"
     content_type: str | None = None
     x_robots_tag: str | None = None
     response_ms: float | None = None
@@ -58,6 +69,13 @@ class FetchResult:
     truncated: bool = False
     is_html: bool = False
     attempts: int = 0
+
+    @property
+    def error_text(self) -> str | None:
+        """The error as reports show it: "redirect-not-followed: out-of-scope"."""
+        if self.error is None or not self.error_detail:
+            return self.error
+        return f"{self.error}: {self.error_detail}"
 
 
 def looks_binary(head: bytes) -> bool:
@@ -71,17 +89,39 @@ def looks_html(head: bytes) -> bool:
     )
 
 
-def _reason(exc: Exception) -> str:
-    """'connection refused' rather than urllib3's nested repr."""
-    match = _ERRNO.search(str(exc))
-    return match.group(1).strip().lower() if match else type(exc).__name__
+def classify(exc: BaseException) -> FetchError:
+    """The FetchError for an exception urllib3 raised while connecting or reading."""
+    if isinstance(exc, NameResolutionError):
+        return FetchError.DNS
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)) and not isinstance(
+        exc,
+        NewConnectionError,  # a subclass of ConnectTimeoutError in urllib3
+    ):
+        return FetchError.TIMEOUT
+    if isinstance(exc, SSLError):
+        return FetchError.TLS
+    # urllib3 wraps the OSError that happened: look at the chain for the actual cause.
+    cause: BaseException | None = exc
+    for _ in range(8):  # a chain is short; the bound only guards against a cycle
+        if cause is None:
+            break
+        if isinstance(cause, ConnectionRefusedError):
+            return FetchError.CONNECTION_REFUSED
+        if isinstance(cause, _RESET_ERRORS):
+            return FetchError.CONNECTION_RESET
+        if isinstance(cause, TimeoutError):
+            return FetchError.TIMEOUT
+        # ProtocolError("Connection aborted.", ConnectionResetError(...)) keeps it in args.
+        wrapped = [a for a in cause.args if isinstance(a, BaseException)]
+        cause = wrapped[0] if wrapped else cause.__cause__ or cause.__context__
+    return FetchError.CONNECTION_FAILED
 
 
 def _mime(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _resolve_as_usual(host: str) -> None:
+def _resolve_as_usual(host: str, port: int) -> None:
     return None
 
 
@@ -118,6 +158,9 @@ class Fetcher:
     redirects, retries and body caps are handled here anyway, and skipping requests'
     per-request layer (settings merging, cookies, hooks, Response objects) halves the CPU
     cost of a page fetch (see benchmarks/README.md).
+
+    Every response is fetched under a deadline (see deadline.py); once ``stop`` says the
+    run is over, requests in flight are cut short and new ones fail at once as CANCELLED.
     """
 
     def __init__(
@@ -125,10 +168,13 @@ class Fetcher:
         config: AuditConfig,
         may_request: Callable[[str], str | None] | None = None,
         guard: AddressGuard | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         self.config = config
-        # Returns a refusal reason ("out-of-scope", "robots", "private") or None.
+        # Returns a refusal reason ("out-of-scope", "robots", "private-address") or None.
         self.may_request = may_request or (lambda url: None)
+        self.stop = stop or StopSignal()
+        self.watchdog = Watchdog(self.stop)
         self.session = requests.Session()
         pool = max(config.concurrency, 10)
         adapter = PinnedAdapter(
@@ -140,11 +186,14 @@ class Fetcher:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update(
-            {"User-Agent": config.user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+            {
+                "User-Agent": config.user_agent,
+                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                AUDIT_HEADER: "1",
+            }
         )
         self._pools = adapter.poolmanager
         self._headers = dict(self.session.headers)
-        self._timeout = Timeout(connect=config.timeout, read=config.timeout)
         self.delay = config.delay  # may be raised by robots.txt Crawl-delay
         self._delay_lock = threading.Lock()
         self._next_at = 0.0
@@ -152,6 +201,7 @@ class Fetcher:
         self._count_lock = threading.Lock()
 
     def close(self) -> None:
+        self.watchdog.close()
         self.session.close()
 
     def slow_down(self, delay: float) -> None:
@@ -169,12 +219,19 @@ class Fetcher:
             wait = self._next_at - now
             self._next_at = max(now, self._next_at) + self.delay
         if wait > 0:
-            time.sleep(wait)
+            self.stop.wait(wait)
+
+    def _response_seconds(self) -> float:
+        return self.config.timeout * RESPONSE_DEADLINE_FACTOR
 
     def _open(self, method: str, url: str) -> BaseHTTPResponse:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         pool = self._pools.connection_from_url(url)
+        timeout = self.config.timeout
+        left = self.stop.remaining()
+        if left is not None:
+            timeout = max(0.01, min(timeout, left))
         return pool.urlopen(
             method,
             target,
@@ -183,85 +240,98 @@ class Fetcher:
             retries=False,
             preload_content=False,
             decode_content=True,
-            timeout=self._timeout,
+            timeout=Timeout(connect=timeout, read=timeout),
             assert_same_host=False,
         )
 
-    def _send(self, method: str, url: str, result: FetchResult) -> BaseHTTPResponse:
-        """One request with bounded retries on connection errors, 429 and 503."""
-        cfg = self.config
-        attempt = 0
-        while True:
-            attempt += 1
-            result.attempts += 1
-            self._throttle()
-            with self._count_lock:
-                self.requests_sent += 1
-            began = time.perf_counter()
-            try:
-                response = self._open(method, url)
-            except RETRYABLE_ERRORS:
-                # A connect timeout is retried; a read timeout is not.
-                if attempt > cfg.retries:
-                    raise
-                time.sleep(cfg.backoff * 2 ** (attempt - 1))
-                continue
-            result.response_ms = (time.perf_counter() - began) * 1000
-            if response.status in RETRY_STATUSES and attempt <= cfg.retries:
-                wait = parse_retry_after(response.headers.get("Retry-After"), cfg.retry_after_cap)
-                _discard(response, method)
-                time.sleep(wait if wait is not None else cfg.backoff * 2 ** (attempt - 1))
-                continue
-            return response
-
-    def fetch(self, url: str, *, method: str = "GET", want_body: str = "html") -> FetchResult:
-        """Follow redirects hop by hop. ``want_body``: "html", "any" or "none"."""
+    def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        want_body: str = "html",
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """Follow redirects hop by hop. ``want_body``: "html", "any" or "none"; ``max_bytes``
+        caps the body (default: max_bytes for pages, sitemap_max_bytes for "any")."""
         result = FetchResult(url=url)
         current = url
         seen = {url}
         while True:
-            try:
-                response = self._send(method, current, result)
-            except NewConnectionError as exc:  # a subclass of ConnectTimeoutError in urllib3
-                result.error = f"connection-error: {_reason(exc)}"
+            location = self._request(method, current, result, want_body, max_bytes)
+            if location is None:
                 return result
-            except TIMEOUT_ERRORS:
-                result.error = "timeout"
+            target = normalize_url(urljoin(current, location))
+            if target is None:
+                result.error = FetchError.REDIRECT_INVALID
+                result.final_url = urljoin(current, location)
                 return result
-            except UnsafeTarget:
-                result.error = "refused: private-address"
+            result.final_url = target
+            if target in seen:
+                result.error = FetchError.REDIRECT_LOOP
                 return result
-            except (HTTPError, OSError) as exc:
-                result.error = f"connection-error: {_reason(exc)}"
+            if len(result.hops) >= self.config.max_redirects:
+                result.error = FetchError.TOO_MANY_REDIRECTS
                 return result
-            status = response.status
-            location = response.headers.get("Location")
-            if status in REDIRECT_STATUSES and location:
-                _discard(response, method)
-                result.hops.append(Hop(current, status))
-                result.status = status
-                target = normalize_url(urljoin(current, location))
-                if target is None:
-                    result.error = "redirect-invalid"
-                    result.final_url = urljoin(current, location)
-                    return result
-                result.final_url = target
-                if target in seen:
-                    result.error = "redirect-loop"
-                    return result
-                if len(result.hops) >= self.config.max_redirects:
-                    result.error = "too-many-redirects"
-                    return result
-                refusal = self.may_request(target)
-                if refusal:
-                    # Not followed: another host, or robots/private-address rules forbid it.
-                    result.error = f"redirect-not-followed: {refusal}"
-                    return result
-                seen.add(target)
-                current = target
-                continue
-            self._finish(result, response, current, method, want_body)
-            return result
+            refusal = self.may_request(target)
+            if refusal:
+                # Not followed: another host, or robots/private-address rules forbid it.
+                result.error = FetchError.REDIRECT_NOT_FOLLOWED
+                result.error_detail = refusal
+                return result
+            seen.add(target)
+            current = target
+
+    def _request(
+        self, method: str, url: str, result: FetchResult, want_body: str, max_bytes: int | None
+    ) -> str | None:
+        """One URL, retried with back-off on network errors, 429 and 503 (bounded by
+        ``retries`` and the run's deadline). Returns a redirect's Location; otherwise the
+        outcome is in ``result``."""
+        cfg = self.config
+        for attempt in range(1, cfg.retries + 2):
+            self._throttle()
+            if self.stop.stopped():
+                result.error = FetchError.CANCELLED
+                return None
+            retry_in = cfg.backoff * 2 ** (attempt - 1)
+            with self.watchdog.watch(self._response_seconds()) as watch:
+                result.attempts += 1
+                with self._count_lock:
+                    self.requests_sent += 1
+                began = time.perf_counter()
+                try:
+                    response = self._open(method, url)
+                except UnsafeTarget:
+                    result.error = FetchError.PRIVATE_ADDRESS
+                    return None
+                except (HTTPError, OSError) as exc:
+                    error = watch.error or classify(exc)
+                    if error not in RETRYABLE or attempt > cfg.retries:
+                        result.error = error
+                        return None
+                else:
+                    result.response_ms = (time.perf_counter() - began) * 1000
+                    status = response.status
+                    location = response.headers.get("Location")
+                    if status in RETRY_STATUSES and attempt <= cfg.retries:
+                        wait = parse_retry_after(
+                            response.headers.get("Retry-After"), cfg.retry_after_cap
+                        )
+                        retry_in = retry_in if wait is None else wait
+                        _discard(response, method)
+                    elif status in REDIRECT_STATUSES and location:
+                        _discard(response, method)
+                        result.hops.append(Hop(url, status))
+                        result.status = status
+                        return location
+                    else:
+                        self._finish(result, response, url, method, want_body, max_bytes, watch)
+                        return None
+            if self.stop.wait(retry_in):
+                result.error = FetchError.CANCELLED
+                return None
+        raise AssertionError("unreachable: the last attempt returns")
 
     def _finish(
         self,
@@ -270,6 +340,8 @@ class Fetcher:
         url: str,
         method: str,
         want_body: str,
+        max_bytes: int | None,
+        watch: ResponseWatch,
     ) -> None:
         result.final_url = url
         result.status = response.status
@@ -285,13 +357,18 @@ class Fetcher:
             length = headers.get("Content-Length")
             result.bytes = int(length) if length and length.isdigit() else 0
             _discard(response, method)
+            result.error = watch.error  # headers that never ended, cut off at the deadline
             return
-        cap = self.config.sitemap_max_bytes if want_body == "any" else self.config.max_bytes
+        cap = max_bytes or (
+            self.config.sitemap_max_bytes if want_body == "any" else self.config.max_bytes
+        )
         chunks: list[bytes] = []
         size = 0
         complete = False
         try:
-            for chunk in response.stream(CHUNK):
+            # read1: what has arrived, so a body cut off by the deadline keeps what came
+            # (read(n) waits for n bytes and drops them all when the connection ends).
+            while chunk := response.read1(CHUNK):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > cap:
@@ -300,13 +377,15 @@ class Fetcher:
             else:
                 complete = True
         except (HTTPError, OSError):
-            result.error = "body-read-error"
+            result.error = FetchError.BODY_READ
         finally:
-            if complete:
+            if complete and watch.error is None:
                 response.release_conn()  # read to the end: the connection can be reused
             else:
                 response.close()
                 response.release_conn()
+        # A socket shut down by the watchdog can look like a normal end of the body.
+        result.error = watch.error or result.error
         body = b"".join(chunks)
         if result.truncated:
             body = body[:cap]

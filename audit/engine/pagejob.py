@@ -64,14 +64,14 @@ class PageJob:
     def _outcomes(self, fetched: FetchResult, url: str, depth: int) -> list[Outcome]:
         outcomes: list[Outcome] = []
         final = fetched.final_url
-        status = TargetStatus(url, fetched.status, list(fetched.hops), final, fetched.error)
+        status = TargetStatus(url, fetched.status, list(fetched.hops), final, fetched.error_text)
         if fetched.hops:
             stub = PageReport(
                 url=url,
                 final_url=final,
                 status=fetched.hops[0].status,
                 redirects=list(fetched.hops),
-                error=fetched.error,
+                error=fetched.error_text,
                 depth=depth,
             )
             summary = PageSummary(url=url, final_url=final, status=stub.status, ok_html=False)
@@ -80,7 +80,7 @@ class PageJob:
                 return outcomes
             # The redirect target is a page of its own, reported under its own URL.
             fetched.url, fetched.hops = final, []
-            status = TargetStatus(final, fetched.status, [], final, fetched.error)
+            status = TargetStatus(final, fetched.status, [], final, fetched.error_text)
         report, summary = analyse(fetched, self.config, self.scope)
         fetched.body = None
         report.depth = depth

@@ -11,7 +11,7 @@ import threading
 from urllib.parse import urlsplit
 
 from .fetch import Fetcher
-from .robots import RobotsRules, rules_from_response
+from .robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response
 from .urls import AddressGuard, Scope, host_of
 from .version import UA_TOKEN
 
@@ -56,8 +56,11 @@ class CrawlPolicy:
             return rules
         if self.fetcher is None:
             raise RuntimeError("CrawlPolicy.fetcher is not set")
-        fetched = self.fetcher.fetch(origin + "/robots.txt", want_body="any")
-        rules = rules_from_response(fetched.status, fetched.body, UA_TOKEN)
+        fetched = self.fetcher.fetch(
+            origin + "/robots.txt", want_body="any", max_bytes=ROBOTS_MAX_BYTES
+        )
+        cut_short = fetched.error is not None
+        rules = rules_from_response(fetched.status, fetched.body, UA_TOKEN, cut_short=cut_short)
         if rules.disallow_all and not self.ignore_robots:
             log.warning(
                 "%s/robots.txt answered %s: nothing on %s is crawled", origin, rules.status, origin

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from .errors import FetchError
 from .facts import Hop
 
 SEVERITIES = ("error", "warning", "notice")  # most severe first
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+class StopReason(StrEnum):
+    """Why a run stopped before its frontier was empty."""
+
+    CANCELLED = "cancelled"  # should_cancel() answered True (Ctrl-C, the admin's cancel)
+    TIME_BUDGET = "time-budget"  # the run's time budget ran out
+
+
+STOP_REASONS = frozenset(reason.value for reason in StopReason)
 
 
 @dataclass(slots=True)
@@ -83,6 +95,20 @@ class AuditResult:
     settings: dict[str, Any]
     stats: dict[str, Any]
     pages: list[PageReport]
+    # How the run ended; the same values are in ``stats`` for the JSON report.
+    complete: bool = True  # every page in scope was crawled: no limit, stop or failure
+    stop_reason: StopReason | None = None
+    start_error: FetchError | str | None = None  # why the start URL gave no page
+
+    def __post_init__(self) -> None:
+        # A result rebuilt from a stored report (the CMS's exports) may carry only stats.
+        stats = self.stats
+        if self.complete and stats.get("crawl_complete") is False:
+            self.complete = False
+        if self.stop_reason is None and stats.get("stop_reason") in STOP_REASONS:
+            self.stop_reason = StopReason(stats["stop_reason"])
+        if self.start_error is None and stats.get("start_error"):
+            self.start_error = stats["start_error"]
 
     def findings(self) -> list[tuple[PageReport, Finding]]:
         return [(page, finding) for page in self.pages for finding in page.findings]

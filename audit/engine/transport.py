@@ -5,6 +5,9 @@ resolved the name again, a DNS answer that changes in between (DNS rebinding) co
 an audit of a public site at the local network. So each urllib3 connection pool created
 here connects to the addresses the guard vetted, while the Host header, TLS SNI and
 certificate check still use the host name.
+
+Every connection made here also puts its socket under the deadline of the response being
+fetched (deadline.py), so a watchdog can cut a slow or cancelled response short.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from urllib3 import HTTPConnectionPool, PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-# host name -> addresses to connect to, or None to resolve as usual
-AddressesFor = Callable[[str], tuple[str, ...] | None]
+from .deadline import attach_current
+
+# (host name, port) -> addresses to connect to, or None to resolve as usual
+AddressesFor = Callable[[str, int], tuple[str, ...] | None]
 
 
 class _PinnedMixin:
@@ -30,6 +35,11 @@ class _PinnedMixin:
         self._pinned = pinned
 
     def _new_conn(self) -> socket.socket:
+        sock = self._connect_pinned()
+        attach_current(sock)  # the raw socket: the TLS handshake is under the deadline too
+        return sock
+
+    def _connect_pinned(self) -> socket.socket:
         if not self._pinned:
             return super()._new_conn()  # type: ignore[misc]
         name = self._dns_host
@@ -46,6 +56,15 @@ class _PinnedMixin:
                 self._dns_host = name
         assert error is not None
         raise error
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        attach_current(self.sock)  # type: ignore[attr-defined]  # after TLS: a new socket
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        # A pooled connection that is already open: its socket joins this response's watch.
+        attach_current(self.sock)  # type: ignore[attr-defined]
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
 class PinnedHTTPConnection(_PinnedMixin, HTTPConnection):
@@ -71,11 +90,10 @@ class PinnedPoolManager(PoolManager):
         request_context: dict[str, Any] | None = None,
     ) -> HTTPConnectionPool:
         pool = super()._new_pool(scheme, host, port, request_context)
-        addresses = self._addresses_for(host)  # raises UnsafeTarget for a private address
-        if addresses is not None:
-            pinned_cls = PinnedHTTPSConnection if scheme == "https" else PinnedHTTPConnection
-            pool.ConnectionCls = pinned_cls
-            pool.conn_kw["pinned"] = addresses
+        # Raises UnsafeTarget for an address the run may not use.
+        addresses = self._addresses_for(host, port)
+        pool.ConnectionCls = PinnedHTTPSConnection if scheme == "https" else PinnedHTTPConnection
+        pool.conn_kw["pinned"] = addresses or ()
         return pool
 
 

@@ -166,49 +166,122 @@ def validate_start_url(url: str) -> str:
     return normal
 
 
-def _is_public(address: str) -> bool:
+# IANA special-purpose address registries: the blocks that are not globally reachable,
+# spelled out because Python 3.11's ipaddress predates several (192.0.0.0/24 exceptions,
+# 64:ff9b:1::/48, 3fff::/20). Multicast is refused too.
+_SPECIAL_IPV4 = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+_SPECIAL_IPV6 = tuple(
+    ipaddress.IPv6Network(block)
+    for block in (
+        "::/96",  # unspecified, loopback and the deprecated IPv4-compatible form
+        "64:ff9b:1::/48",  # local-use NAT64
+        "100::/64",
+        "100:0:0:1::/64",
+        "2001::/23",  # IETF protocol assignments, Teredo (2001::/32) included
+        "2001:db8::/32",
+        "3fff::/20",
+        "5f00::/16",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and reaches: mapped, NAT64 or 6to4."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
+def is_public_address(address: str) -> bool:
+    """True when ``address`` (and any IPv4 address embedded in it) is globally reachable."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in block for block in _SPECIAL_IPV6):
+            return False
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            return is_public_address(str(embedded))
+    elif any(ip in block for block in _SPECIAL_IPV4):
+        return False
+    return ip.is_global
 
 
 class AddressGuard:
-    """Refuses hosts that resolve to private addresses unless the crawl started on one.
+    """Decides which hosts a run may connect to, by the addresses they resolve to.
 
-    A crawl of 127.0.0.1 works; a crawl of a public site cannot be pointed at the local
-    network through links, redirects or extra hosts. Each host is resolved once: the
-    addresses checked are the ones connections are pinned to (see transport.py), so a DNS
-    answer that changes between the check and the connection (rebinding) cannot reach
-    a private address.
+    ``allow_private`` None (the command line): private addresses only when the start URL
+    is private, so a crawl of 127.0.0.1 works and a crawl of a public site cannot be
+    pointed at the local network through links, redirects or extra hosts. False (the CMS
+    admin): public addresses only, except ``trusted_hosts`` ("host" or "host:port").
+    True: anything. Each host is resolved once: the addresses checked are the ones
+    connections are pinned to (see transport.py), so a DNS answer that changes between
+    the check and the connection (rebinding) cannot reach a private address.
     """
 
-    def __init__(self, start_host: str) -> None:
+    def __init__(
+        self,
+        start_host: str,
+        *,
+        allow_private: bool | None = None,
+        trusted_hosts: tuple[str, ...] = (),
+    ) -> None:
         self._cache: dict[str, tuple[str, ...] | None] = {}
         self._lock = threading.Lock()
-        name = self._name(start_host)
+        self._trusted = frozenset(_host_port(entry) for entry in trusted_hosts)
+        name, port = _host_port(start_host)
         addresses = self._resolve(name)
         if addresses is None:
             raise InvalidStartURL(
                 f"cannot resolve host {start_host!r}: check the URL or your DNS settings"
             )
+        self._cache[name] = addresses
         # Public only if every address is public: one private answer is enough to refuse.
-        self.allow_private = not all(_is_public(address) for address in addresses)
-        if not self.allow_private:
-            self._cache[name] = addresses  # the start host's vetted addresses, used as is
+        start_private = not all(is_public_address(address) for address in addresses)
+        self.allow_private = start_private if allow_private is None else allow_private
+        if start_private and not self.allow_private and not self._is_trusted(name, port):
+            raise UnsafeTarget(
+                f"start URL host {start_host!r} resolves to a private address, which this "
+                "audit may not reach: audit a public site or add the host to trusted_hosts"
+            )
 
     def __getstate__(self) -> dict[str, object]:
         # Sent to worker processes with the addresses already vetted, not the lock.
         with self._lock:
-            return {"allow_private": self.allow_private, "_cache": dict(self._cache)}
+            return {
+                "allow_private": self.allow_private,
+                "_trusted": self._trusted,
+                "_cache": dict(self._cache),
+            }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
-
-    @staticmethod
-    def _name(host: str) -> str:
-        return urlsplit(f"//{host}").hostname or host
 
     @staticmethod
     def _resolve(name: str) -> tuple[str, ...] | None:
@@ -218,34 +291,52 @@ class AddressGuard:
             return None
         return tuple(dict.fromkeys(info[4][0] for info in infos)) or None
 
-    def public_addresses(self, host: str) -> tuple[str, ...] | None:
-        """The host's addresses if all are public, else None; resolved once per host."""
-        name = self._name(host)
+    def _is_trusted(self, name: str, port: int | None) -> bool:
+        return (name, None) in self._trusted or (port is not None and (name, port) in self._trusted)
+
+    def _addresses(self, name: str) -> tuple[str, ...] | None:
         with self._lock:
             if name in self._cache:
                 return self._cache[name]
         addresses = self._resolve(name)
-        if addresses is not None and not all(_is_public(a) for a in addresses):
-            addresses = None
         with self._lock:
             return self._cache.setdefault(name, addresses)
 
-    def allowed(self, host: str) -> bool:
-        return self.allow_private or self.public_addresses(host) is not None
+    def usable_addresses(self, name: str, port: int | None) -> tuple[str, ...] | None:
+        """The addresses a connection to ``name:port`` may use, or None if it may not."""
+        addresses = self._addresses(name)
+        if addresses is None:
+            return None
+        if self._is_trusted(name, port) or all(is_public_address(a) for a in addresses):
+            return addresses
+        return None
 
-    def pinned(self, host: str) -> tuple[str, ...] | None:
-        """Addresses a connection to ``host`` must use; None means "resolve as usual"
-        (a crawl of a private start URL needs no protection from the local network)."""
+    def allowed(self, host: str) -> bool:
+        """``host`` as in a URL: a name or address, with an optional port."""
+        if self.allow_private:
+            return True
+        name, port = _host_port(host)
+        return self.usable_addresses(name, port) is not None
+
+    def pinned(self, name: str, port: int | None = None) -> tuple[str, ...] | None:
+        """Addresses a connection to ``name:port`` must use; None means "resolve as usual"
+        (a run allowed private addresses needs no protection from the local network)."""
         if self.allow_private:
             return None
-        addresses = self.public_addresses(host)
+        addresses = self.usable_addresses(name, port)
         if addresses is None:
-            raise UnsafeTarget(f"host {host!r} resolves to a private address")
+            raise UnsafeTarget(f"host {name!r} resolves to a private address")
         return addresses
 
-    def check_start(self, host: str) -> None:
-        if not self.allow_private and not self.allowed(host):
-            raise UnsafeTarget(f"host {host!r} resolves to a private address")
+
+def _host_port(host: str) -> tuple[str, int | None]:
+    """("example.org", 8080) from "example.org:8080"; the name as getaddrinfo takes it."""
+    parts = urlsplit(f"//{host.strip().lower()}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or host).rstrip("."), port
 
 
 class Scope:

@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .config import AuditConfig
+from .deadline import StopSignal
 from .fetch import Fetcher
 from .pagejob import JobResult, PageJob
 from .policy import CrawlPolicy
@@ -42,13 +43,17 @@ class WorkerSetup:
     config: AuditConfig
     policy: CrawlPolicy  # with the robots.txt files of the site's origins already read
     threads: int
+    deadline: float | None = None  # the run's time budget, as a time.monotonic() value
 
 
 def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     # Ctrl-C goes to the whole process group; the main process decides when to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     policy = setup.policy
-    fetcher = Fetcher(setup.config, may_request=policy.refusal, guard=policy.guard)
+    # Set when the main process closes the channel: the run is over (or stopping), so
+    # requests in flight are cut short and the rest fail at once.
+    stop = StopSignal(deadline=setup.deadline)
+    fetcher = Fetcher(setup.config, may_request=policy.refusal, guard=policy.guard, stop=stop)
     policy.fetcher = fetcher
     job = PageJob(fetcher, setup.config, policy.scope)
     tasks: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
@@ -75,6 +80,7 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
             tasks.put(task)
     except (EOFError, OSError):
         pass  # the main process closed the channel or died: stop
+    stop.stop()
     for _ in threads:
         tasks.put(None)
     for thread in threads:

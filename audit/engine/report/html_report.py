@@ -90,12 +90,12 @@ def render_html(result: AuditResult) -> str:
             f"<td>{count}</td><td class=fix>{_e(check.fix if check else '')}</td></tr>"
         )
     notes = []
-    if stats.get("stopped_early"):
-        notes.append(f"Stopped early ({_e(stats.get('stop_reason'))}): this report is partial.")
-    elif not stats.get("crawl_complete", True):
+    if result.stop_reason is not None:
+        notes.append(f"Stopped early ({_e(result.stop_reason)}): this report is partial.")
+    elif not result.complete:
         notes.append("Crawl limits were reached: some pages were not crawled.")
-    if stats.get("start_error"):
-        notes.append(f"The start URL failed: {_e(stats['start_error'])}.")
+    if result.start_error:
+        notes.append(f"The start URL failed: {_e(result.start_error)}.")
     pages = "".join(_page(page) for page in pages_by_severity(result.pages))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

@@ -17,12 +17,12 @@ def render_text(result: AuditResult, *, top: int = 10) -> str:
         f"{stats.get('duration_s', 0)} s",
         "  findings: " + ", ".join(f"{n} {severity}s" for severity, n in counts.items()),
     ]
-    if stats.get("stopped_early"):
-        lines.append(f"  stopped early: {stats.get('stop_reason')} (the report is partial)")
-    elif not stats.get("crawl_complete", True):
+    if result.stop_reason is not None:
+        lines.append(f"  stopped early: {result.stop_reason} (the report is partial)")
+    elif not result.complete:
         lines.append("  crawl limits reached: some pages were not crawled")
-    if stats.get("start_error"):
-        lines.append(f"  start URL failed: {stats['start_error']}")
+    if result.start_error:
+        lines.append(f"  start URL failed: {result.start_error}")
     by_check = result.counts_by_check()
     if by_check:
         lines.append("")

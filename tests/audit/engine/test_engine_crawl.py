@@ -13,6 +13,7 @@ from urllib3.response import HTTPResponse
 
 from audit.engine import USER_AGENT, AuditConfig, AuditResult, PageReport, audit_site
 from audit.engine.crawl import RobotsDisallowed
+from audit.engine.errors import FetchError
 
 
 @pytest.fixture(scope="module")
@@ -378,7 +379,8 @@ def test_process_pool_gives_same_findings(
 def test_unreachable_start_url_is_reported(fast_config: AuditConfig) -> None:
     with socket_port() as port:
         result = audit_site(f"http://127.0.0.1:{port}/", fast_config.replace(retries=0))
-    assert result.stats["start_error"].startswith("connection-error")
+    assert result.start_error is FetchError.CONNECTION_REFUSED
+    assert result.stats["start_error"] == "connection-refused"
     assert result.pages[0].status is None
 
 
@@ -387,11 +389,15 @@ def test_connection_reset_mid_body_is_recorded(
 ) -> None:
     """A fault a real server cannot reliably produce: the body read fails half-way."""
 
+    calls = []
+
     def broken(self: HTTPResponse, amt: int | None = None, decode_content: bool | None = None):  # noqa: ANN202
-        yield b"<html><title>partial"
+        calls.append(amt)
+        if len(calls) == 1:
+            return b"<html><title>partial"
         raise ProtocolError("Connection broken: connection reset")
 
-    monkeypatch.setattr(HTTPResponse, "stream", broken)
+    monkeypatch.setattr(HTTPResponse, "read1", broken)
     result = audit_site(
         site.url("/about"), fast_config.replace(single_page=True, check_links=False)
     )

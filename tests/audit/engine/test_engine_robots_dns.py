@@ -236,13 +236,13 @@ def rebinding_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
         return real(host, *args, **kwargs)  # type: ignore[arg-type]
 
-    real_is_public = urls_module._is_public
+    real_is_public = urls_module.is_public_address
 
     def is_public(address: str) -> bool:
         return address == "127.0.0.2" or real_is_public(address)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(urls_module, "_is_public", is_public)
+    monkeypatch.setattr(urls_module, "is_public_address", is_public)
     yield calls
 
 
