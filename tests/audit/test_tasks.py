@@ -12,9 +12,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditRun, PageResult
-from audit.services import create_run, fail_stale_runs, latest_page_result, start_run
+from audit.services import create_run, fail_stale_runs, latest_page_result
 from audit.store import RunStore
-from audit.tasks import audit_published_page, run_audit
+from audit.tasks import audit_published_page, run_audit, start_run
 
 Status = AuditRun.Status
 

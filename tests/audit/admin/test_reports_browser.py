@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from audit.models import AuditRun, Finding
-from audit.services import start_run
+from audit.tasks import start_run
 from pages.models import ArticlePage, ServicePage
 from tests.audit.admin.conftest import PASSWORD, make_user
 from tests.audit.conftest import FAST_OPTIONS
