@@ -5,9 +5,9 @@ engine's ``on_page`` callback) and writes them with ``bulk_create`` (findings wi
 PostgreSQL) once ``STORE_BATCH_PAGES`` are waiting or the oldest has waited
 ``STORE_FLUSH_SECONDS`` (``flush_if_due``, also called by the run's watcher thread while the
 crawl is quiet), so a run killed half-way loses at most about a second of pages.
-``finish(result)`` stores the rest: pages not yet written and the site-wide findings the engine appends to page reports
-after the crawl (duplicates, broken links...), then fills the per-page and per-run totals and
-the score with a few aggregate queries.
+``finish(result)`` stores the rest: pages not yet written and the site-wide findings the
+engine appends to page reports after the crawl (duplicates, broken links...), then fills the
+per-page and per-run totals and the score with a few aggregate queries.
 
 ``store_result(run, result)`` does it all at once for a result produced elsewhere (the
 ``seo_audit --save`` command, the benchmark).
