@@ -32,7 +32,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from wagtail.models import Site
@@ -151,20 +151,24 @@ def fail_stale_runs() -> int:
     limit = now - timedelta(seconds=audit_setting("STALE_AFTER"))
     stale = AuditRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=limit)
     failed = 0
-    for run_id, task_id, stored in stale.annotate(stored=Count("pages")).values_list(
-        "pk", "task_id", "stored"
-    ):
-        error = (
-            "The worker stopped responding (killed or crashed); "
-            f"the {stored} page{'' if stored == 1 else 's'} stored so far are kept."
-        )
-        # Only if it is still stale: its worker may have written progress since the query.
-        if AuditRun.objects.filter(pk=run_id, status=Status.RUNNING, heartbeat_at__lt=limit).update(
-            status=Status.FAILED, finished_at=now, error=error
-        ):
-            failed += 1
-            _fail_task_row(task_id, error, now)
-            logger.warning("audit run %s: %s", run_id, error)
+    for run_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked, and only if still stale: a stuck worker that wakes up may be storing a
+            # page (RunStore.flush takes the same lock), so the count below stays true.
+            run = stale.select_for_update().filter(pk=run_id).only("pk", "task_id").first()
+            if run is None:
+                continue
+            stored = PageResult.objects.filter(run_id=run_id).count()
+            error = (
+                "The worker stopped responding (killed or crashed); "
+                f"the {stored} page{'' if stored == 1 else 's'} stored so far are kept."
+            )
+            AuditRun.objects.filter(pk=run_id).update(
+                status=Status.FAILED, finished_at=now, error=error
+            )
+            _fail_task_row(run.task_id, error, now)
+        failed += 1
+        logger.warning("audit run %s: %s", run_id, error)
     return failed
 
 
@@ -177,7 +181,7 @@ def _fail_task_row(task_id: str, error: str, now: datetime) -> None:
     except ValueError:
         return
     # The model by name: importing django_tasks_db.models fails where the app is not installed.
-    task_rows = apps.get_model("django_tasks_db", "DBTaskResult").objects
+    task_rows = apps.get_model("django_tasks_database", "DBTaskResult").objects
     task_rows.filter(pk=task_uuid, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED,
         finished_at=now,
@@ -235,12 +239,13 @@ class _Watcher:
     def _poll(self) -> None:
         try:
             self.store.flush_if_due()
-            rows = AuditRun.objects.filter(pk=self.run_id)
+            rows = AuditRun.objects.filter(pk=self.run_id, status=Status.RUNNING)
             state = (self.done, self.known, self.progressed_at)
             if state != self._written:
                 rows.update(pages_done=state[0], pages_known=state[1], heartbeat_at=state[2])
                 self._written = state
-            if rows.filter(cancel_requested=True).exists():
+            # Stop on a cancel, and when the run was failed as stale: it is no longer ours.
+            if not rows.filter(cancel_requested=False).exists():
                 self.cancelled.set()
         except Exception:  # a missed poll is retried; it must never break the crawl
             logger.warning("audit run %s: progress update failed", self.run_id, exc_info=True)
@@ -282,7 +287,8 @@ def execute_run(run: AuditRun) -> AuditRun:
         return run
     stats = result.stats
     status, error = _outcome(stats)
-    AuditRun.objects.filter(pk=run.pk).update(
+    # Not a run failed meanwhile as stale (its worker was stuck): that verdict stands.
+    AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
         status=status,
         error=error,
         stats=stats,
@@ -307,7 +313,7 @@ def _fail(run: AuditRun, store: RunStore, exc: BaseException) -> None:
         store.update_totals()
     except Exception:
         logger.warning("audit run %s: could not store its last pages", run.pk, exc_info=True)
-    AuditRun.objects.filter(pk=run.pk).update(
+    AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
         status=Status.FAILED, error=error[:10_000], finished_at=timezone.now()
     )
     run.refresh_from_db()

@@ -15,6 +15,7 @@ per-page and per-run totals and the score with a few aggregate queries.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -28,6 +29,8 @@ from audit.engine import AuditResult, PageReport
 from audit.engine.results import SEVERITIES
 from audit.models import AuditRun, Finding, PageResult
 from audit.pagemap import PageLocator
+
+logger = logging.getLogger(__name__)
 
 FINDING_FIELDS = (
     "run_id",
@@ -111,6 +114,14 @@ class RunStore:
 
     def _write(self, pending: list[PageReport]) -> None:
         with transaction.atomic():
+            # Locked: a run failed as stale (its worker seemed dead) gets no more pages, so
+            # the count in its error message stays true.
+            active = AuditRun.objects.select_for_update().filter(
+                pk=self.run.pk, status__in=AuditRun.ACTIVE_STATUSES
+            )
+            if not active.exists():
+                logger.warning("audit run %s is no longer active; pages not stored", self.run.pk)
+                return
             # A report can be pending twice (on_page, then the final result): one row.
             new = list(
                 {r.url: r for r in reversed(pending) if r.url not in self._page_ids}.values()
