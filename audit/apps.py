@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from audit.conf import check_settings
 
 
 class AuditConfig(AppConfig):
@@ -11,3 +14,4 @@ class AuditConfig(AppConfig):
         from audit import signals
 
         signals.connect()
+        checks.register(check_settings)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from audit.engine import SEVERITIES, AuditConfig, Thresholds
@@ -100,6 +101,15 @@ def audit_setting(name: str) -> Any:
 
 def severity_weight(severity: str) -> int:
     return audit_settings().SEVERITY_WEIGHTS.get(severity, 1)
+
+
+def check_settings(app_configs=None, **kwargs) -> list[checks.Error]:
+    """System check (``manage.py check``, runserver, migrate): SEO_AUDIT is valid."""
+    try:
+        audit_settings()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="audit.E001")]
+    return []
 
 
 def parse_settings(raw: object) -> AuditSettings:

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from pages.api.conf import check_settings
 
 
 class PagesConfig(AppConfig):
@@ -13,3 +16,4 @@ class PagesConfig(AppConfig):
 
         connect_purge_signals()
         connect_invalidation_signals()
+        checks.register(check_settings)

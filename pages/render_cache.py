@@ -1,10 +1,10 @@
 """Cross-request cache of what every public page needs but rarely changes.
 
-Rendering a page used to ask the database, on every request, for the same site-wide facts:
-the clinic details (header, footer, JSON-LD), the main navigation, each page's ancestors
-(breadcrumbs), whether any view restriction exists, and walked the page tree level by level
-to route the URL. These now live in Django's default cache (shared by every worker in
-production: Redis or files), under keys that include a *generation* token. Any change that
+Every public page needs the same site-wide facts: the clinic details (header, footer,
+JSON-LD), the main navigation, each page's ancestors (breadcrumbs), whether any view
+restriction exists, and the page at a URL (instead of walking the page tree level by level).
+They live in Django's default cache (shared by every worker in production: Redis or files),
+under keys that include a *generation* token. Any change that
 could alter them — publishing, unpublishing, saving, moving or deleting a page, saving
 ClinicSettings, a Site or a view restriction — replaces the token, so the next request of
 every process misses and refills. Nothing per request is cached: the page itself (and its view

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIXES = ("API_", "HEADLESS_PREVIEW_")
@@ -68,6 +69,15 @@ def api_settings() -> ApiSettings:
     )
     _last = (state, parsed)
     return parsed
+
+
+def check_settings(app_configs=None, **kwargs) -> list[checks.Error]:
+    """System check (``manage.py check``, runserver, migrate): the API settings are valid."""
+    try:
+        api_settings()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="pages.E001")]
+    return []
 
 
 def api_setting(name: str) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from pages.api.conf import api_setting, api_settings, headless_preview_url
 
@@ -43,3 +45,9 @@ def test_an_override_is_read_and_the_preview_url_gets_its_slash(settings):
     settings.HEADLESS_PREVIEW_URL = "http://127.0.0.1:3000/preview"
     assert api_setting("API_CACHE_MAX_AGE") == 300
     assert headless_preview_url() == "http://127.0.0.1:3000/preview/"
+
+
+def test_manage_py_check_reports_a_bad_api_setting(settings):
+    settings.API_CACHE_MAX_AGE = "soon"
+    with pytest.raises(SystemCheckError, match=r"pages\.E001.*API_CACHE_MAX_AGE must be"):
+        call_command("check")

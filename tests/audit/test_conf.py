@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from audit.conf import audit_setting, audit_settings, severity_weight
 from audit.engine import AuditConfig
@@ -56,3 +58,9 @@ def test_crawl_defaults_are_the_engines_own(settings):
     assert {f.name: getattr(built, f.name) for f in dataclasses.fields(AuditConfig)} == {
         f.name: getattr(engine, f.name) for f in dataclasses.fields(AuditConfig)
     }
+
+
+def test_manage_py_check_reports_a_bad_seo_audit(settings):
+    settings.SEO_AUDIT = {"KEEP_RUN": 5}
+    with pytest.raises(SystemCheckError, match=r"audit\.E001.*unknown key\(s\) 'KEEP_RUN'"):
+        call_command("check")

@@ -25,7 +25,7 @@ from tests.audit.conftest import FAST_OPTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-MARKETING_EDITORS = "Marketing editors"  # the role group of issue 7, when it exists
+MARKETING_EDITORS = "Marketing editors"  # the role group from users.roles
 UNLABELLED_IMAGE = '<p><img src="/media/original_images/new-photo.jpg"/></p>'
 
 pytestmark = [
