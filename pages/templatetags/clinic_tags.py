@@ -1,8 +1,8 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from pages import render_cache
 from pages.seo import dump_json_ld, page_json_ld
+from pages.site_chrome import site_chrome
 
 register = template.Library()
 
@@ -27,12 +27,12 @@ def share_image_url(context, page) -> str:
 
 
 def _clinic_settings(context):
-    return render_cache.site_chrome(context.get("request"))["clinic"]
+    return site_chrome(context.get("request"))["clinic"]
 
 
 @register.simple_tag(takes_context=True)
 def clinic_details(context):
-    """The site's ClinicSettings, from the cross-request cache (see pages.render_cache):
+    """The site's ClinicSettings, from the cross-request cache (see pages.site_chrome):
     `{% clinic_details as clinic %}` in place of `settings.pages.ClinicSettings`."""
     return _clinic_settings(context)
 
@@ -46,7 +46,7 @@ def _absolute(request, url: str) -> str:
 @register.simple_tag(takes_context=True)
 def main_nav_pages(context) -> list:
     """The home page's live, public children marked 'show in menus' (cached across requests)."""
-    return render_cache.site_chrome(context.get("request"))["nav"]
+    return site_chrome(context.get("request"))["nav"]
 
 
 @register.simple_tag
