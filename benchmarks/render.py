@@ -156,7 +156,7 @@ _handler = None
 def stored_total(path: str) -> int:
     from wagtail.models import Page
 
-    from pages.view_counts.service import view_total
+    from pageviews.service import view_total
 
     page = Page.objects.get(url_path__endswith=path)
     return view_total(page.pk)

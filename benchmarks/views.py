@@ -176,7 +176,7 @@ def ims_page_id(database_url: str) -> int:
 def stored_total(database_url: str, page_id: int) -> int:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(
-            "SELECT COALESCE(SUM(count), 0) FROM pages_pageviewcount WHERE page_id = %s",
+            "SELECT COALESCE(SUM(count), 0) FROM pageviews_pageviewcount WHERE page_id = %s",
             [page_id],
         ).fetchone()
     return int(row[0])

@@ -23,6 +23,7 @@ from pages.models import (
     ServiceIndexPage,
     ServicePage,
 )
+from pageviews.api import seed_demo_views
 from users.roles import ensure_roles
 
 IMAGE_DIR = Path(__file__).parent / "images"
@@ -142,8 +143,6 @@ def _child(parent: Page, model: type[Page], data: dict, images: dict, result: Lo
 
 def _seed_views(page: Page, data: dict, result: LoadResult) -> None:
     """The old site's view count, only while the page has none (so real views are kept)."""
-    from pages.view_counts.demo import seed_demo_views
-
     if seed_demo_views(page, data.get("views", 0)):
         result.note(f"views for {data['slug']}")
 

@@ -1,7 +1,7 @@
 """Recording and reading page views: the one place the counting rules live.
 
 `record_view` is the single entry point: the public HTML page (via the `on_serve_page` hook in
-`pages/wagtail_hooks.py`) and the headless beacon (`pages/view_counts/beacon.py`) both call it,
+`pageviews/wagtail_hooks.py`) and the headless beacon (`pageviews/beacon.py`) both call it,
 so the rules cannot drift apart. A view is counted only when every rule passes, cheapest first:
 
     counting enabled → expected method (GET for pages, POST for the beacon) → not a preview →
@@ -24,10 +24,10 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-from pages.models.view_counts import PageViewCount
-from pages.view_counts.bots import is_bot
-from pages.view_counts.conf import ViewCountSettings, view_count_settings
-from pages.view_counts.readers import client_ip, daily_salt, reader_hash
+from pageviews.bots import is_bot
+from pageviews.conf import ViewCountSettings, view_count_settings
+from pageviews.models import PageViewCount
+from pageviews.readers import client_ip, daily_salt, reader_hash
 
 
 class Channel(enum.Enum):

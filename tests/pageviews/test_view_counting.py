@@ -15,12 +15,13 @@ from django.utils import timezone
 from freezegun import freeze_time
 from wagtail.models import GroupPagePermission, Page, PageViewRestriction
 
-from pages.models import ArticlePage, PageViewCount, ServicePage
-from pages.view_counts.bots import BOT_PATTERNS, is_bot
-from pages.view_counts.conf import view_count_settings
-from pages.view_counts.readers import SALT_KEY_PREFIX, daily_salt, reader_hash
-from pages.view_counts.service import increment, view_total, view_totals
-from tests.pages.view_helpers import BROWSER_UA, IMS_URL, OTHER_BROWSER_UA, shown_views
+from pages.models import ArticlePage, ServicePage
+from pageviews.bots import BOT_PATTERNS, is_bot
+from pageviews.conf import view_count_settings
+from pageviews.models import PageViewCount
+from pageviews.readers import SALT_KEY_PREFIX, daily_salt, reader_hash
+from pageviews.service import increment, view_total, view_totals
+from tests.pageviews.view_helpers import BROWSER_UA, IMS_URL, OTHER_BROWSER_UA, shown_views
 
 pytestmark = pytest.mark.django_db
 

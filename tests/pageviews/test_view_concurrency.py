@@ -18,9 +18,10 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from pages.models import PageViewCount, ServicePage
-from pages.view_counts.service import increment, view_total
-from tests.pages.view_helpers import BROWSER_UA, IMS_URL, shown_views
+from pages.models import ServicePage
+from pageviews.models import PageViewCount
+from pageviews.service import increment, view_total
+from tests.pageviews.view_helpers import BROWSER_UA, IMS_URL, shown_views
 
 pytestmark = pytest.mark.postgres
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from pages.models import ArticlePage, PageViewCount, ServicePage
-from pages.view_counts import importer
-from pages.view_counts.service import view_total, view_totals
+from pages.models import ArticlePage, ServicePage
+from pageviews import importer
+from pageviews.models import PageViewCount
+from pageviews.service import view_total, view_totals
 
 pytestmark = pytest.mark.django_db
 

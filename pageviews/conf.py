@@ -6,7 +6,7 @@
         "EXCLUDE_PATHS": [],         # public path prefixes never counted, e.g. ["/thank-you/"]
         "COUNT_EDITORS": False,      # True also counts logged-in users who can edit the page
         "REQUIRE_BROWSER_UA": True,  # only User-Agents starting "Mozilla/" or "Opera/" count
-        "EXTRA_BOT_PATTERNS": [],    # regexes added to pages.view_counts.bots.BOT_PATTERNS
+        "EXTRA_BOT_PATTERNS": [],    # regexes added to pageviews.bots.BOT_PATTERNS
         "CACHE_ALIAS": "default",    # cache for de-duplication, the daily salt and rate limits
         "CLIENT_IP_HEADER": "",      # e.g. "X-Forwarded-For" behind a reverse proxy
         "BEACON_RATE_LIMIT": 60,     # beacon requests per client per window; 0 = unlimited

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from pages.models.view_counts import PageViewCount
+from pageviews.models import PageViewCount
 
 TOTAL_DATE = datetime.date(2000, 1, 1)
 MAX_COUNT = 2_147_483_647  # the column is a 32-bit integer on PostgreSQL
