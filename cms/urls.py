@@ -13,7 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("", include("pages.urls")),  # the view-count beacon, /api/v2/pages/<id>/view/
+    path("", include("pageviews.urls")),  # the view-count beacon, /api/v2/pages/<id>/view/
     path("api/v2/", api_router.urls),
 ]
 

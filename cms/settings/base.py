@@ -15,6 +15,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "users",
     "pages",
+    "pageviews",
     "audit",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",

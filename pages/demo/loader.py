@@ -24,7 +24,7 @@ from pages.models import (
     ServiceIndexPage,
     ServicePage,
 )
-from pages.view_counts.demo import seed_demo_views
+from pageviews.api import seed_demo_views
 from users.roles import ensure_roles
 
 IMAGE_DIR = Path(__file__).parent / "images"

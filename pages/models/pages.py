@@ -24,7 +24,7 @@ from pages.api import fields as page_api
 from pages.api.preview import HeadlessPreviewWhenConfigured
 from pages.blocks import BodyBlock, WhoItHelpsBlock
 from pages.images import prefetch_page_renditions
-from pages.view_counts.service import view_total
+from pageviews.api import views_for
 
 IMAGE_MODEL = "pages.ClinicImage"
 INTRO_FEATURES = ["bold", "italic", "link"]
@@ -172,7 +172,7 @@ class BasePage(HeadlessPreviewWhenConfigured, SeoMixin, Page):
     def view_count(self) -> int:
         """Total views (the sum of the page's daily counts), as readers, JSON-LD and the API
         show it. Cached per object: read once per request, after the view was recorded."""
-        return view_total(self.pk) if self.pk else 0
+        return views_for(self)
 
     @cached_property
     def breadcrumbs(self) -> list[Page]:

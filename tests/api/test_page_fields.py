@@ -23,7 +23,7 @@ def crumb_titles(data) -> list[str]:
 
 def own_view_count(page) -> int:
     """The total the view-counting code holds for the page."""
-    from pages.view_counts.service import view_total
+    from pageviews.service import view_total
 
     return view_total(page.pk)
 
@@ -272,7 +272,7 @@ def _raw(blocks: list[tuple[str, object]]) -> list[dict]:
 
 def test_view_count_follows_recorded_views(get_json, ims_page, demo_site):
     from pages.models import ArticlePage
-    from pages.view_counts.service import increment, view_total
+    from pageviews.service import increment, view_total
 
     article = ArticlePage.objects.get(slug="ims-or-massage")
     before = view_total(article.pk)

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.models import Page, PageViewRestriction
 
-from pages.models import ArticlePage, PageViewCount, ServicePage
-from pages.view_counts import importer
-from pages.view_counts.service import view_total, view_totals
+from pages.models import ArticlePage, ServicePage
+from pageviews import importer
+from pageviews.models import PageViewCount
+from pageviews.service import view_total, view_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +205,68 @@ def test_the_command_exits_non_zero_with_a_one_line_error(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == f"CommandError: {missing}: no such file"
+
+
+# --- pages no reader can have viewed --------------------------------------------------------
+
+
+def refused(path: Path) -> tuple[list[str], str]:
+    """(the error lines, the command's error) of an import that must change nothing."""
+    before = snapshot()
+    err = StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("import_view_counts", str(path), stdout=StringIO(), stderr=err)
+    assert snapshot() == before
+    return err.getvalue().strip().splitlines(), str(error.value)
+
+
+def test_counts_for_the_tree_root_are_refused(tmp_path, pages):
+    ims, _ = pages
+    root = Page.objects.get(depth=1)
+    path = write_csv(tmp_path, f"page,date,count\n{ims.pk},2024-05-01,10\n{root.pk},total,9000\n")
+    errors, summary = refused(path)
+    assert errors == [
+        f"line 3: page {root.pk} is the tree root, which readers never see; give a page of the site"
+    ]
+    assert summary == f"{path}: 1 bad row(s); nothing was imported."
+
+
+def test_counts_for_a_never_published_draft_are_refused(tmp_path, pages):
+    ims, _ = pages
+    draft = ims.copy(
+        to=ims.get_parent(),
+        update_attrs={"title": "Shockwave therapy", "slug": "shockwave-therapy"},
+        keep_live=False,
+    )
+    assert not draft.live and draft.last_published_at is None
+    path = write_csv(
+        tmp_path, f"/services/shockwave-therapy/,2024-05-01,40\n{ims.pk},2024-05-02,10\n"
+    )
+    errors, _ = refused(path)
+    assert errors == [
+        f"line 1: page {draft.pk} ('Shockwave therapy') has never been published; "
+        "publish it first or leave its rows out"
+    ]
+
+
+def test_counts_for_an_unpublished_page_that_was_live_are_kept(tmp_path, pages):
+    """Views a page had while it was live are real; only never-published drafts are refused."""
+    ims, _ = pages
+    ims.unpublish()
+    out, _ = run(write_csv(tmp_path, f"{ims.pk},2024-05-01,10\n"))
+    assert out.startswith("Imported 1 row(s)")
+
+
+@pytest.mark.parametrize("restricted", ["page", "section"])
+def test_counts_for_private_pages_are_refused(tmp_path, pages, restricted):
+    ims, article = pages
+    PageViewRestriction.objects.create(
+        page=ims if restricted == "page" else ims.get_parent(),
+        restriction_type=PageViewRestriction.LOGIN,
+    )
+    path = write_csv(tmp_path, f"{article.pk},2024-05-01,5\n/services/ims/,2024-05-01,10\n")
+    errors, _ = refused(path)
+    assert errors == [
+        f"line 2: page {ims.pk} is private (a view restriction on it or a section above it); "
+        "only public pages take view counts"
+    ]

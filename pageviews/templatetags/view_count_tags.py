@@ -1,6 +1,6 @@
 from django import template
 
-from pages.view_counts.report import page_summary
+from pageviews.report import page_summary
 
 register = template.Library()
 

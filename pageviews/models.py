@@ -8,7 +8,7 @@ from django.db import models
 class PageViewCount(models.Model):
     """How many counted views a page had on one (local) day.
 
-    Rows are only ever written by `pages.view_counts.service` (an atomic upsert) and by
+    Rows are only ever written by `pageviews.service` (an atomic upsert) and by
     `manage.py import_view_counts`; a page's total is the sum of its rows.
     """
 
@@ -20,6 +20,7 @@ class PageViewCount(models.Model):
 
     class Meta:
         verbose_name = "page view count"
+        # The table and constraint names it had inside the pages app are kept as they were.
         constraints = [
             # The upsert's ON CONFLICT target; also the index for per-page totals.
             models.UniqueConstraint(fields=["page", "date"], name="pages_view_count_page_date")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -15,12 +19,13 @@ from django.utils import timezone
 from freezegun import freeze_time
 from wagtail.models import GroupPagePermission, Page, PageViewRestriction
 
-from pages.models import ArticlePage, PageViewCount, ServicePage
-from pages.view_counts.bots import BOT_PATTERNS, is_bot
-from pages.view_counts.conf import view_count_settings
-from pages.view_counts.readers import SALT_KEY_PREFIX, daily_salt, reader_hash
-from pages.view_counts.service import increment, view_total, view_totals
-from tests.pages.view_helpers import BROWSER_UA, IMS_URL, OTHER_BROWSER_UA, shown_views
+from pages.models import ArticlePage, ServicePage
+from pageviews.bots import BOT_PATTERNS, is_bot
+from pageviews.conf import view_count_settings
+from pageviews.models import PageViewCount
+from pageviews.readers import SALT_KEY_PREFIX, daily_salt, reader_hash
+from pageviews.service import increment, view_total, view_totals
+from tests.pageviews.view_helpers import BROWSER_UA, IMS_URL, OTHER_BROWSER_UA, shown_views
 
 pytestmark = pytest.mark.django_db
 
@@ -402,3 +407,26 @@ def test_bad_settings_give_a_one_line_error(value, message):
         view_count_settings()
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_a_bad_setting_stops_start_up_with_one_line(tmp_path):
+    (tmp_path / "bad_page_views_settings.py").write_text(
+        'from cms.settings.test import *  # noqa: F403\nPAGE_VIEWS = {"ADDRESS_CAP": -1}\n'
+    )
+    inherited = os.environ.get("PYTHONPATH")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "bad_page_views_settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), inherited])),
+        },
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Configuration error: PAGE_VIEWS['ADDRESS_CAP'] must be a whole number >= 0, not -1.\n"
+    )

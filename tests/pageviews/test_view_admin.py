@@ -8,8 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from pages.models import ArticlePage, PageViewCount, ServicePage
-from pages.view_counts.report import most_viewed, page_summary
+from pages.models import ArticlePage, ServicePage
+from pageviews.models import PageViewCount
+from pageviews.report import most_viewed, page_summary
 
 pytestmark = pytest.mark.django_db
 

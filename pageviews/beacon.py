@@ -18,9 +18,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from pages.view_counts.conf import ViewCountSettings, view_count_settings
-from pages.view_counts.readers import client_ip, daily_salt, reader_hash
-from pages.view_counts.service import Channel, record_view, view_total
+from pageviews.conf import ViewCountSettings, view_count_settings
+from pageviews.readers import client_ip, daily_salt, reader_hash
+from pageviews.service import Channel, record_view, view_total
 
 RATE_KEY_PREFIX = "page-views:beacon:"
 

@@ -1,4 +1,4 @@
-"""Wagtail admin views of the pages app: the "Page views" report."""
+"""Wagtail admin views of view counting: the "Page views" report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from pages.view_counts.report import DEFAULT_PERIOD, PERIODS, most_viewed
+from pageviews.report import DEFAULT_PERIOD, PERIODS, most_viewed
 
 SPARK_BAR_WIDTH = 4
 SPARK_HEIGHT = 24
@@ -40,7 +40,7 @@ def page_views_report(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "pages/admin/page_views_report.html",
+        "pageviews/admin/page_views_report.html",
         {
             "page_title": "Page views",
             "header_title": "Page views",

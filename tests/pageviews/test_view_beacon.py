@@ -8,8 +8,8 @@ from freezegun import freeze_time
 from wagtail.models import PageViewRestriction
 
 from pages.models import ArticlePage
-from pages.view_counts.service import view_total
-from tests.pages.view_helpers import BROWSER_UA, IMS_URL, OTHER_BROWSER_UA
+from pageviews.service import view_total
+from tests.pageviews.view_helpers import BROWSER_UA, IMS_URL, OTHER_BROWSER_UA
 
 pytestmark = pytest.mark.django_db
 

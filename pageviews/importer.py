@@ -6,6 +6,8 @@ Each row is `page, date, count`:
 - date: `YYYY-MM-DD` for that day's views, or `total` for a lifetime total with no dates, which
   is stored on TOTAL_DATE (so it counts towards "all time" but not towards recent periods);
 - count: a whole number >= 0.
+Only pages readers can have viewed take counts: not the tree root, not a page that was never
+published, not a private page (a view restriction on it or a section above it).
 A header row (e.g. `page,date,count`) is recognised and skipped. An imported row replaces the
 count stored for that page and day, so importing the same file twice changes nothing.
 """
@@ -24,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from pages.models.view_counts import PageViewCount
+from pageviews.models import PageViewCount
 
 TOTAL_DATE = datetime.date(2000, 1, 1)
 MAX_COUNT = 2_147_483_647  # the column is a 32-bit integer on PostgreSQL
@@ -75,6 +77,7 @@ def import_view_counts(
     site = site or Site.objects.filter(is_default_site=True).select_related("root_page").first()
     resolved, lookup_errors = resolve_pages(rows, site)
     errors.extend(lookup_errors)
+    errors.extend(refuse_unviewable_pages(rows, resolved))
     errors.extend(_duplicates(rows, resolved))
     if errors:
         errors.sort(key=_line_number)
@@ -205,6 +208,44 @@ def resolve_pages(rows: Iterable[ParsedRow], site: Site | None) -> tuple[dict[in
             else:
                 errors.append(f"line {row.line}: no page at {row.page_ref!r}")
     return resolved, errors
+
+
+def refuse_unviewable_pages(rows: Iterable[ParsedRow], resolved: dict[int, int]) -> list[str]:
+    """ "line N: …" for rows whose page no reader can have viewed; drops them from `resolved`.
+
+    The tree root is never served, a draft that was never published has no public URL, and a
+    private page's views are not counted live either. Two queries in all.
+    """
+    page_ids = set(resolved.values())
+    pages = Page.objects.filter(pk__in=page_ids).only(
+        "pk", "depth", "title", "live", "last_published_at"
+    )
+    reasons = {}
+    for page in pages:
+        if page.depth == 1:
+            reasons[page.pk] = (
+                f"page {page.pk} is the tree root, which readers never see; give a page of the site"
+            )
+        elif not page.live and page.last_published_at is None:
+            reasons[page.pk] = (
+                f"page {page.pk} ({page.title!r}) has never been published; "
+                "publish it first or leave its rows out"
+            )
+    public_ids = set(
+        Page.objects.filter(pk__in=page_ids - reasons.keys()).public().values_list("pk", flat=True)
+    )
+    for page_id in page_ids - reasons.keys() - public_ids:
+        reasons[page_id] = (
+            f"page {page_id} is private (a view restriction on it or a section above it); "
+            "only public pages take view counts"
+        )
+    errors = []
+    for row in rows:
+        page_id = resolved.get(row.line)
+        if page_id in reasons:
+            errors.append(f"line {row.line}: {reasons[page_id]}")
+            del resolved[row.line]
+    return errors
 
 
 def _url_path(root_url_path: str, ref: str) -> str:

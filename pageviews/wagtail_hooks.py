@@ -1,4 +1,4 @@
-"""Wagtail hooks for pages: count views of served pages; the Page views report and side panel."""
+"""Wagtail hooks of view counting: count served pages; the Page views report and side panel."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.side_panels import PageStatusSidePanel
 
-from pages.admin_views import page_views_report
-from pages.view_counts.service import Channel, record_view
+from pageviews.admin_views import page_views_report
+from pageviews.api import record_view
 
 # Innermost on_serve_page wrapper (highest order): Wagtail's own privacy check is also an
 # on_serve_page hook and answers restricted pages with a 200 password form, which must not count.
@@ -28,7 +28,7 @@ def count_served_page_views(next_serve):
     def serve_and_count(page, request, args, kwargs):
         response = next_serve(page, request, args, kwargs)
         if response.status_code == 200:
-            record_view(request, page, channel=Channel.PAGE)
+            record_view(request, page)
         return response
 
     return serve_and_count
@@ -47,7 +47,7 @@ def page_views_report_menu_item():
 # The page editor's Status side panel lists its sections as templates; Wagtail has no hook to
 # add one, so the list is extended here (checked at start-up so a Wagtail upgrade that renames
 # the method fails loudly instead of silently dropping the section).
-STATUS_VIEWS_TEMPLATE = "pages/admin/status_views.html"
+STATUS_VIEWS_TEMPLATE = "pageviews/admin/status_views.html"
 _wagtail_status_templates = PageStatusSidePanel.get_status_templates
 
 

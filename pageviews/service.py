@@ -1,12 +1,15 @@
 """Recording and reading page views: the one place the counting rules live.
 
 `record_view` is the single entry point: the public HTML page (via the `on_serve_page` hook in
-`pages/wagtail_hooks.py`) and the headless beacon (`pages/view_counts/beacon.py`) both call it,
+`pageviews/wagtail_hooks.py`) and the headless beacon (`pageviews/beacon.py`) both call it,
 so the rules cannot drift apart. A view is counted only when every rule passes, cheapest first:
 
     counting enabled → expected method (GET for pages, POST for the beacon) → not a preview →
-    path not excluded → not a prefetch/prerender → not a bot or non-browser client →
-    not a logged-in editor of the page → not a repeat within the de-duplication window
+    path not excluded → not a prefetch/prerender → not our SEO auditor (X-SEO-Audit) →
+    not a bot or non-browser client → not a logged-in editor of the page →
+    not a repeat by this reader (address + User-Agent) within the de-duplication window →
+    this address's cap for the page not reached (ADDRESS_CAP views per ADDRESS_CAP_WINDOW,
+    whatever the User-Agent, so one client cannot pump a count by varying it)
 
 and is then stored with a single upsert statement (no read-modify-write, so no lost updates).
 """
@@ -24,10 +27,10 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-from pages.models.view_counts import PageViewCount
-from pages.view_counts.bots import is_bot
-from pages.view_counts.conf import ViewCountSettings, view_count_settings
-from pages.view_counts.readers import client_ip, daily_salt, reader_hash
+from pageviews.bots import is_bot
+from pageviews.conf import ViewCountSettings, view_count_settings
+from pageviews.models import PageViewCount
+from pageviews.readers import client_ip, daily_salt, reader_hash
 
 
 class Channel(enum.Enum):
@@ -47,6 +50,8 @@ class Outcome(enum.StrEnum):
     BOT = "bot"
     EDITOR = "editor"
     REPEAT = "repeat"
+    AUDITOR = "auditor"
+    ADDRESS_CAP = "address-cap"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class ViewDecision:
 
 
 DEDUP_KEY_PREFIX = "page-views:seen:"
+ADDRESS_KEY_PREFIX = "page-views:address:"
+# Sent by the SEO audit engine on every request, whatever User-Agent a run is configured with.
+AUDITOR_META_KEY = "HTTP_X_SEO_AUDIT"
 
 
 def record_view(
@@ -95,6 +103,8 @@ def _excluded_by(
             return Outcome.EXCLUDED_PATH
     if is_prefetch(request):
         return Outcome.PREFETCH
+    if request.META.get(AUDITOR_META_KEY):
+        return Outcome.AUDITOR
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if is_bot(user_agent, config):
         return Outcome.BOT
@@ -102,6 +112,12 @@ def _excluded_by(
         return Outcome.EDITOR
     if config.DEDUP_WINDOW and _seen_recently(request, page, user_agent, config):
         return Outcome.REPEAT
+    if (
+        config.ADDRESS_CAP
+        and config.ADDRESS_CAP_WINDOW
+        and address_cap_reached(request, page, config)
+    ):
+        return Outcome.ADDRESS_CAP
     return None
 
 
@@ -130,6 +146,29 @@ def _seen_recently(request: HttpRequest, page, user_agent: str, config: ViewCoun
     key = DEDUP_KEY_PREFIX + reader_hash(salt, ip, user_agent, page.pk)
     # add() is atomic in every shared backend: exactly one of two racing requests wins.
     return not cache.add(key, 1, config.DEDUP_WINDOW)
+
+
+def address_cap_reached(request: HttpRequest, page, config: ViewCountSettings) -> bool:
+    """True if this address already had ADDRESS_CAP counted views of the page in the window;
+    takes one of its slots otherwise.
+
+    Each counted view holds one of ADDRESS_CAP cache keys ("slots") for ADDRESS_CAP_WINDOW
+    seconds, so no window of that length ever holds more counted views. Slots are taken with
+    add() (atomic in Redis, Memcached and the database cache, as the de-duplication relies on)
+    rather than incr(), which Django's file and database caches emulate with get+set (lost
+    updates, and the key's expiry reset on every call). The hashed address changes with the
+    daily salt, so the cap starts afresh at midnight.
+    """
+    cache = caches[config.CACHE_ALIAS]
+    salt = daily_salt(cache, timezone.localdate())
+    address = reader_hash(salt, client_ip(request, config.CLIENT_IP_HEADER), page.pk)
+    slots = [f"{ADDRESS_KEY_PREFIX}{address}:{slot}" for slot in range(config.ADDRESS_CAP)]
+    taken = cache.get_many(slots)  # one round trip to skip the slots already held
+    for key in slots:
+        # A racing request may take a free slot first: add() then fails and the next is tried.
+        if key not in taken and cache.add(key, 1, config.ADDRESS_CAP_WINDOW):
+            return False
+    return True
 
 
 def increment(page_id: int, day: datetime.date | None = None) -> int:

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from pages.models.view_counts import PageViewCount
+from pageviews.models import PageViewCount
 
 SPREAD_DAYS = 14
 

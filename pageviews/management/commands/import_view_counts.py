@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Site
 
-from pages.view_counts.importer import (
+from pageviews.importer import (
     TOTAL_DATE,
     ImportFailed,
     UnreadableFile,

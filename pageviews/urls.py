@@ -1,8 +1,8 @@
-"""Public URLs of the pages app that are not Wagtail pages (mounted before Wagtail's catch-all)."""
+"""Public URLs of view counting (mounted before Wagtail's catch-all page route)."""
 
 from django.urls import path
 
-from pages.view_counts.beacon import page_view_beacon
+from pageviews.beacon import page_view_beacon
 
 urlpatterns = [
     # Beside the API router's pages/<pk>/ detail route, which it does not overlap.

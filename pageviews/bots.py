@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pages.view_counts.conf import ViewCountSettings
+from pageviews.conf import ViewCountSettings
 
 BOT_PATTERNS: tuple[str, ...] = (
     # Our own SEO auditor: clinic-cms-audit/<version> (+https://github.com/clinic-cms/clinic-cms)

@@ -6,9 +6,12 @@
         "EXCLUDE_PATHS": [],         # public path prefixes never counted, e.g. ["/thank-you/"]
         "COUNT_EDITORS": False,      # True also counts logged-in users who can edit the page
         "REQUIRE_BROWSER_UA": True,  # only User-Agents starting "Mozilla/" or "Opera/" count
-        "EXTRA_BOT_PATTERNS": [],    # regexes added to pages.view_counts.bots.BOT_PATTERNS
+        "EXTRA_BOT_PATTERNS": [],    # regexes added to pageviews.bots.BOT_PATTERNS
         "CACHE_ALIAS": "default",    # cache for de-duplication, the daily salt and rate limits
         "CLIENT_IP_HEADER": "",      # e.g. "X-Forwarded-For" behind a reverse proxy
+        "ADDRESS_CAP": 10,           # counted views of a page per client address per window,
+                                     # whatever the User-Agent (0-1000; 0 = no cap)
+        "ADDRESS_CAP_WINDOW": 1800,  # seconds; 0 = no cap
         "BEACON_RATE_LIMIT": 60,     # beacon requests per client per window; 0 = unlimited
         "BEACON_RATE_WINDOW": 60,    # seconds
         "ASYNC_COMMIT": True,        # PostgreSQL: don't wait for the WAL flush of an increment
@@ -45,6 +48,8 @@ class ViewCountSettings:
     EXTRA_BOT_PATTERNS: tuple[str, ...] = ()
     CACHE_ALIAS: str = "default"
     CLIENT_IP_HEADER: str = ""
+    ADDRESS_CAP: int = 10
+    ADDRESS_CAP_WINDOW: int = 30 * 60
     BEACON_RATE_LIMIT: int = 60
     BEACON_RATE_WINDOW: int = 60
     ASYNC_COMMIT: bool = True
@@ -52,10 +57,18 @@ class ViewCountSettings:
 
 
 _BOOL_KEYS = {"ENABLED", "COUNT_EDITORS", "REQUIRE_BROWSER_UA", "ASYNC_COMMIT"}
-_INT_KEYS = {"DEDUP_WINDOW", "BEACON_RATE_LIMIT", "BEACON_RATE_WINDOW"}
+_INT_KEYS = {
+    "DEDUP_WINDOW",
+    "ADDRESS_CAP",
+    "ADDRESS_CAP_WINDOW",
+    "BEACON_RATE_LIMIT",
+    "BEACON_RATE_WINDOW",
+}
 _LIST_KEYS = {"EXCLUDE_PATHS", "EXTRA_BOT_PATTERNS"}
 _STR_KEYS = {"CACHE_ALIAS", "CLIENT_IP_HEADER"}
 KNOWN_KEYS = _BOOL_KEYS | _INT_KEYS | _LIST_KEYS | _STR_KEYS
+# The cap is checked with one cache key per allowed view: keep the key count per request small.
+_INT_MAXIMUMS = {"ADDRESS_CAP": 1000}
 
 
 # (the PAGE_VIEWS object last read, the settings made from it): re-read only when the object
@@ -109,6 +122,10 @@ def _checked(key: str, value):
     if key in _INT_KEYS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ImproperlyConfigured(f"{where} must be a whole number >= 0, not {value!r}.")
+        if key in _INT_MAXIMUMS and value > _INT_MAXIMUMS[key]:
+            raise ImproperlyConfigured(
+                f"{where} must be at most {_INT_MAXIMUMS[key]}, not {value!r}."
+            )
         return value
     if key in _LIST_KEYS:
         if isinstance(value, str) or not all(isinstance(item, str) for item in value):

@@ -9,8 +9,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from wagtail.models import Page
 
-from pages.models.view_counts import PageViewCount
-from pages.view_counts.service import view_totals
+from pageviews.models import PageViewCount
+from pageviews.service import view_totals
 
 # Query-string value → (label, days; None = all time)
 PERIODS: dict[str, tuple[str, int | None]] = {
