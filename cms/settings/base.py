@@ -127,6 +127,9 @@ WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "Northside Physio")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "pages.ClinicImage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are only ever served by Wagtail's document view, which applies collection privacy;
+# MEDIA_URL never serves MEDIA_ROOT/documents/ (cms/urls.py, README "Deploying").
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
