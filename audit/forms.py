@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from audit.models import SEVERITY_CHOICES, AuditRun
+from audit.targets import vet_admin_target
 
 
 class FindingFilterForm(forms.Form):
@@ -54,6 +56,19 @@ class StartRunForm(forms.Form):
         help_text="Leave empty for the site's root.",
         assume_scheme="https",
     )
+
+    def clean_target_url(self) -> str:
+        url = self.cleaned_data["target_url"]
+        return vet_admin_target(url) if url else url
+
+
+class AuditScheduleForm(WagtailAdminModelForm):
+    """The schedule editor: the target is vetted like a manual run's; crawl options are checked
+    against the engine's bounds by ``AuditSchedule.clean()``."""
+
+    def clean_target_url(self) -> str:
+        url = self.cleaned_data["target_url"]
+        return vet_admin_target(url) if url else url
 
 
 class RunListFilterForm(forms.Form):

@@ -117,6 +117,10 @@ EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "0").lower() in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic-cms <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Audits started from the admin or a schedule may target this CMS's own sites and public sites;
+# list any other host ("host" or "host:port") here, e.g. a staging server (audit/targets.py).
+SEO_AUDIT_ALLOWED_HOSTS = env_list("SEO_AUDIT_ALLOWED_HOSTS", [])
+
 # Background tasks: django-tasks with the database backend; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
