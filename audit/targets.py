@@ -26,6 +26,7 @@ from audit.engine.urls import DEFAULT_PORTS, validate_start_url
 
 RESOLVE_TIMEOUT = 5.0  # seconds for one name lookup, so a hung resolver cannot hang the admin
 ALLOWED_HOSTS_SETTING = "SEO_AUDIT_ALLOWED_HOSTS"
+WEB_PORTS = (80, 443)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -93,11 +94,13 @@ def is_public_address(ip: IPAddress) -> bool:
 
 
 def own_site_hosts() -> list[str]:
-    """``host:port`` of every Wagtail Site of this CMS."""
-    return [
-        _host_port(hostname.lower(), port)
-        for hostname, port in Site.objects.values_list("hostname", "port")
-    ]
+    """``host:port`` of every Wagtail Site of this CMS. A site on port 80 or 443 counts on
+    both: Wagtail matches requests that way, and a site behind a TLS proxy keeps port 80."""
+    hosts: list[str] = []
+    for hostname, port in Site.objects.values_list("hostname", "port"):
+        ports = WEB_PORTS if port in WEB_PORTS else (port,)
+        hosts += [_host_port(hostname.lower(), each) for each in ports]
+    return list(dict.fromkeys(hosts))
 
 
 def allowed_hosts() -> list[tuple[str, int | None]]:

@@ -129,3 +129,10 @@ def test_schedule_form_accepts_the_bounds_themselves(manager):
         assert response.status_code == 302, (name, value)
         assert AuditSchedule.objects.get().crawl_options == {name: value}
         AuditSchedule.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_schedule_form_shows_the_limits(manager):
+    page = manager.get("/admin/seo-audits/schedules/new/").content.decode()
+    for name, _, low, high in DOCUMENTED:
+        assert f"{name} {low}–{high}" in page, name

@@ -12,6 +12,7 @@ import time
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import override_settings
+from wagtail.models import Site
 
 from audit import targets
 from audit.engine.config import AuditConfig
@@ -141,6 +142,13 @@ def test_a_hung_resolver_is_a_deadline_not_a_hang(demo_site, monkeypatch):
     with pytest.raises(ValidationError, match="did not resolve within"):
         vet_admin_target("http://slow-dns.example/")
     assert time.monotonic() - started < 0.6
+
+
+def test_a_site_on_a_web_port_counts_for_http_and_https(demo_site):
+    Site.objects.filter(is_default_site=True).update(hostname="cms.internal", port=80)
+    for url in ("http://cms.internal/", "https://cms.internal/"):
+        assert vet_admin_target(url) == url  # matched by name: nothing is resolved
+    assert admin_engine_overrides()["trusted_hosts"] == ("cms.internal:80", "cms.internal:443")
 
 
 @override_settings(SEO_AUDIT_ALLOWED_HOSTS=["staging.clinic.test:8443", "10.0.0.1"])
