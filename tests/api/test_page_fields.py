@@ -30,7 +30,8 @@ def own_view_count(page) -> int:
 
 def assert_image(value, image, *, alt: str, decorative: bool) -> None:
     assert value["id"] == image.pk
-    assert value["url"] == BASE + image.file.url
+    # Full size as a rendition: originals are never served (tests/cms/test_private_media.py).
+    assert value["url"] == BASE + image.get_rendition("original").url
     assert (value["width"], value["height"]) == (image.width, image.height)
     assert value["alt"] == alt
     assert value["decorative"] is decorative
