@@ -58,6 +58,8 @@ class AuditConfig:
     user_agent: str = USER_AGENT
     disabled_checks: frozenset[str] = frozenset()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # parse limits
+    max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:
@@ -72,6 +74,9 @@ class AuditConfig:
             raise InvalidConfig("max_crawl_delay must be >= 0")
         if self.max_bytes < 1024:
             raise InvalidConfig("max_bytes must be at least 1024")
+        # parse limits
+        if self.max_links_per_page < 1:
+            raise InvalidConfig("max_links_per_page must be at least 1")
         for pattern in (*self.include, *self.exclude):
             try:
                 re.compile(pattern)
