@@ -6,6 +6,7 @@ BeautifulSoup's tree building costs ~30x more per page (see benchmarks/README.md
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urljoin
 
@@ -24,10 +25,37 @@ MAX_DIGITS = 18
 ARIA_LEVEL_DEFAULT = 2  # WAI-ARIA's default for role=heading without a valid aria-level
 
 
+# libxml2's HTML parser compares each attribute of a tag with all the earlier ones: a tag
+# of 100,000 attributes takes minutes, inside C code no deadline can interrupt. Start tags
+# with more than MAX_ATTRIBUTES attributes lose the rest before parsing. Only documents big
+# enough for the quadratic cost to matter are searched (a tag in a smaller one parses in
+# under a second); the search costs ~1 ms per MB.
+MAX_ATTRIBUTES = 1_000
+FLOOD_CHECK_CHARS = 64_000
+_ATTRIBUTE = r"""[\s/]++[^\s"'>/=<]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]++))?+"""
+_ATTRIBUTE_FLOOD = re.compile(rf"<[A-Za-z][^\s/>]*+(?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}")
+_MORE_ATTRIBUTES = re.compile(rf"(?:{_ATTRIBUTE})*+")
+
+
+def cap_attributes(html: str) -> str:
+    """``html`` with every start tag cut to its first MAX_ATTRIBUTES attributes."""
+    if len(html) < FLOOD_CHECK_CHARS or _ATTRIBUTE_FLOOD.search(html) is None:
+        return html
+    kept: list[str] = []
+    position = 0
+    for match in _ATTRIBUTE_FLOOD.finditer(html):
+        if match.start() < position:  # inside the attributes just dropped
+            continue
+        kept.append(html[position : match.end()])
+        position = _MORE_ATTRIBUTES.match(html, match.end()).end()  # type: ignore[union-attr]
+    kept.append(html[position:])
+    return "".join(kept)
+
+
 def parse_tree(html: str) -> HtmlElement | None:
     """The root element of ``html``, or None for an empty or unparsable document."""
     try:
-        return etree.fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
+        return etree.fromstring(cap_attributes(html).encode("utf-8", "replace"), parser=_PARSER)
     except (etree.XMLSyntaxError, ValueError):
         return None
 
