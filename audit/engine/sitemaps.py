@@ -25,8 +25,6 @@ from .urls import normalize_url
 CHUNK = 64 * 1024  # bytes fed to the parser at a time; should_stop is asked between them
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = codecs.BOM_UTF8
-_LOC = "{*}loc"
-DROP_EVERY = 512  # <loc>s between deletions of the entries already read
 STOPPED = "stopped (time budget or cancel) before every sitemap was read"
 
 
@@ -73,27 +71,51 @@ def body_chunks(body: bytes, limit: int) -> Iterator[bytes]:
         yield bytes(view[start : min(start + CHUNK, limit)])
 
 
-def _xml_parser() -> etree.XMLPullParser:
-    return etree.XMLPullParser(
-        events=("end",),
-        tag=_LOC,
+class _LocCollector:
+    """lxml parser target: keeps the text of each <loc>, builds no tree at all (a file of
+    entries without <loc>, or of any other elements, cannot grow memory either)."""
+
+    def __init__(self) -> None:
+        self.kind: str | None = None  # from the root element: "index" or "urlset"
+        self.found: list[str] = []  # read since the caller last emptied it
+        self._text: list[str] | None = None  # inside a <loc>: its text so far
+
+    def start(self, tag: str, attrib: object) -> None:
+        if self.kind is None:
+            self.kind = "index" if _local(tag) == "sitemapindex" else "urlset"
+        if _local(tag) == "loc":
+            self._text = []
+
+    def data(self, text: str) -> None:
+        if self._text is not None:
+            self._text.append(text)
+
+    def end(self, tag: str) -> None:
+        if self._text is not None and _local(tag) == "loc":
+            location = "".join(self._text).strip()
+            if location:
+                self.found.append(location)
+            self._text = None
+
+    def close(self) -> None:
+        return None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _xml_locations(chunks: Iterable[bytes]) -> Iterator[tuple[str, str]]:
+    """(kind, location) for each <loc>, kind "index" under <sitemapindex>, else "urlset"."""
+    collector = _LocCollector()
+    parser = etree.XMLParser(
+        target=collector,
         resolve_entities=False,
         no_network=True,
         recover=True,
         huge_tree=False,
         load_dtd=False,
     )
-
-
-def _xml_locations(chunks: Iterable[bytes]) -> Iterator[tuple[str, str]]:
-    """(kind, location) for each <loc>, kind "index" under <sitemapindex>, else "urlset".
-
-    Entries (<url>, <sitemap>) the parser has passed are deleted every DROP_EVERY <loc>s,
-    in one slice, so the tree stays a few hundred elements big.
-    """
-    parser = _xml_parser()
-    kind = None
-    count = 0
     for chunk in itertools.chain(chunks, (None,)):  # None: the end, close what is open
         broken = False
         try:
@@ -103,36 +125,12 @@ def _xml_locations(chunks: Iterable[bytes]) -> Iterator[tuple[str, str]]:
                 parser.feed(chunk)
         except etree.XMLSyntaxError:
             broken = True  # past repair even in recover mode: keep what was read
-        for _event, loc in parser.read_events():
-            if kind is None:
-                kind = "index" if _root_name(loc) == "sitemapindex" else "urlset"
-            text = loc.text
-            if text:
-                text = text.strip()
-                if text:
-                    yield kind, text
-            count += 1
-            if count % DROP_EVERY == 0:
-                _drop_passed(loc)
+        kind = collector.kind or "urlset"
+        for location in collector.found:
+            yield kind, location
+        collector.found.clear()
         if broken:
             return
-
-
-def _root_name(element: etree._Element) -> str:
-    while element.getparent() is not None:
-        element = element.getparent()
-    return etree.QName(element).localname
-
-
-def _drop_passed(loc: etree._Element) -> None:
-    """Delete the entries before the one ``loc`` is in (and loc's earlier siblings)."""
-    entry = loc.getparent()
-    if entry is None:
-        return
-    del entry[: entry.index(loc)]
-    container = entry.getparent()
-    if container is not None:
-        del container[: container.index(entry)]
 
 
 def _text_locations(chunks: Iterable[bytes]) -> Iterator[tuple[str, str]]:
