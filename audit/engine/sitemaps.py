@@ -1,8 +1,8 @@
 """Sitemaps: XML urlsets, sitemap indexes, gzip-compressed files and plain-text lists.
 
 Each file is read incrementally from its body: gzip through a bounded decompressor, XML
-through a pull parser whose finished elements are dropped, text line by line. Neither a
-tree of the file nor a list of all its locations is ever built, so a sitemap of a million
+through a parser target that keeps only <loc> texts (no tree), text line by line. Neither
+a tree of the file nor a list of all its locations is ever built, so a sitemap of a million
 URLs costs little more memory than its body, and the URL, file and byte caps and the
 caller's ``should_stop`` are honoured in the middle of a file, not only between files.
 """
