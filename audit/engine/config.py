@@ -54,6 +54,7 @@ OPTION_BOUNDS: dict[str, Bound] = {
     "time_budget": Bound(1, 24 * 60 * 60, whole=False, optional=True),
     "max_link_checks": Bound(0, 1_000_000, whole=True, optional=True),
     "parse_workers": Bound(0, 64, whole=True, optional=True),
+    "max_links_per_page": Bound(1, 1_000_000, whole=True),
 }
 
 
@@ -109,6 +110,9 @@ class AuditConfig:
     # False: public addresses only, except trusted_hosts (the CMS admin); True: any.
     allow_private: bool | None = None
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
+
+    # parse limits
+    max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
 
     def __post_init__(self) -> None:
         for name, bound in OPTION_BOUNDS.items():
