@@ -110,7 +110,6 @@ class AuditConfig:
     # False: public addresses only, except trusted_hosts (the CMS admin); True: any.
     allow_private: bool | None = None
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
-
     # parse limits
     max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
 
