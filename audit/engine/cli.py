@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from .analyse import PARSE_FAILED
 from .config import OPTION_BOUNDS, AuditConfig
 from .crawl import audit_site
 from .errors import AuditError, FetchError
@@ -278,6 +279,13 @@ def run(
         return EXIT_INTERRUPTED
     if result.start_error:
         error = result.start_error
+        if isinstance(error, str) and error.startswith(PARSE_FAILED):
+            _error(
+                stderr,
+                f"the start page {result.start_url} answered but could not be parsed "
+                f"({error}); the report lists it; check the page's HTML",
+            )
+            return EXIT_USAGE
         reason = error.message if isinstance(error, FetchError) else error
         _error(
             stderr,

@@ -235,19 +235,24 @@ class Crawler:
 
     def _sitemaps(self, robots: RobotsRules) -> dict[str, object]:
         if not self.config.use_sitemaps or self.config.single_page:
-            return {"sitemap_files": 0, "sitemap_urls": 0, "sitemap_errors": []}
+            return {
+                "sitemap_files": 0,
+                "sitemap_urls": 0,
+                "sitemap_errors": [],
+                "sitemap_truncated": None,
+            }
         roots = [u for u in (normalize_url(s) for s in robots.sitemaps) if u]
         guessed = frozenset()
         if not roots:
             guessed = frozenset({urljoin(self.start_url, "/sitemap.xml")})
             roots = list(guessed)
-        # Once the run stops, every fetch fails at once, so this ends within a request.
         found = collect(
             self.fetcher,
             [r for r in roots if self.scope.is_internal(r)],
             self.config,
             self.scope.is_internal,
             quiet_missing=guessed,
+            should_stop=self._should_stop,
         )
         self.sitemap_urls = found.urls
         for url in found.urls:
@@ -256,6 +261,7 @@ class Crawler:
             "sitemap_files": len(found.files),
             "sitemap_urls": len(found.urls),
             "sitemap_errors": found.errors,
+            "sitemap_truncated": found.truncated,
         }
 
     def _worker_count(self) -> int:
