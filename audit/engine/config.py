@@ -63,6 +63,8 @@ class AuditConfig:
     # False: public addresses only, except trusted_hosts (the CMS admin); True: any.
     allow_private: bool | None = None
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
+    # parse limits
+    max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:
@@ -77,6 +79,9 @@ class AuditConfig:
             raise InvalidConfig("max_crawl_delay must be >= 0")
         if self.max_bytes < 1024:
             raise InvalidConfig("max_bytes must be at least 1024")
+        # parse limits
+        if self.max_links_per_page < 1:
+            raise InvalidConfig("max_links_per_page must be at least 1")
         for pattern in (*self.include, *self.exclude):
             try:
                 re.compile(pattern)

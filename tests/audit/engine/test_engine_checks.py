@@ -105,6 +105,11 @@ PAGE_CASES: dict[str, tuple[str, str]] = {
             body="<h1>T</h1><a href=/x><img src=i.svg alt='Home'></a><a href=/y title=Prices></a>"
         ),
     ),
+    # At the default cap of 5,000 links per page: one over is reported, the cap itself is not.
+    "links-capped": (
+        page(body="<h1>T</h1>" + "".join(f"<a href=/p{i}>Page {i}</a>" for i in range(5001))),
+        page(body="<h1>T</h1>" + "".join(f"<a href=/p{i}>Page {i}</a>" for i in range(5000))),
+    ),
     "link-uncrawlable": (
         page(body="<h1>T</h1><a href='javascript:openBooking()'>Book now</a>"),
         page(body="<h1>T</h1><a href='/book'>Book now</a><a href='#top'>Top of page</a>"),
