@@ -65,6 +65,11 @@ class AuditConfig:
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
     # parse limits
     max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
+    # crawl trust
+    trap_budget: int = 50  # URLs one endless pattern (?month=N, /a/b/a/b, session ids) may add
+    backoff_max: float = 8.0  # longest wait between two attempts at one URL
+    adaptive_concurrency: bool = True  # fewer requests at once while the server is slow
+    slow_remeasure: int = 3  # sequential re-measurements of a page that looked slow
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:
@@ -82,6 +87,13 @@ class AuditConfig:
         # parse limits
         if self.max_links_per_page < 1:
             raise InvalidConfig("max_links_per_page must be at least 1")
+        # crawl trust
+        if self.trap_budget < 1:
+            raise InvalidConfig("trap_budget must be at least 1")
+        if self.backoff_max < 0 or self.retries < 0:
+            raise InvalidConfig("retries and backoff_max must be 0 or more")
+        if self.slow_remeasure < 0:
+            raise InvalidConfig("slow_remeasure must be 0 or more (0: no re-measurement)")
         for pattern in (*self.include, *self.exclude):
             try:
                 re.compile(pattern)

@@ -27,8 +27,8 @@ from urllib.parse import urljoin
 from .checks import PageSummary, SiteView, TargetStatus, run_site_checks
 from .config import AuditConfig
 from .deadline import StopSignal
-from .errors import AuditError, FetchError, UnsafeTarget
-from .fetch import Fetcher
+from .errors import AuditError, FetchError, UnsafeTarget, fetch_failure
+from .fetch import HTML_TYPES, Fetcher
 from .frontier import Frontier
 from .linkcheck import LinkCheckCounts, LinkChecker, link_check_todo
 from .pagejob import JobResult, Outcome, PageJob
@@ -36,6 +36,7 @@ from .policy import CrawlPolicy
 from .results import SEVERITY_RANK, AuditResult, PageReport, StopReason
 from .robots import RobotsRules
 from .sitemaps import collect
+from .throttle import ConcurrencyController
 from .urls import AddressGuard, Scope, host_of, normalize_url, validate_start_url
 from .version import UA_TOKEN
 from .workers import WorkerPool, WorkerSetup, WorkersFailed
@@ -50,6 +51,10 @@ log = logging.getLogger(__name__)
 POOL_MIN_PAGES = 20
 # How long the crawl loops wait for a page before looking at the stop signal again.
 WAIT_SECONDS = 0.25
+# Why a crawl is incomplete, besides the StopReason values and the frontier's limits.
+INCOMPLETE_TRAP = "crawl-trap"
+INCOMPLETE_FETCH_FAILURES = "fetch-failures"
+INCOMPLETE_LINK_LIMIT = "link-check-limit"
 
 
 class RobotsDisallowed(AuditError):
@@ -97,12 +102,20 @@ class Crawler:
                 )
         self.scope = Scope(self.start_url, cfg.extra_hosts, cfg.include, cfg.exclude)
         self.policy = CrawlPolicy(self.scope, self.guard, ignore_robots=cfg.ignore_robots)
+        self.throttle = ConcurrencyController(cfg.concurrency) if cfg.adaptive_concurrency else None
         self.fetcher = Fetcher(
-            cfg, may_request=self.policy.refusal, guard=self.guard, stop=self.stop
+            cfg,
+            may_request=self.policy.refusal,
+            guard=self.guard,
+            stop=self.stop,
+            on_attempt=self.throttle.observe if self.throttle is not None else None,
         )
         self.policy.fetcher = self.fetcher
         self.job = PageJob(self.fetcher, cfg, self.scope)
-        self.frontier = Frontier(self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth)
+        self.frontier = Frontier(
+            self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth, cfg.trap_budget
+        )
+        self.abandoned: set[str] = set()  # taken from the queue, cut short by the stop
         self.counters = CrawlCounters()
         self.reports: dict[str, PageReport] = {}
         self.summaries: dict[str, PageSummary] = {}
@@ -132,8 +145,15 @@ class Crawler:
         """Keep a finished page's outcomes; False for a page the stopping run cut short."""
         if any(o.target.error == FetchError.CANCELLED for o in result.outcomes):
             self.counters.pages_fetched -= 1
+            self.abandoned.add(result.url)
             return False
         for outcome in result.outcomes:
+            # Requests of this process's fetcher are observed as they happen; a worker
+            # process's are seen here, one per page.
+            if self.throttle is not None and self._workers is not None:
+                report = outcome.report
+                latency = None if report.response_ms is None else report.response_ms / 1000
+                self.throttle.observe(latency, failed=fetch_failure(report.error) is not None)
             if outcome.redirect_target and not self.frontier.mark_seen(outcome.url):
                 continue  # known already: fetched (or queued) under its own URL
             self._record(outcome)
@@ -146,17 +166,36 @@ class Crawler:
         outcome.summary.links = [
             (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.links
         ]
+        self.targets[outcome.url] = outcome.target
+        if self._is_file(outcome):
+            return  # a target, not a page: reported on the pages that link to it
         self.reports[outcome.url] = outcome.report
         self.summaries[outcome.url] = outcome.summary
-        self.targets[outcome.url] = outcome.target
         if self.on_page is not None:
             self.on_page(outcome.report)
         if self.config.single_page:
             return
         offer = self.frontier.offer
         depth = outcome.depth + 1
+        source = outcome.url
         for link_url, _selector, _snippet in outcome.summary.links:
-            offer(link_url, depth)
+            offer(link_url, depth, source)
+
+    def _is_file(self, outcome: Outcome) -> bool:
+        """An answer that is not an HTML document (a PDF, an image) from a URL that did
+        not look like a file: a link target, not a page. The start URL is always a page."""
+        report = outcome.report
+        mime = (report.content_type or "").split(";", 1)[0].strip().lower()
+        return (
+            outcome.url != self.start_url
+            and not report.redirects
+            and report.error is None
+            and mime not in ("", *HTML_TYPES)
+            and not outcome.summary.ok_html
+        )
+
+    def _in_flight_limit(self) -> int:
+        return self.throttle.limit if self.throttle is not None else self.config.concurrency
 
     # -- the run -------------------------------------------------------------------------
 
@@ -302,7 +341,9 @@ class Crawler:
         pending: dict[str, int] = {}
         try:
             while (self.frontier or pending) and not self._should_stop():
-                while self.frontier and len(pending) < window:
+                # Pages queued for parsing (one per worker) on top of the requests allowed.
+                allowed = min(window, self._in_flight_limit() + workers)
+                while self.frontier and len(pending) < allowed:
                     url, depth = self.frontier.pop()
                     self.counters.pages_fetched += 1
                     pending[url] = depth
@@ -317,6 +358,7 @@ class Crawler:
             # Stopping: the pages in flight are abandoned; closing the pool tells the
             # workers to cut their requests short.
             self.counters.pages_fetched -= len(pending)
+            self.abandoned.update(pending)
         except WorkersFailed:
             # Put back what the workers did not finish; the threads take it from here.
             self.frontier.put_back(pending.items())
@@ -332,7 +374,9 @@ class Crawler:
         with ThreadPoolExecutor(cfg.concurrency, thread_name_prefix="audit-fetch") as pool:
             while self.frontier or in_flight:
                 while (
-                    self.frontier and len(in_flight) < cfg.concurrency and not self._should_stop()
+                    self.frontier
+                    and len(in_flight) < self._in_flight_limit()
+                    and not self._should_stop()
                 ):
                     url, depth = self.frontier.pop()
                     self.counters.pages_fetched += 1
@@ -357,6 +401,9 @@ class Crawler:
         if not self.config.check_links or self._should_stop():
             return
         wanted = link_check_todo(self._link_targets(), self.summaries, self.targets, self.scope)
+        if self.frontier.traps is not None:
+            for url in self.frontier.traps.refused():
+                wanted.pop(url, None)  # a trap's URLs past its budget are not requested at all
         checker = LinkChecker(
             self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
         )
@@ -373,10 +420,32 @@ class Crawler:
 
     # -- the result ----------------------------------------------------------------------
 
+    def _not_audited(self) -> tuple[list[str], set[str]]:
+        """Why the crawl is incomplete (empty when it is not), and the in-scope URLs
+        discovered but never audited."""
+        frontier = self.frontier
+        reasons: list[str] = []
+        missed: set[str] = set(frontier.waiting()) | self.abandoned
+        if self.stop_reason is not None:
+            reasons.append(str(self.stop_reason))
+        reasons.extend(sorted(frontier.limits_hit))
+        missed |= frontier.not_queued - frontier.seen
+        if frontier.traps is not None and frontier.traps.traps:
+            reasons.append(INCOMPLETE_TRAP)
+            missed |= frontier.traps.refused()
+        failed = {url for url, s in self.targets.items() if s.failed is not None}
+        if failed:
+            reasons.append(INCOMPLETE_FETCH_FAILURES)
+            missed |= failed
+        if self.counters.links.unchecked:
+            reasons.append(INCOMPLETE_LINK_LIMIT)
+            linked = self._link_targets()
+            missed |= {url for url in linked if url not in self.targets} - frontier.robots_skipped
+        return reasons, missed
+
     def _result(self, started: datetime, duration: float, robots: RobotsRules) -> AuditResult:
-        crawl_complete = (
-            self.stop_reason is None and not self.frontier and self.frontier.dropped_by_limits == 0
-        )
+        reasons, missed = self._not_audited()
+        crawl_complete = not reasons
         self._add_site_findings(robots, crawl_complete)
         pages = list(self.reports.values())
         result = AuditResult(
@@ -389,6 +458,8 @@ class Crawler:
             complete=crawl_complete,
             stop_reason=self.stop_reason,
             start_error=self._start_error(),
+            incomplete_reasons=reasons,
+            urls_not_audited=len(missed),
         )
         result.stats = self._stats(result, duration, robots)
         return result
@@ -401,6 +472,7 @@ class Crawler:
             sitemap_urls=set(self.sitemap_urls),
             robots=robots,
             crawl_complete=crawl_complete,
+            traps=list(self.frontier.traps.traps.values()) if self.frontier.traps else [],
         )
         for url, finding in run_site_checks(site, self.config):
             report = self.reports.get(url)
@@ -434,6 +506,10 @@ class Crawler:
             "worker_processes": counters.workers_used,
             **counters.sitemaps,
             "crawl_complete": result.complete,
+            "incomplete_reasons": result.incomplete_reasons,
+            "urls_not_audited": result.urls_not_audited,
+            "crawl_traps": len(self.frontier.traps.traps) if self.frontier.traps else 0,
+            "concurrency_slowdowns": self.throttle.slowdowns if self.throttle else 0,
             "stopped_early": result.stop_reason is not None,
             "stop_reason": result.stop_reason,
             "start_error": result.start_error,

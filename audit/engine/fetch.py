@@ -169,8 +169,11 @@ class Fetcher:
         may_request: Callable[[str], str | None] | None = None,
         guard: AddressGuard | None = None,
         stop: StopSignal | None = None,
+        on_attempt: Callable[[float | None, bool], None] | None = None,
     ) -> None:
         self.config = config
+        # Told of every attempt: (seconds to the response headers, or None; no answer at all).
+        self.on_attempt = on_attempt
         # Returns a refusal reason ("out-of-scope", "robots", "private-address") or None.
         self.may_request = may_request or (lambda url: None)
         self.stop = stop or StopSignal()
@@ -294,7 +297,7 @@ class Fetcher:
             if self.stop.stopped():
                 result.error = FetchError.CANCELLED
                 return None
-            retry_in = cfg.backoff * 2 ** (attempt - 1)
+            retry_in = min(cfg.backoff * 2 ** (attempt - 1), cfg.backoff_max)
             with self.watchdog.watch(self._response_seconds()) as watch:
                 result.attempts += 1
                 with self._count_lock:
@@ -307,11 +310,15 @@ class Fetcher:
                     return None
                 except (HTTPError, OSError) as exc:
                     error = watch.error or classify(exc)
+                    if self.on_attempt is not None:
+                        self.on_attempt(None, error.is_fetch_failure)
                     if error not in RETRYABLE or attempt > cfg.retries:
                         result.error = error
                         return None
                 else:
                     result.response_ms = (time.perf_counter() - began) * 1000
+                    if self.on_attempt is not None:
+                        self.on_attempt(result.response_ms / 1000, False)
                     status = response.status
                     location = response.headers.get("Location")
                     if status in RETRY_STATUSES and attempt <= cfg.retries:

@@ -99,6 +99,10 @@ class AuditResult:
     complete: bool = True  # every page in scope was crawled: no limit, stop or failure
     stop_reason: StopReason | None = None
     start_error: FetchError | str | None = None  # why the start URL gave no page
+    # Why the crawl is not complete ("page-limit", "crawl-trap", "fetch-failures",
+    # "time-budget"...), and how many in-scope URLs were discovered but not audited.
+    incomplete_reasons: list[str] = field(default_factory=list)
+    urls_not_audited: int = 0
 
     def __post_init__(self) -> None:
         # A result rebuilt from a stored report (the CMS's exports) may carry only stats.
@@ -109,6 +113,23 @@ class AuditResult:
             self.stop_reason = StopReason(stats["stop_reason"])
         if self.start_error is None and stats.get("start_error"):
             self.start_error = stats["start_error"]
+        if not self.incomplete_reasons and stats.get("incomplete_reasons"):
+            self.incomplete_reasons = list(stats["incomplete_reasons"])
+        if not self.urls_not_audited and stats.get("urls_not_audited"):
+            self.urls_not_audited = int(stats["urls_not_audited"])
+
+    def completeness(self) -> str:
+        """One line for every report: complete, or why not and how much was left out."""
+        if self.complete:
+            return "Crawl complete: every URL found in scope was audited."
+        reasons = [r for r in self.incomplete_reasons if r != self.stop_reason]
+        if self.stop_reason is not None:
+            reasons.insert(0, f"stopped early: {self.stop_reason}")
+        why = ", ".join(reasons) or "crawl limits"
+        return (
+            f"Crawl incomplete ({why}): {self.urls_not_audited} URLs found in scope "
+            "were not audited, so site-wide results cover only the pages crawled."
+        )
 
     def findings(self) -> list[tuple[PageReport, Finding]]:
         return [(page, finding) for page in self.pages for finding in page.findings]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import FetchError, fetch_failure
 from ..facts import Hop, PageFacts
 from ..robots import RobotsRules
+from ..traps import TrapRecord
 
 
 @dataclass(slots=True)
@@ -35,7 +37,16 @@ class TargetStatus:
     error: str | None = None
 
     @property
+    def failed(self) -> FetchError | None:
+        """How the fetch failed when no HTTP answer came (timeout, refused...); None if one did."""
+        return fetch_failure(self.error)
+
+    @property
     def broken(self) -> bool:
+        """The server answered 404/410/5xx (or the URL may not be requested at all); a
+        fetch that got no answer is ``failed``, not broken."""
+        if self.failed is not None:
+            return False
         if self.error and not self.error.startswith(("redirect-", "too-many-redirects")):
             return True
         return self.status is not None and self.status >= 400
@@ -54,7 +65,14 @@ class SiteView:
     targets: dict[str, TargetStatus] = field(default_factory=dict)
     sitemap_urls: set[str] = field(default_factory=set)
     robots: RobotsRules | None = None
-    crawl_complete: bool = True  # False when limits stopped the crawl: orphans unknowable
+    crawl_complete: bool = True  # False when the crawl left URLs out: results are partial
+    traps: list[TrapRecord] = field(default_factory=list)  # patterns cut at their budget
+
+    def partial_note(self) -> str:
+        """Said by every site-wide finding of a partial crawl: what it was computed over."""
+        if self.crawl_complete:
+            return ""
+        return f" (partial: based on the {len(self.pages)} pages crawled)"
 
 
 def summarize(facts: PageFacts) -> PageSummary:

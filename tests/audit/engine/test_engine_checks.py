@@ -14,6 +14,7 @@ from audit.engine import REGISTRY, AuditConfig, Thresholds, check_html
 from audit.engine.checks import PageSummary, SiteView, TargetStatus, run_site_checks
 from audit.engine.facts import Hop
 from audit.engine.robots import parse_robots
+from audit.engine.traps import TrapGuard
 
 URL = "https://clinic.example/services/knee/"
 GOOD_TITLE = "Knee physiotherapy – Riverside Physio Clinic"
@@ -260,6 +261,8 @@ SITE_CASES = {
     "redirect-chain",
     "link-to-redirect",
     "canonical-invalid",
+    "fetch-failed",
+    "crawl-trap",
 }
 
 
@@ -291,9 +294,10 @@ def test_orphan_page() -> None:
     pages = (summary("/", links=[link("/linked")]), summary("/linked"), summary("/orphan"))
     site = make_site(*pages, sitemap_urls={BASE + "/linked", BASE + "/orphan"})
     assert [x for x in site_ids(site) if x[1] == "orphan-page"] == [("/orphan", "orphan-page")]
-    # A partial crawl has not seen every link: no orphan findings at all.
+    # A partial crawl still reports orphans, saying what the claim rests on.
     partial = make_site(*pages, sitemap_urls={BASE + "/orphan"}, crawl_complete=False)
-    assert not any(c == "orphan-page" for _, c in site_ids(partial))
+    found = [f for u, f in run_site_checks(partial, AuditConfig()) if f.check == "orphan-page"]
+    assert len(found) == 1 and "any of the 3 pages crawled" in found[0].message
 
 
 def test_noindex_only_for_sitemap_pages() -> None:
@@ -337,7 +341,11 @@ def test_link_status_checks() -> None:
     by_check: dict[str, list[str]] = {}
     for _url, f in found:
         by_check.setdefault(f.check, []).append(f.selector)
-    assert by_check["link-broken"] == ['a[href="/404"]', 'a[href="/down"]']
+    # A timeout is no answer at all: fetch-failed on the target, not a broken link.
+    assert by_check["link-broken"] == ['a[href="/404"]']
+    failed = [(u, f) for u, f in found if f.check == "fetch-failed"]
+    assert [u for u, _ in failed] == [BASE + "/down"]
+    assert "timeout" in failed[0][1].message and "1 crawled page link" in failed[0][1].message
     assert by_check["link-to-redirect"] == ['a[href="/once"]']
     assert by_check["redirect-chain"] == ['a[href="/chain"]']
     assert by_check["redirect-loop"] == ['a[href="/loop"]']
@@ -379,3 +387,23 @@ def test_response_checks_on_facts() -> None:
     assert "page-too-large" not in run(truncated=False, bytes=4_000_000)
     assert run(status=404) == ["status-4xx"] and run(status=503) == ["status-5xx"]
     assert run(status=200) == []  # not HTML: content checks do not apply
+
+
+def test_fetch_failed_only_without_an_answer() -> None:
+    source = summary("/src", links=[link("/reset"), link("/gone")])
+    targets = _targets(
+        status("/reset", None, error="connection-reset"), status("/gone", 410), status("/ok", 200)
+    )
+    assert [x for x in site_ids(make_site(source, targets=targets)) if x[1] == "fetch-failed"] == [
+        ("/reset", "fetch-failed")
+    ]
+
+
+def test_crawl_trap_on_the_page_that_links_into_it() -> None:
+    guard = TrapGuard(budget=2)
+    for month in range(5):
+        guard.admit(f"{BASE}/events?month={month}", BASE + "/events")
+    assert guard.admit(BASE + "/about", BASE + "/")  # an ordinary URL is never a trap
+    site = make_site(summary("/events"), traps=list(guard.traps.values()))
+    assert site_ids(site) == [("/events", "crawl-trap")]
+    assert not [x for x in site_ids(make_site(summary("/events"))) if x[1] == "crawl-trap"]
