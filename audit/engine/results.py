@@ -120,15 +120,8 @@ class AuditResult:
 
     def completeness(self) -> str:
         """One line for every report: complete, or why not and how much was left out."""
-        if self.complete:
-            return "Crawl complete: every URL found in scope was audited."
-        reasons = [r for r in self.incomplete_reasons if r != self.stop_reason]
-        if self.stop_reason is not None:
-            reasons.insert(0, f"stopped early: {self.stop_reason}")
-        why = ", ".join(reasons) or "crawl limits"
-        return (
-            f"Crawl incomplete ({why}): {self.urls_not_audited} URLs found in scope "
-            "were not audited, so site-wide results cover only the pages crawled."
+        return completeness_text(
+            self.complete, self.incomplete_reasons, self.urls_not_audited, self.stop_reason
         )
 
     def findings(self) -> list[tuple[PageReport, Finding]]:
@@ -149,3 +142,32 @@ class AuditResult:
 
     def page(self, url: str) -> PageReport | None:
         return next((p for p in self.pages if p.url == url), None)
+
+
+def completeness_text(
+    complete: bool, reasons: list[str], urls_not_audited: int, stop_reason: str | None = None
+) -> str:
+    """ "Crawl complete..." or "Crawl incomplete (page-limit, crawl-trap): N URLs..."."""
+    if complete:
+        return "Crawl complete: every URL found in scope was audited."
+    shown = [r for r in reasons if r != stop_reason]
+    if stop_reason is not None:
+        shown.insert(0, f"stopped early: {stop_reason}")
+    why = ", ".join(shown) or "crawl limits"
+    return (
+        f"Crawl incomplete ({why}): {urls_not_audited} URLs found in scope "
+        "were not audited, so site-wide results cover only the pages crawled."
+    )
+
+
+def completeness_from_stats(stats: dict[str, Any]) -> str:
+    """The same line from a stored report's stats; "" when they do not say (a run still
+    going, or stored before the engine reported completeness)."""
+    if "crawl_complete" not in stats:
+        return ""
+    return completeness_text(
+        bool(stats["crawl_complete"]),
+        list(stats.get("incomplete_reasons") or []),
+        int(stats.get("urls_not_audited") or 0),
+        stats.get("stop_reason"),
+    )
