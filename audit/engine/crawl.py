@@ -35,7 +35,7 @@ from .pagejob import JobResult, Outcome, PageJob
 from .policy import CrawlPolicy
 from .results import SEVERITY_RANK, AuditResult, PageReport, StopReason
 from .robots import RobotsRules
-from .sitemaps import collect
+from .sitemaps import SitemapResult, collect
 from .throttle import ConcurrencyController
 from .urls import AddressGuard, Scope, host_of, normalize_url, validate_start_url
 from .version import UA_TOKEN
@@ -122,6 +122,7 @@ class Crawler:
         self.targets: dict[str, TargetStatus] = {}
         self._workers: WorkerPool | None = None
         self.sitemap_urls: list[str] = []
+        self.sitemap_found: SitemapResult | None = None
         self._targets_linked: dict[str, None] | None = None  # filled once the crawl is over
 
     # -- rules ---------------------------------------------------------------------------
@@ -274,7 +275,12 @@ class Crawler:
 
     def _sitemaps(self, robots: RobotsRules) -> dict[str, object]:
         if not self.config.use_sitemaps or self.config.single_page:
-            return {"sitemap_files": 0, "sitemap_urls": 0, "sitemap_errors": []}
+            return {
+                "sitemap_files": 0,
+                "sitemap_urls": 0,
+                "sitemap_errors": [],
+                "sitemap_out_of_scope": 0,
+            }
         roots = [u for u in (normalize_url(s) for s in robots.sitemaps) if u]
         guessed = frozenset()
         if not roots:
@@ -289,12 +295,14 @@ class Crawler:
             quiet_missing=guessed,
         )
         self.sitemap_urls = found.urls
+        self.sitemap_found = found
         for url in found.urls:
             self.frontier.offer(url, 1)
         return {
             "sitemap_files": len(found.files),
             "sitemap_urls": len(found.urls),
             "sitemap_errors": found.errors,
+            "sitemap_out_of_scope": found.out_of_scope_count,
         }
 
     def _worker_count(self) -> int:
@@ -446,6 +454,7 @@ class Crawler:
     def _result(self, started: datetime, duration: float, robots: RobotsRules) -> AuditResult:
         reasons, missed = self._not_audited()
         crawl_complete = not reasons
+        start_error = self._start_error()  # before site findings may add a stub start page
         self._add_site_findings(robots, crawl_complete)
         pages = list(self.reports.values())
         result = AuditResult(
@@ -457,7 +466,7 @@ class Crawler:
             pages=pages,
             complete=crawl_complete,
             stop_reason=self.stop_reason,
-            start_error=self._start_error(),
+            start_error=start_error,
             incomplete_reasons=reasons,
             urls_not_audited=len(missed),
         )
@@ -474,6 +483,10 @@ class Crawler:
             crawl_complete=crawl_complete,
             traps=list(self.frontier.traps.traps.values()) if self.frontier.traps else [],
         )
+        if self.sitemap_found is not None:
+            site.sitemap_files = len(self.sitemap_found.files)
+            site.sitemap_out_of_scope = self.sitemap_found.out_of_scope
+            site.sitemap_out_of_scope_count = self.sitemap_found.out_of_scope_count
         for url, finding in run_site_checks(site, self.config):
             report = self.reports.get(url)
             if report is None:

@@ -67,6 +67,10 @@ class SiteView:
     robots: RobotsRules | None = None
     crawl_complete: bool = True  # False when the crawl left URLs out: results are partial
     traps: list[TrapRecord] = field(default_factory=list)  # patterns cut at their budget
+    sitemap_files: int = 0  # sitemap files read
+    # Sitemap page URLs on another host or port: the first few, and how many in all.
+    sitemap_out_of_scope: list[str] = field(default_factory=list)
+    sitemap_out_of_scope_count: int = 0
 
     def partial_note(self) -> str:
         """Said by every site-wide finding of a partial crawl: what it was computed over."""

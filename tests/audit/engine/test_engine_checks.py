@@ -263,6 +263,10 @@ SITE_CASES = {
     "canonical-invalid",
     "fetch-failed",
     "crawl-trap",
+    "sitemap-out-of-scope",
+    "sitemap-url-not-ok",
+    "sitemap-missing-page",
+    "robots-txt-missing",
 }
 
 
@@ -407,3 +411,57 @@ def test_crawl_trap_on_the_page_that_links_into_it() -> None:
     site = make_site(summary("/events"), traps=list(guard.traps.values()))
     assert site_ids(site) == [("/events", "crawl-trap")]
     assert not [x for x in site_ids(make_site(summary("/events"))) if x[1] == "crawl-trap"]
+
+
+def test_sitemap_out_of_scope() -> None:
+    other = ["http://127.0.0.1:8000/a", "http://127.0.0.1:8000/b"]
+    site = make_site(summary("/"), sitemap_out_of_scope=other, sitemap_out_of_scope_count=2)
+    found = [
+        f for _, f in run_site_checks(site, AuditConfig()) if f.check == "sitemap-out-of-scope"
+    ]
+    assert len(found) == 1 and "2 URLs outside" in found[0].message and other[1] in found[0].message
+    assert ("/", "sitemap-out-of-scope") not in site_ids(make_site(summary("/")))
+
+
+def test_sitemap_url_not_ok_names_redirects_and_failures() -> None:
+    targets = _targets(
+        status("/moved", 200, [("/moved", 301)], final="/new"),
+        status("/gone", 404),
+        status("/down", None, error="timeout"),
+        status("/fine", 200),
+    )
+    urls = {BASE + p for p in ("/moved", "/gone", "/down", "/fine")}
+    found = [
+        f
+        for _, f in run_site_checks(make_site(targets=targets, sitemap_urls=urls), AuditConfig())
+        if f.check == "sitemap-url-not-ok"
+    ]
+    assert len(found) == 1
+    message = found[0].message
+    assert message.startswith("3 sitemap URLs") and "(HTTP 404)" in message
+    assert f"redirects to {BASE}/new" in message and "(timeout)" in message
+    fine = make_site(targets=_targets(status("/fine", 200)), sitemap_urls={BASE + "/fine"})
+    assert not [x for x in site_ids(fine) if x[1] == "sitemap-url-not-ok"]
+
+
+def test_sitemap_missing_page_only_for_indexable_pages() -> None:
+    pages = (
+        summary("/"),
+        summary("/listed"),
+        summary("/unlisted"),
+        summary("/hidden", noindex=True),
+    )
+    site = make_site(*pages, sitemap_urls={BASE + "/", BASE + "/listed"})
+    found = [
+        f for _, f in run_site_checks(site, AuditConfig()) if f.check == "sitemap-missing-page"
+    ]
+    assert len(found) == 1 and found[0].message.endswith(f"sitemap: {BASE}/unlisted.")
+    no_sitemap = make_site(*pages)
+    assert not [x for x in site_ids(no_sitemap) if x[1] == "sitemap-missing-page"]
+
+
+def test_robots_txt_missing_is_a_notice() -> None:
+    missing = make_site(robots=parse_robots("", "clinic-cms-audit", status=404))
+    assert site_ids(missing) == [("/", "robots-txt-missing")]
+    present = make_site(robots=parse_robots("User-agent: *\nAllow: /", "clinic-cms-audit"))
+    assert site_ids(present) == []

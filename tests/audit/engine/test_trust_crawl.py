@@ -192,3 +192,27 @@ def test_files_are_link_targets_not_pages() -> None:
     assert broken == [site.url("/docs/leaflet.pdf"), site.url("/download")]
     assert not [c for _, c in all_checks(result) if c.startswith("status-")]
     assert result.complete
+
+
+# -- 6. sitemap and robots.txt as findings ------------------------------------------------
+
+
+def test_sitemap_problems_are_findings_on_the_start_url() -> None:
+    def sitemap(q: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        # Built with the dev server's port: a common misconfiguration.
+        locs = ["http://127.0.0.1:8000/", "http://127.0.0.1:8000/about", site.url("/gone")]
+        entries = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+        xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        return 200, "application/xml", xml.encode()
+
+    routes = {"/": lambda q: page("Home", "/about"), "/about": lambda q: page("About")}
+    routes["/sitemap.xml"] = sitemap
+    with TrustSite(routes) as site:
+        result = audit_site(site.url("/"), FAST.replace(use_sitemaps=True))
+    home = {f.check: f.message for f in result.page(site.url("/")).findings}
+    assert "2 URLs outside" in home["sitemap-out-of-scope"]
+    assert "http://127.0.0.1:8000/about" in home["sitemap-out-of-scope"]
+    assert f"{site.url('/gone')} (HTTP 404)" in home["sitemap-url-not-ok"]
+    assert site.url("/about") in home["sitemap-missing-page"]
+    assert "HTTP 404" in home["robots-txt-missing"]  # this site has no robots.txt
+    assert result.stats["sitemap_out_of_scope"] == 2
