@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -55,6 +56,10 @@ WAIT_SECONDS = 0.25
 INCOMPLETE_TRAP = "crawl-trap"
 INCOMPLETE_FETCH_FAILURES = "fetch-failures"
 INCOMPLETE_LINK_LIMIT = "link-check-limit"
+# A page that looked slow under the crawl's concurrency is measured again on its own; the
+# slowest this many are, the others keep the figure seen during the crawl.
+SLOW_CHECK = "slow-response"
+SLOW_REMEASURE_MAX_PAGES = 20
 
 
 class RobotsDisallowed(AuditError):
@@ -116,6 +121,8 @@ class Crawler:
             self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth, cfg.trap_budget
         )
         self.abandoned: set[str] = set()  # taken from the queue, cut short by the stop
+        # Pages with a slow-response finding, given to on_page once re-measured.
+        self._slow_held: list[PageReport] = []
         self.counters = CrawlCounters()
         self.reports: dict[str, PageReport] = {}
         self.summaries: dict[str, PageSummary] = {}
@@ -172,7 +179,9 @@ class Crawler:
             return  # a target, not a page: reported on the pages that link to it
         self.reports[outcome.url] = outcome.report
         self.summaries[outcome.url] = outcome.summary
-        if self.on_page is not None:
+        if any(f.check == SLOW_CHECK for f in outcome.report.findings):
+            self._slow_held.append(outcome.report)
+        elif self.on_page is not None:
             self.on_page(outcome.report)
         if self.config.single_page:
             return
@@ -211,6 +220,7 @@ class Crawler:
                 self.counters.sitemaps = self._sitemaps(start_robots)
                 self._crawl()
                 self._check_links()
+                self._remeasure_slow()
         finally:
             self.fetcher.close()
             if self._workers is not None:
@@ -418,6 +428,42 @@ class Crawler:
         found, self.counters.links = checker.run(wanted, self.frontier.robots_skipped)
         self.targets.update(found)
 
+    def _remeasure_slow(self) -> None:
+        """Measure each page that looked slow again, alone and a few times in a row: keep
+        its finding (with the figures) only when the median is over the threshold."""
+        times = self.config.slow_remeasure
+        if times == 0:
+            return
+        limit = self.config.thresholds.slow_response_ms
+        slowest = sorted(self._slow_held, key=lambda r: -(r.response_ms or 0))
+        for report in slowest[:SLOW_REMEASURE_MAX_PAGES]:
+            measured = []
+            for _ in range(times):
+                fetched = self.fetcher.fetch(report.final_url or report.url, want_body="none")
+                if fetched.error is not None or fetched.response_ms is None:
+                    break
+                measured.append(fetched.response_ms)
+            if len(measured) < times:
+                continue  # stopped or failed: keep what the crawl saw
+            median = statistics.median(measured)
+            slow = next(f for f in report.findings if f.check == SLOW_CHECK)
+            if median <= limit:
+                report.findings.remove(slow)
+                continue
+            figures = ", ".join(f"{ms:.0f}" for ms in measured)
+            slow.message = (
+                f"Time to first byte: median {median:.0f} ms over {times} requests made one "
+                f"at a time ({figures} ms; {report.response_ms:.0f} ms during the crawl); "
+                f"limit {limit} ms."
+            )
+
+    def _release_held(self) -> None:
+        """Give on_page the pages held back for re-measurement."""
+        held, self._slow_held = self._slow_held, []
+        if self.on_page is not None:
+            for report in held:
+                self.on_page(report)
+
     def _link_targets(self) -> dict[str, None]:
         """Every internal link target of the crawled pages, in the order first linked."""
         if self._targets_linked is None:
@@ -452,6 +498,7 @@ class Crawler:
         return reasons, missed
 
     def _result(self, started: datetime, duration: float, robots: RobotsRules) -> AuditResult:
+        self._release_held()
         reasons, missed = self._not_audited()
         crawl_complete = not reasons
         start_error = self._start_error()  # before site findings may add a stub start page

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from trust_server import HTML, TrustSite, page
 
-from audit.engine import AuditConfig, audit_site
+from audit.engine import AuditConfig, Thresholds, audit_site
 from audit.engine.results import AuditResult
 from audit.engine.throttle import ConcurrencyController
 from audit.engine.traps import trap_pattern
@@ -216,3 +216,33 @@ def test_sitemap_problems_are_findings_on_the_start_url() -> None:
     assert site.url("/about") in home["sitemap-missing-page"]
     assert "HTTP 404" in home["robots-txt-missing"]  # this site has no robots.txt
     assert result.stats["sitemap_out_of_scope"] == 2
+
+
+# -- 7. slow response, measured honestly --------------------------------------------------
+
+
+def test_slow_response_is_measured_again_on_its_own() -> None:
+    routes = {
+        "/": lambda q: page("Home", "/cold", "/slow"),
+        "/cold": lambda q: page("Cold"),  # slow once (a cache filling), then fast
+        "/slow": lambda q: page("Slow"),  # slow every time
+    }
+    given: dict[str, list[str]] = {}
+    config = FAST.replace(timeout=2.0, thresholds=Thresholds(slow_response_ms=150))
+    with TrustSite(routes, slow_seconds=0.25) as site:
+        site.slow_first["/cold"] = 1
+        site.always_slow.add("/slow")
+        result = audit_site(
+            site.url("/"),
+            config,
+            on_page=lambda r: given.setdefault(r.url, [f.message for f in r.findings]),
+        )
+        slow_hits = site.hits["/slow"]
+    assert "slow-response" not in checks_on(result, site.url("/cold"))
+    slow = result.page(site.url("/slow"))
+    message = next(f.message for f in slow.findings if f.check == "slow-response")
+    assert "median" in message and "over 3 requests made one at a time" in message
+    assert slow_hits == 4  # the crawl's request and three measurements
+    # on_page got each page once, with its final findings (the CMS stores what it is given).
+    assert message in given[site.url("/slow")]
+    assert not [m for m in given[site.url("/cold")] if "first byte" in m]
