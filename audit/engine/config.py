@@ -70,6 +70,7 @@ class AuditConfig:
     backoff_max: float = 8.0  # longest wait between two attempts at one URL
     adaptive_concurrency: bool = True  # fewer requests at once while the server is slow
     slow_remeasure: int = 3  # sequential re-measurements of a page that looked slow
+    image_max_bytes: int = 300_000  # img-too-heavy above this many bytes
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:

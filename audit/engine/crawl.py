@@ -76,6 +76,8 @@ class CrawlCounters:
     crawl_delay: float | None = None
     sitemaps: dict[str, object] = field(default_factory=dict)
     links: LinkCheckCounts = field(default_factory=LinkCheckCounts)
+    images_checked: int = 0
+    images_unchecked: int = 0  # beyond link_check_limit, or left when the run stopped
 
 
 class Crawler:
@@ -123,6 +125,7 @@ class Crawler:
         self.abandoned: set[str] = set()  # taken from the queue, cut short by the stop
         # Pages with a slow-response finding, given to on_page once re-measured.
         self._slow_held: list[PageReport] = []
+        self.images: dict[str, TargetStatus] = {}  # image URL -> its answer
         self.counters = CrawlCounters()
         self.reports: dict[str, PageReport] = {}
         self.summaries: dict[str, PageSummary] = {}
@@ -174,6 +177,9 @@ class Crawler:
         outcome.summary.links = [
             (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.links
         ]
+        outcome.summary.images = [
+            (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.images
+        ]
         self.targets[outcome.url] = outcome.target
         if self._is_file(outcome):
             return  # a target, not a page: reported on the pages that link to it
@@ -220,6 +226,7 @@ class Crawler:
                 self.counters.sitemaps = self._sitemaps(start_robots)
                 self._crawl()
                 self._check_links()
+                self._check_images()
                 self._remeasure_slow()
         finally:
             self.fetcher.close()
@@ -428,6 +435,24 @@ class Crawler:
         found, self.counters.links = checker.run(wanted, self.frontier.robots_skipped)
         self.targets.update(found)
 
+    def _check_images(self) -> None:
+        """Request every internal image (and og:image) once: status, type and size."""
+        if not self.config.check_links or self._should_stop():
+            return
+        wanted: dict[str, None] = {}
+        for summary in self.summaries.values():
+            wanted.update(dict.fromkeys(url for url, _, _ in summary.images))
+            wanted.update(dict.fromkeys(summary.og_images))
+        known = {url: self.targets[url] for url in wanted if url in self.targets}
+        todo = {url: None for url in wanted if url not in known}
+        checker = LinkChecker(
+            self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
+        )
+        found, counts = checker.run(todo, self.frontier.robots_skipped)
+        self.images = {**known, **found}
+        self.counters.images_checked = counts.checked
+        self.counters.images_unchecked = counts.unchecked
+
     def _remeasure_slow(self) -> None:
         """Measure each page that looked slow again, alone and a few times in a row: keep
         its finding (with the figures) only when the median is over the threshold."""
@@ -529,6 +554,7 @@ class Crawler:
             robots=robots,
             crawl_complete=crawl_complete,
             traps=list(self.frontier.traps.traps.values()) if self.frontier.traps else [],
+            images=self.images,
         )
         if self.sitemap_found is not None:
             site.sitemap_files = len(self.sitemap_found.files)
@@ -556,6 +582,8 @@ class Crawler:
             "links_found": len(self._link_targets()),
             "links_checked": counters.links.checked,
             "links_unchecked": counters.links.unchecked,
+            "images_checked": counters.images_checked,
+            "images_unchecked": counters.images_unchecked,
             "dropped_by_limits": self.frontier.dropped_by_limits,
             "robots_disallowed": len(self.frontier.robots_skipped),
             "links_robots_disallowed": counters.links.robots_disallowed,

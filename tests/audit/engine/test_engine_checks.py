@@ -267,6 +267,9 @@ SITE_CASES = {
     "sitemap-url-not-ok",
     "sitemap-missing-page",
     "robots-txt-missing",
+    "img-broken",
+    "img-too-heavy",
+    "og-image-broken",
 }
 
 
@@ -465,3 +468,29 @@ def test_robots_txt_missing_is_a_notice() -> None:
     assert site_ids(missing) == [("/", "robots-txt-missing")]
     present = make_site(robots=parse_robots("User-agent: *\nAllow: /", "clinic-cms-audit"))
     assert site_ids(present) == []
+
+
+def _image(path: str, code: int | None, ctype: str = "image/png", size: int | None = 100):
+    return TargetStatus(BASE + path, code, [], BASE + path, None, ctype, size)
+
+
+def test_image_answers() -> None:
+    images = [link("/a.png"), link("/b.png"), link("/c.png"), link("/d.png")]
+    source = summary("/src", images=images, og_images=[BASE + "/og.png", BASE + "/a.png"])
+    answers = {
+        s.url: s
+        for s in (
+            _image("/a.png", 200),
+            _image("/b.png", 404),
+            _image("/c.png", 200, ctype="text/html"),
+            _image("/d.png", 200, size=300_001),
+            _image("/og.png", 500),
+        )
+    }
+    found = run_site_checks(make_site(source, images=answers), AuditConfig())
+    by_check: dict[str, list[str]] = {}
+    for _url, f in found:
+        by_check.setdefault(f.check, []).append(f.message)
+    assert [m.split()[1] for m in by_check["img-broken"]] == [BASE + "/b.png:", BASE + "/c.png:"]
+    assert by_check["img-too-heavy"] == [f"Image {BASE}/d.png is 300.0 KB (limit 300 KB)."]
+    assert by_check["og-image-broken"] == [f"og:image {BASE}/og.png: HTTP 500."]

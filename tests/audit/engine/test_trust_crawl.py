@@ -246,3 +246,35 @@ def test_slow_response_is_measured_again_on_its_own() -> None:
     # on_page got each page once, with its final findings (the CMS stores what it is given).
     assert message in given[site.url("/slow")]
     assert not [m for m in given[site.url("/cold")] if "first byte" in m]
+
+
+# -- 8. images requested ------------------------------------------------------------------
+
+
+def test_every_internal_image_is_requested_once() -> None:
+    jpeg = b"\xff\xd8\xff" + b"0" * 1000
+    imgs = "".join(
+        f'<img src="{src}" alt="A treatment room at the clinic">'
+        for src in ("/media/ok.jpg", "/media/gone.png", "/media/page.jpg", "/media/heavy.jpg")
+    )
+    routes = {
+        "/": lambda q: page("Home", "/about", body=imgs),
+        "/about": lambda q: page("About", body=imgs),  # the same images: requested once
+        "/media/ok.jpg": lambda q: (200, "image/jpeg", jpeg),
+        "/media/page.jpg": lambda q: (200, HTML, b"<!doctype html><title>Login</title>"),
+        "/media/heavy.jpg": lambda q: (200, "image/jpeg", b"\xff\xd8\xff" + b"0" * 400_000),
+    }
+    with TrustSite(routes) as site:
+        result = audit_site(site.url("/"), FAST)
+        hits = dict(site.hits)
+    home = [(f.check, f.message) for f in result.page(site.url("/")).findings]
+    broken = sorted(m for c, m in home if c == "img-broken")
+    assert broken == [
+        f"Image {site.url('/media/gone.png')}: HTTP 404.",
+        f"Image {site.url('/media/page.jpg')}: not an image: Content-Type {HTML}.",
+    ]
+    assert [m for c, m in home if c == "img-too-heavy"] == [
+        f"Image {site.url('/media/heavy.jpg')} is 400.0 KB (limit 300 KB)."
+    ]
+    assert all(hits[p] == 1 for p in routes if p.startswith("/media/"))
+    assert result.stats["images_checked"] == 4
