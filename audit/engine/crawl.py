@@ -115,7 +115,7 @@ class Crawler:
             may_request=self.policy.refusal,
             guard=self.guard,
             stop=self.stop,
-            on_attempt=self.throttle.observe if self.throttle is not None else None,
+            throttle=self.throttle,
         )
         self.policy.fetcher = self.fetcher
         self.job = PageJob(self.fetcher, cfg, self.scope)

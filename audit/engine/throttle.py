@@ -4,17 +4,22 @@ In the spirit of Scrapy's AutoThrottle, kept small: the limit starts at one requ
 site is warmed up, not hammered) and grows by one for each fast answer, as TCP's slow
 start does; a slow answer (latency well over the best seen) takes one away, and a timeout
 or connection failure halves it. It always stays between 1 and the configured concurrency.
-Pure: the crawl feeds it observations; tests feed it numbers.
+The fetcher feeds it every request's outcome and takes a ``slot`` before each request, so
+every phase (pages, link targets, images, sitemaps) keeps to the limit; tests feed it numbers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable, Iterator
 
 # An answer is slow when it takes this many times the best latency seen...
 SLOW_RATIO = 3.0
 # ...and at least this long (sub-second noise on a fast site is not a struggle).
 SLOW_FLOOR_SECONDS = 0.5
+# How often a request waiting for a slot looks at the run's stop signal.
+WAIT_POLL_SECONDS = 0.05
 
 
 class ConcurrencyController:
@@ -25,7 +30,9 @@ class ConcurrencyController:
         self._limit = float(max(1, min(start, maximum)))
         self.best_latency: float | None = None
         self.slowdowns = 0  # times the limit was lowered: the report says the server struggled
-        self._lock = threading.Lock()  # fetch threads report their requests as they end
+        # Fetch threads report their requests and wait for slots under this condition.
+        self._cond = threading.Condition()
+        self.in_flight = 0
 
     @property
     def limit(self) -> int:
@@ -35,8 +42,24 @@ class ConcurrencyController:
     def observe(self, latency: float | None, failed: bool = False) -> None:
         """One finished request: its latency in seconds, or ``failed`` for a timeout or a
         connection failure (no answer)."""
-        with self._lock:
+        with self._cond:
             self._observe(latency, failed)
+            self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def slot(self, stopped: Callable[[], bool] = lambda: False) -> Iterator[None]:
+        """Hold one of the ``limit`` requests in flight for the duration; waits (looking at
+        ``stopped`` so a stopping run never waits here) while all are taken."""
+        with self._cond:
+            while self.in_flight >= self.limit and not stopped():
+                self._cond.wait(WAIT_POLL_SECONDS)
+            self.in_flight += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+                self._cond.notify_all()
 
     def _observe(self, latency: float | None, failed: bool) -> None:
         before = self.limit

@@ -278,3 +278,18 @@ def test_every_internal_image_is_requested_once() -> None:
     ]
     assert all(hits[p] == 1 for p in routes if p.startswith("/media/"))
     assert result.stats["images_checked"] == 4
+
+
+def test_link_targets_of_a_struggling_server_are_not_hammered() -> None:
+    files = [f"/docs/leaflet-{i}.pdf" for i in range(8)]
+    routes = {"/": lambda q: page("Home", *files)}
+    routes |= {p: (lambda q: (200, PDF, b"%PDF-1.4")) for p in files}
+    with TrustSite(routes, slow_seconds=0.35) as site:
+        site.always_slow |= set(files)  # every file times out: the server is struggling
+        result = audit_site(site.url("/"), FAST.replace(concurrency=8, retries=0))
+        most = site.most_in_flight
+    # Two fast answers (robots.txt, the home page) allow three requests at once; their
+    # timeouts bring it down to one. The server may still be busy with the three the audit
+    # gave up on when the next arrives: four at most (eight, all at once, before).
+    assert most <= 4
+    assert len([c for _, c in all_checks(result) if c == "fetch-failed"]) == 8
