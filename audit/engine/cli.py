@@ -292,8 +292,8 @@ def run(
             f"could not fetch {result.start_url}: {reason}; check the URL and that the site is up",
         )
         return EXIT_USAGE
-    if result.stop_reason is not None:
-        stderr.write(f"warning: stopped early ({result.stop_reason}); the report is partial\n")
+    if not result.complete:
+        stderr.write(f"warning: {result.completeness()}\n")
     if args.fail_on != "never" and result.has_findings_at(args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
