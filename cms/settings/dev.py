@@ -12,6 +12,8 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL") or base_url_for(  # noq
     env_str("PORT", "8000"),  # noqa: F405
 )
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "pages" / "static" / "site_root"  # noqa: F405
 
 # `make run` serves pages, runs tasks and publishes scheduled pages in three processes; a
 # cache they share means a publish in one drops the cached nav and breadcrumbs of the others
