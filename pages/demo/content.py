@@ -157,8 +157,7 @@ IMS_SERVICE = {
         image(
             "treatment-room.jpg",
             "A quiet treatment room with a couch under a window",
-            "Sessions take place in a private treatment room; you can ask for a break at any "
-            "time.",
+            "Sessions take place in a private treatment room; ask for a break at any time.",
         ),
         heading("What a session feels like"),
         para(
