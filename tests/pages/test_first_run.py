@@ -4,14 +4,8 @@ whose start URL does not answer says so in words."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -20,15 +14,7 @@ from audit.engine import AuditConfig, audit_site
 from audit.engine.errors import FetchError
 from audit.messages import start_failure_message
 from cms.settings.address import base_url_for
-
-REPO = Path(__file__).resolve().parents[2]
-SERVER_START_DEADLINE = 60  # seconds; the machine is shared, runserver starts slowly under load
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.pages.served_site import demo_site_copy, fetch, free_port, manage, serving
 
 
 @pytest.mark.parametrize(
@@ -73,66 +59,16 @@ def test_an_audit_of_a_port_where_nothing_answers_says_so_in_words():
     )
 
 
-@pytest.fixture(scope="module")
-def site_env(tmp_path_factory) -> dict[str, str]:
-    """A fresh SQLite database with the demo content, loaded as a newcomer's first
-    `make run` did: with no HOST/PORT, so the Site record says port 8000."""
-    folder = tmp_path_factory.mktemp("first-run")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"HOST", "PORT", "WAGTAILADMIN_BASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env |= {
-        "PYTHONPATH": str(REPO),
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "CACHE_DIR": str(folder / "cache"),
-        "MEDIA_ROOT": str(folder / "media"),
-    }
-    for command in (["migrate", "-v0"], ["load_initial_data", "--no-admin"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=REPO,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return env
-
-
-def wait_for(url: str, process: subprocess.Popen) -> str:
-    deadline = time.monotonic() + SERVER_START_DEADLINE
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"run_site exited early: {process.stdout.read()}"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing answered at {url} within {SERVER_START_DEADLINE}s")
-
-
-def test_run_site_on_another_port_makes_every_address_use_that_port(site_env):
+def test_run_site_on_another_port_makes_every_address_use_that_port(tmp_path):
+    env = demo_site_copy(tmp_path)  # loaded with no HOST/PORT: the Site says port 8000
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_site", "--port", str(port)],
-        cwd=REPO,
-        env=site_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its web server, worker and scheduler go with it
-    )
-    try:
-        html = wait_for(f"{base}/", process)
-        api = json.loads(wait_for(f"{base}/api/v2/pages/?limit=1", process))
-    finally:
-        os.killpg(process.pid, 15)
-        output = process.communicate(timeout=30)[0]
-    assert f"Serving {base}/" in output
+    run_site = [sys.executable, "manage.py", "run_site", "--port", str(port)]
+    with serving(run_site, env, f"{base}/") as process:
+        html = fetch(f"{base}/")[2].decode()
+        api = json.loads(fetch(f"{base}/api/v2/pages/?limit=1")[2])
+        favicon_status, favicon_headers, _ = fetch(f"{base}/favicon.ico")
+    assert f"Serving {base}/" in process.stdout.read()
 
     canonical = re.search(r'<link rel="canonical" href="([^"]+)"', html)[1]
     og_url = re.search(r'<meta property="og:url" content="([^"]+)"', html)[1]
@@ -145,22 +81,13 @@ def test_run_site_on_another_port_makes_every_address_use_that_port(site_env):
     # WAGTAILADMIN_BASE_URL in the serving process (also the API's base URL, and the base of
     # moderation and audit e-mail links) follows the port.
     assert api["items"][0]["meta"]["detail_url"].startswith(f"{base}/api/v2/pages/")
+    assert favicon_status == 200 and "icon" in favicon_headers["content-type"]
 
-    # The Site record (the audit's pre-filled target, the sitemap) stays on the new port.
-    shell = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from audit.services import site_root_url; from django.conf import settings;"
-            "print(site_root_url(), settings.WAGTAILADMIN_BASE_URL)",
-        ],
-        cwd=REPO,
-        env=site_env | {"PORT": str(port)},
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    # The Site record (the audit's pre-filled target, the sitemap) stays on the new port, and
+    # a process started with the same PORT (run_site's worker sending e-mails) links there.
+    script = (
+        "from audit.services import site_root_url; from django.conf import settings;"
+        "print(site_root_url(), settings.WAGTAILADMIN_BASE_URL)"
     )
-    assert shell.stdout.splitlines()[-1].split() == [f"{base}/", base]
+    printed = manage(env | {"PORT": str(port)}, "shell", "-c", script, timeout=120)
+    assert printed.splitlines()[-1].split() == [f"{base}/", base]
