@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from bs4 import BeautifulSoup
 from wagtail.blocks import Block
 from wagtail.fields import StreamField
 from wagtail.models import Site
@@ -97,3 +98,23 @@ def test_the_service_editor_and_clinic_details_show_labels_as_words(demo_site):
     assert any(label.startswith("LinkedIn URL") for label in clinic_labels), clinic_labels
     wrong = [label for label in service_labels + clinic_labels if misspelt_abbreviations(label)]
     assert not wrong, wrong
+
+
+@pytest.mark.django_db
+def test_page_views_chart_has_labelled_axes_and_a_readable_total(demo_site):
+    client = client_for(make_user("ada", superuser=True))
+    response = client.get("/admin/reports/page-views/?period=30")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "lxml")
+    row = soup.select_one("table[data-page-views-report] tbody tr")
+    chart = row.find("figure", class_="page-views-chart")
+    trend = [int(n) for n in chart.find("svg")["data-trend"].split(",")]
+    y_axis = [span.get_text() for span in chart.select(".page-views-chart__y span")]
+    assert y_axis == [str(max(trend)), "0"]
+    x_axis = [span.get_text() for span in chart.select(".page-views-chart__x span")]
+    assert x_axis[0] and x_axis[-1] == "today" and "views per day" in x_axis
+    total = chart.find("figcaption")
+    assert total.strong.get_text() == str(sum(trend)) and sum(trend) > 0
+    assert total.get_text(" ", strip=True).endswith(
+        f"view{'s' if sum(trend) != 1 else ''} in the last 30 days"
+    )
