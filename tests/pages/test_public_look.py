@@ -219,11 +219,15 @@ def test_screenshots_of_home_and_ims_pages(production_site, chromium, name, url,
     """Saved under var/screenshots/ for people to look at; checks the page fits the screen."""
     page = chromium.new_page(viewport={"width": width, "height": 900}, user_agent=READER_AGENT)
     page.goto(f"{production_site}{url}", wait_until="networkidle")
-    # A full-page screenshot does not scroll, so lazy images below the fold would stay blank.
-    page.evaluate(
-        "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
-    )
+    # A full-page screenshot does not scroll, so lazy images would stay blank: scroll first.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height, 600):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(50)
     page.wait_for_function("[...document.images].every(image => image.complete)")
+    broken = page.evaluate("[...document.images].filter(i => !i.naturalWidth).map(i => i.src)")
+    assert not broken, broken
+    page.evaluate("window.scrollTo(0, 0)")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{url} scrolls sideways at {width}px ({scroll_width}px)"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
