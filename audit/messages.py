@@ -39,7 +39,8 @@ _START_FAILURES: dict[FetchError, str] = {
     ),
     FetchError.PRIVATE_ADDRESS: (
         "{url} resolves to a private or local address this audit may not reach. "
-        "Audit the site's public address, or allow private targets in the crawl options."
+        "Audit the site's public address, or have an administrator add the host to "
+        "SEO_AUDIT_ALLOWED_HOSTS."
     ),
     FetchError.BODY_READ: (
         "{url} answered, but the page could not be read in full (the connection broke "
