@@ -1,0 +1,61 @@
+"""What an import remembers: each run with its report, and what each old URL became."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportRun(models.Model):
+    """One import from the admin (the command line keeps no run)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Plan shown"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    source_url = models.URLField(max_length=2000)
+    options = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pages_done = models.PositiveIntegerField(default=0)
+    pages_known = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)  # importer.report.ImportReport.as_dict
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"import of {self.source_url} ({self.status})"
+
+
+class ImportedPage(models.Model):
+    """A page this importer created, by the old URL it came from: how re-runs find it."""
+
+    source_url = models.URLField(max_length=2000, unique=True)
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="import_source"
+    )
+    content_hash = models.CharField(max_length=64)  # of the fields last written
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.source_url} -> page {self.page_id}"
+
+
+class ImportedImage(models.Model):
+    """An image this importer added, by its original URL and content hash (one copy each)."""
+
+    source_url = models.URLField(max_length=2000, unique=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    image = models.ForeignKey(settings.WAGTAILIMAGES_IMAGE_MODEL, on_delete=models.CASCADE)
+
+    def __str__(self) -> str:
+        return f"{self.source_url} -> image {self.image_id}"
