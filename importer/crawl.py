@@ -116,13 +116,17 @@ class SiteFetcher:
             for url in found.urls:
                 self.frontier.offer(url, 1)
 
-    def only(self, urls: list[str]) -> None:
-        """Queue exactly these URLs (no link following): re-importing chosen pages."""
+    def only(self, urls: list[str]) -> list[str]:
+        """Queue exactly these URLs (no link following); returns those not on the site."""
         self.frontier.max_depth = 0
+        refused = []
         for url in urls:
             normal = normalize_url(url)
             if normal and self.scope.is_internal(normal):
                 self.frontier.offer(normal, 0)
+            else:
+                refused.append(url)
+        return refused
 
     def pages(self) -> Iterator[FetchedPage]:
         """Each queued page in turn; call ``follow`` with its links to queue them."""

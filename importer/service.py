@@ -109,7 +109,11 @@ class SiteImport:
     def _crawl(self, fetcher: SiteFetcher, sections: Sections) -> None:
         try:
             if self.options.only:
-                fetcher.only(self.options.only)
+                for url in fetcher.only(self.options.only):
+                    self.report.errors.append(
+                        f"--only {url} is not a page of {fetcher.start_url}: give full URLs "
+                        "on the site being imported"
+                    )
             else:
                 fetcher.start()
         except AuditError as exc:
