@@ -35,6 +35,7 @@ class FetchedPage:
     html: str | None
     error: str | None  # one line, when there is no HTML
     seconds: float
+    missing: bool = False  # 404 or 410: a dead link on the old site, not a failed import
 
 
 @dataclass
@@ -145,7 +146,9 @@ class SiteFetcher:
         if result.error is not None:  # a page cut off half-way is not imported either
             return FetchedPage(final, url, depth, None, f"{url}: {result.error_text}", seconds)
         if result.status is None or not 200 <= result.status < 300:
-            return FetchedPage(final, url, depth, None, f"{url}: HTTP {result.status}", seconds)
+            missing = result.status in (404, 410)
+            why = f"{url}: HTTP {result.status}"
+            return FetchedPage(final, url, depth, None, why, seconds, missing=missing)
         if not result.is_html or result.body is None:
             kind = result.content_type or "no content type"
             return FetchedPage(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -128,8 +129,9 @@ class SiteImport:
                 if fetched.depth == 0 and not self.options.only:
                     self.report.errors.append(f"the old site did not answer: {fetched.error}")
                 else:
+                    action = SKIPPED if fetched.missing else FAILED
                     self.report.pages.append(
-                        PageOutcome(fetched.url, FAILED, message=fetched.error or "")
+                        PageOutcome(fetched.url, action, message=fetched.error or "")
                     )
                 continue
             began = time.perf_counter()
@@ -267,7 +269,13 @@ class SiteImport:
         page = page.specific
         if page.live and not page.has_unpublished_changes:
             return True
-        page.get_latest_revision().publish()
+        try:
+            with transaction.atomic():  # a savepoint: a refused publish keeps the draft
+                page.get_latest_revision().publish()
+        except ValidationError as exc:
+            reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            outcome.problems.append(f"not published ({reasons}): fix it in the editor")
+            return False
         return True
 
     def _relink(self, sections: Sections) -> None:

@@ -172,7 +172,8 @@ class BodyConverter:
         level = old + self._shift
         if level > 4:
             self.problems.append(
-                f"heading {text!r} was h{old}; our bodies go down to h4, so it became h4"
+                f"heading {text!r} (h{old} on the old page) would be h{level} here; bodies go "
+                "down to h4, so it became h4"
             )
             level = 4
         expected = self._last_level + 1 if self._last_level else 2

@@ -79,6 +79,8 @@ def convert_page(
     page.introduction = page.description or _first_sentences(converter.blocks)
     if page.kind is Kind.ARTICLE and page.date is None:
         page.problems.append("no publication date was found: set the article date")
+    if page.kind is Kind.ARTICLE and not page.author:
+        page.problems.append("no author was found: set the article's author")
     return page, links
 
 

@@ -156,6 +156,7 @@ picking up an injury."><meta property="og:type" content="article"></head><body>
 <header><nav><a href="/">Home</a><a href="/news/winter-running">News</a></nav></header>
 <div class="layout"><aside class="sidebar"><h2>Popular</h2><p>Most read: 999 views</p></aside>
 <article><h1>Winter running tips</h1><time datetime="2023-12-01">1 December 2023</time>
+<a rel="author" href="/team/lee">Lee Park, physiotherapist</a>
 <p>{MORE}</p><h2>Warm up indoors</h2><p>{PARA}</p>
 <figure><img src="/img/runner.png" alt="Runner stretching a calf against a wall before a run">
 <figcaption>A calf stretch before heading out</figcaption></figure>
