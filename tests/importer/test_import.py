@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -145,3 +146,28 @@ def test_only_reimports_one_changed_page(demo_site, wix):
     assert "Four stretches" in [b.value["text"] for b in latest.body if b.block_type == "heading"]
     assert set(wix.hits) <= {"/post/desk-neck-stretches", "/robots.txt"}
     assert ArticlePage.objects.filter(slug="desk-neck-stretches").count() == 1
+
+
+@pytest.mark.django_db
+def test_limit_imports_at_most_n_pages(demo_site, wix):
+    out = run(wix.base + "/", "--limit", "1")
+    assert ImportedPage.objects.count() == 1
+    assert "1 created" in out
+
+
+@pytest.mark.django_db
+def test_limit_must_be_positive(demo_site, wix):
+    with pytest.raises(CommandError, match="--limit must be a whole number of at least 1"):
+        run(wix.base + "/", "--limit", "0")
+
+
+@pytest.mark.django_db
+def test_image_without_alt_blocks_publishing_in_the_editor(demo_site, wix):
+    run(wix.base + "/", "--only", wix.base + "/post/ims-forearm")
+    draft = ArticlePage.objects.get(slug="ims-forearm").get_latest_revision_as_object()
+    # The editor's form validates the body with the block's own clean().
+    with pytest.raises(ValidationError) as caught:
+        ArticlePage._meta.get_field("body").stream_block.clean(draft.body)
+    failing = sorted(caught.value.block_errors)  # indexes of the blocks refused
+    images = [i for i, b in enumerate(draft.body) if b.block_type == "image"]
+    assert failing == images[1:]  # the two images without usable alt text, not the first
