@@ -27,6 +27,7 @@ _ARTICLE_PATHS = re.compile(r"^/(post|posts|blog|articles?|news)/[^/]+", re.I)
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]+$")
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d/%m/%Y")
 _SLUG_JUNK = re.compile(r"[^\w-]+")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 class NotHTML(ValueError):
@@ -37,6 +38,8 @@ def convert_page(
     html: str, url: str, *, into: str = "auto", today: datetime.date | None = None
 ) -> tuple[ConvertedPage | Skipped, list[str]]:
     """(the page or why it was skipped, every link on the page for the crawl)."""
+    # lxml refuses text that still declares a byte encoding (XHTML's <?xml …?>): drop it.
+    html = _XML_DECLARATION.sub("", html, count=1)
     try:
         doc = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as exc:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from importer.convert import Kind, Skipped, alt_problem, convert_page, original_image_url
+from importer.convert import Kind, NotHTML, Skipped, alt_problem, convert_page, original_image_url
 from tests.importer import old_site
 
 BASE = "https://old.example"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -92,3 +98,27 @@ def test_unmappable_content_is_kept_and_reported():
     assert "First visit · 60 minutes" in text and "https://video.example.org/embed/abc" in text
     assert any("table" in p for p in page.problems)
     assert any("iframe" in p for p in page.problems)
+
+
+def test_conversion_needs_no_django():
+    code = (
+        "import sys, importer.convert, importer.crawl, importer.report; "
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'django'); "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_xhtml_with_an_encoding_declaration_and_garbage():
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>' + old_site.PLAIN_SERVICE
+    page, _ = convert_page(xhtml, f"{BASE}/services/hydrotherapy.html")
+    assert page.title == "Hydrotherapy"
+    with pytest.raises(NotHTML, match="not readable HTML"):
+        convert_page("", f"{BASE}/empty")
+    skipped, _ = convert_page("<<<>>>\x00\ufffd", f"{BASE}/junk")
+    assert isinstance(skipped, Skipped)
