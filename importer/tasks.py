@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from audit.engine import AuditConfig
+from audit.options import build_config
 from audit.targets import admin_engine_overrides
 from importer.models import ImportRun
 from importer.service import ImportOptions, import_site
@@ -25,7 +25,9 @@ def options_for(run: ImportRun) -> ImportOptions:
         only=list(stored.get("only", [])),
         publish=bool(stored.get("publish")),
         dry_run=bool(stored.get("dry_run")),
-        crawl=AuditConfig(parse_workers=0, **admin_engine_overrides()),
+        # The site's crawl settings (SEO_AUDIT["CRAWL_OPTIONS"]: delay, timeouts, time budget…)
+        # as for admin audits, fetched in this process, reaching only what admin audits may.
+        crawl=build_config({"parse_workers": 0}).replace(**admin_engine_overrides()),
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.engine import AuditConfig
 from audit.engine.errors import InvalidConfig
+from audit.options import InvalidOptions, build_config
 from importer.service import INTO_CHOICES, ImportOptions, import_site
 
 
@@ -58,14 +58,13 @@ class Command(BaseCommand):
         limit = _positive(opts["limit"]) if opts["limit"] is not None else None
         extra = getattr(settings, "SEO_AUDIT_ALLOWED_HOSTS", None) or []
         try:
-            crawl = AuditConfig(
-                parse_workers=0,
-                ignore_robots=opts["ignore_robots"],
-                # The command line may import from a private address it is pointed at (as
-                # `seo_audit` may audit one); links and redirects cannot lead there otherwise.
-                trusted_hosts=tuple(extra),
-            )
-        except InvalidConfig as exc:
+            # The site's crawl settings (SEO_AUDIT["CRAWL_OPTIONS"]), fetched in this process.
+            # The command line may import from a private address it is pointed at (as
+            # `seo_audit` may audit one); links and redirects cannot lead there otherwise.
+            crawl = build_config(
+                {"parse_workers": 0, "ignore_robots": opts["ignore_robots"]}
+            ).replace(trusted_hosts=tuple(extra))
+        except (InvalidOptions, InvalidConfig) as exc:
             raise CommandError(str(exc)) from None
         options = ImportOptions(
             into=opts["into"],
