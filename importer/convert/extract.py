@@ -110,7 +110,8 @@ def _is_listing(doc: HtmlElement) -> bool:
     """A blog index or archive: several post cards rather than one text."""
     if len(doc.xpath('//*[@data-hook="post-list-item" or @data-hook="post-list"]')) > 0:
         return True
-    return len(doc.xpath("//article")) > 2
+    # Related-post cards in a sidebar do not make a post a listing.
+    return sum(1 for a in doc.iter("article") if not _inside_chrome(a)) > 2
 
 
 def _main_content(doc: HtmlElement) -> HtmlElement | None:

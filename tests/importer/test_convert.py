@@ -122,3 +122,10 @@ def test_xhtml_with_an_encoding_declaration_and_garbage():
         convert_page("", f"{BASE}/empty")
     skipped, _ = convert_page("<<<>>>\x00\ufffd", f"{BASE}/junk")
     assert isinstance(skipped, Skipped)
+
+
+def test_related_post_cards_in_a_sidebar_do_not_make_a_listing():
+    cards = "".join(f"<article><a href='/news/{n}'>Other post {n}</a></article>" for n in range(4))
+    html = old_site.PLAIN_ARTICLE.replace("<h2>Popular</h2>", f"<h2>Popular</h2>{cards}")
+    page, _ = convert_page(html, f"{BASE}/news/winter-running")
+    assert page.title == "Winter running tips" and page.views == 41
