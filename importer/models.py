@@ -44,6 +44,9 @@ class ImportedPage(models.Model):
         "wagtailcore.Page", on_delete=models.CASCADE, related_name="import_source"
     )
     content_hash = models.CharField(max_length=64)  # of the fields last written
+    # The revision the importer last wrote: a later one is an editor's, which a re-import
+    # never overwrites.
+    revision_id = models.PositiveBigIntegerField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

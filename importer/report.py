@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 # What happened to an old page; "would-…" are the dry run's plan.
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 SKIPPED, DUPLICATE = "skipped", "duplicate"
+KEPT = "kept"  # imported before, then edited in the CMS: a re-import leaves it alone
 PLAN = {CREATED: "would create", UPDATED: "would update", UNCHANGED: "unchanged"}
 
 
@@ -43,7 +44,7 @@ class ImportReport:
 
     def todo(self) -> list[PageOutcome]:
         """Pages editors must look at: problems found, or the page was left alone or failed."""
-        return [p for p in self.pages if p.problems or p.action in (FAILED, DUPLICATE)]
+        return [p for p in self.pages if p.problems or p.action in (FAILED, DUPLICATE, KEPT)]
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -80,7 +81,8 @@ class ImportReport:
             lines += [f"  {url}" for url in self.images_to_download]
         skipped = [p for p in self.pages if p.action == SKIPPED]
         summary = ", ".join(
-            f"{counts.get(a, 0)} {a}" for a in (CREATED, UPDATED, UNCHANGED, FAILED, DUPLICATE)
+            f"{counts.get(a, 0)} {a}"
+            for a in (CREATED, UPDATED, UNCHANGED, FAILED, DUPLICATE, KEPT)
         )
         lines.append(f"pages: {summary}, {len(skipped)} not content pages")
         if not self.dry_run:
@@ -91,7 +93,7 @@ class ImportReport:
         lines.append(f"to-do for editors: {len(todo)} page(s)" if todo else "to-do: nothing")
         for page in todo:
             lines.append(f"  {page.title or page.url} ({page.url})")
-            if page.action in (FAILED, DUPLICATE):
+            if page.action in (FAILED, DUPLICATE, KEPT):
                 lines.append(f"    - {page.message}")
             lines += [f"    - {problem}" for problem in page.problems]
         return "\n".join(lines)

@@ -23,8 +23,18 @@ from audit.engine import AuditConfig, AuditError
 from importer.convert import ConvertedPage, NotHTML, Skipped, convert_page
 from importer.crawl import SiteFetcher
 from importer.models import ImportedImage
-from importer.report import CREATED, DUPLICATE, FAILED, SKIPPED, UPDATED, ImportReport, PageOutcome
+from importer.report import (
+    CREATED,
+    DUPLICATE,
+    FAILED,
+    KEPT,
+    SKIPPED,
+    UPDATED,
+    ImportReport,
+    PageOutcome,
+)
 from importer.writer import (
+    EditedSinceImport,
     Sections,
     WriteError,
     add_redirect,
@@ -196,6 +206,9 @@ class SiteImport:
                 if page.views is not None:
                     set_views(written.page, page.views)
                 published = self._publish(written.page, page, outcome)
+        except EditedSinceImport as exc:
+            outcome.action, outcome.message = KEPT, str(exc)
+            return outcome
         except Exception as exc:  # one page's failure must not end the import
             log.exception("importing %s failed", page.url)
             outcome.action, outcome.message = FAILED, f"not imported: {exc}"
@@ -227,7 +240,10 @@ class SiteImport:
         else:
             fields, _ = page_fields(page, self._image_ids, self._pages, self.today)
             same = not new_images and content_hash(fields, page.kind) == imported.content_hash
-            outcome.action = "unchanged" if same else UPDATED
+            edited = imported.page.latest_revision_id != imported.revision_id
+            outcome.action = "unchanged" if same else KEPT if edited else UPDATED
+            if outcome.action == KEPT:
+                outcome.message = "edited in the CMS since it was imported: it will be left alone"
         return outcome
 
     def _fetch_images(
@@ -283,11 +299,15 @@ class SiteImport:
         for page, outcome in self._second_pass:
             if outcome.action == FAILED:
                 continue
-            with transaction.atomic():
-                parent = sections.parent_for(page.kind)
-                written = write_page(page, parent, self._image_ids, self._pages, self.today)
-                if written.action != "unchanged" and outcome.published:
-                    written.page.get_latest_revision().publish()
+            try:
+                with transaction.atomic():
+                    parent = sections.parent_for(page.kind)
+                    written = write_page(page, parent, self._image_ids, self._pages, self.today)
+                    if written.action != "unchanged" and outcome.published:
+                        written.page.get_latest_revision().publish()
+            except WriteError as exc:
+                outcome.problems.append(f"its links were not updated: {exc}")
+                continue
             for link in dict.fromkeys(written.unresolved_links):
                 outcome.problems.append(
                     f"links to {link}, which was not imported: point it at a page here"

@@ -37,6 +37,10 @@ class WriteError(Exception):
     """This page cannot be written; the message is one line for the report."""
 
 
+class EditedSinceImport(WriteError):
+    """An editor has changed the imported page: it is theirs now."""
+
+
 @dataclass
 class Sections:
     """Where imported pages go."""
@@ -173,6 +177,11 @@ def write_page(
         existing = imported.page.specific
         if imported.content_hash == digest:
             return Written(existing, "unchanged", unresolved)
+        if existing.latest_revision_id != imported.revision_id:
+            raise EditedSinceImport(
+                f"page {existing.pk} was edited in the CMS since it was imported, so the old "
+                "site's changes were not applied: copy them over by hand if they are wanted"
+            )
         if not isinstance(existing, model):
             raise WriteError(
                 f"it was imported as a {existing._meta.verbose_name} before; "
@@ -181,14 +190,16 @@ def write_page(
         draft = existing.get_latest_revision_as_object()
         for name, value in fields.items():
             setattr(draft, name, value)
-        draft.save_revision(clean=False)
-        imported.content_hash = digest
-        imported.save(update_fields=["content_hash", "updated_at"])
+        revision = draft.save_revision(clean=False)
+        imported.content_hash, imported.revision_id = digest, revision.pk
+        imported.save(update_fields=["content_hash", "revision_id", "updated_at"])
         return Written(existing, "updated", unresolved)
     new = model(**fields, live=False)
     parent.add_child(instance=new)
-    new.save_revision(clean=False)
-    ImportedPage.objects.create(source_url=page.url, page=new, content_hash=digest)
+    revision = new.save_revision(clean=False)
+    ImportedPage.objects.create(
+        source_url=page.url, page=new, content_hash=digest, revision_id=revision.pk
+    )
     return Written(new, "created", unresolved)
 
 

@@ -171,3 +171,22 @@ def test_image_without_alt_blocks_publishing_in_the_editor(demo_site, wix):
     failing = sorted(caught.value.block_errors)  # indexes of the blocks refused
     images = [i for i, b in enumerate(draft.body) if b.block_type == "image"]
     assert failing == images[1:]  # the two images without usable alt text, not the first
+
+
+@pytest.mark.django_db
+def test_reimport_never_overwrites_an_editors_revision(demo_site, wix):
+    only = ("--only", wix.base + "/post/desk-neck-stretches")
+    run(wix.base + "/", *only)
+    post = ArticlePage.objects.get(slug="desk-neck-stretches")
+    draft = post.get_latest_revision_as_object()
+    draft.title = "Three stretches for a stiff neck"  # an editor's improvement
+    edited = draft.save_revision()
+    html = wix.routes["/post/desk-neck-stretches"][2].decode()
+    wix.page("/post/desk-neck-stretches", html.replace("Three stretches", "Four stretches"))
+    plan = run(wix.base + "/", *only, "--dry-run")
+    assert "kept" in plan and "it will be left alone" in plan
+    out = run(wix.base + "/", *only)
+    assert "1 kept" in out and "was edited in the CMS since it was imported" in out
+    post = ArticlePage.objects.get(pk=post.pk)
+    assert post.latest_revision_id == edited.pk
+    assert post.get_latest_revision_as_object().title == "Three stretches for a stiff neck"
