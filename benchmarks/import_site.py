@@ -74,12 +74,13 @@ def main() -> int:
             folder = stack.enter_context(tempfile.TemporaryDirectory())
             os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
             os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-            import django
+            import django  # set up here, once DATABASE_URL names the temporary database
 
             django.setup()
             from django.core.management import call_command
 
             call_command("migrate", verbosity=0)
+        # Imported only now: these need Django set up on the database made above.
         from audit.engine import AuditConfig
         from importer.service import ImportOptions, SiteImport
         from pages.demo.loader import load_demo_content

@@ -30,12 +30,12 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 @dataclass
 class FetchedPage:
     url: str  # where the page was found (after in-scope redirects)
-    requested: str  # the URL that was asked for
     depth: int
     html: str | None
     error: str | None  # one line, when there is no HTML
     seconds: float
-    missing: bool = False  # 404 or 410: a dead link on the old site, not a failed import
+    # 404, 410 or not HTML (a PDF, an image): nothing to import, rather than a failed import
+    missing: bool = False
 
 
 @dataclass
@@ -144,29 +144,22 @@ class SiteFetcher:
     def _page(self, url: str, depth: int, result: FetchResult, seconds: float) -> FetchedPage:
         final = result.final_url or url
         if result.error is not None:  # a page cut off half-way is not imported either
-            return FetchedPage(final, url, depth, None, f"{url}: {result.error_text}", seconds)
+            return FetchedPage(final, depth, None, f"{url}: {result.error_text}", seconds)
         if result.status is None or not 200 <= result.status < 300:
             missing = result.status in (404, 410)
             why = f"{url}: HTTP {result.status}"
-            return FetchedPage(final, url, depth, None, why, seconds, missing=missing)
+            return FetchedPage(final, depth, None, why, seconds, missing=missing)
         if not result.is_html or result.body is None:
             kind = result.content_type or "no content type"
-            return FetchedPage(
-                final, url, depth, None, f"{url}: not an HTML page ({kind})", seconds
-            )
+            why = f"{url}: not an HTML page ({kind})"
+            return FetchedPage(final, depth, None, why, seconds, missing=True)
         if result.truncated:
-            return FetchedPage(
-                final,
-                url,
-                depth,
-                None,
-                f"{url}: larger than {self.config.max_bytes} bytes, not imported",
-                seconds,
-            )
+            why = f"{url}: larger than {self.config.max_bytes} bytes, not imported"
+            return FetchedPage(final, depth, None, why, seconds)
         text, _encoding = decode_html(result.body, result.content_type)
         if final != url:
             self.frontier.mark_seen(final)
-        return FetchedPage(final, url, depth, text, None, seconds)
+        return FetchedPage(final, depth, text, None, seconds)
 
     def fetch_image(self, url: str, max_bytes: int) -> FetchedImage:
         """One image, at most ``max_bytes``, only with an image content type."""

@@ -243,9 +243,7 @@ class BodyConverter:
                 f"image {self._images} ({url.rpartition('/')[2]}) {problem}: write alt text "
                 "or mark it decorative before publishing"
             )
-        ref = ImageRef(
-            src=url, alt="" if problem else old_alt[:255], caption=caption[:250], old_alt=old_alt
-        )
+        ref = ImageRef(src=url, alt="" if problem else old_alt[:255], caption=caption[:250])
         self._flush()
         self.blocks.append(Block("image", image=ref))
 

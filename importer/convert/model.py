@@ -19,7 +19,6 @@ class ImageRef:
     src: str
     alt: str  # usable alt text, or "" when the old one was missing or a file name
     caption: str = ""
-    old_alt: str = ""  # what the old site had, kept for the to-do list
 
 
 @dataclass

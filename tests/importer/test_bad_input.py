@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from audit.engine import AuditConfig
+from importer import service
 from importer.models import ImportedPage
 from importer.service import ImportOptions, import_site
 from pages.models import ArticlePage
@@ -62,9 +64,25 @@ def test_failing_malformed_and_empty_pages_do_not_stop_the_rest(demo_site, wix):
         .replace("Stretches for a stiff neck", "Neck stretches, badly closed"),
     )
     wix.page("/post/empty", "<html><head><title>Empty</title></head><body></body></html>")
-    wix.sitemap(["/post/broken", "/post/malformed", "/post/empty", "/post/ims-forearm"])
-    report = import_site(wix.base + "/", ImportOptions())
+    wix.routes["/files/prices.pdf"] = (200, "application/pdf", b"%PDF-1.4 not a page")
+    wix.page("/post/huge", "<html><body><p>" + "x" * 150_000 + "</p></body></html>")
+    wix.sitemap(
+        [
+            "/post/broken",
+            "/post/malformed",
+            "/post/empty",
+            "/post/ims-forearm",
+            "/files/prices.pdf",
+            "/post/huge",
+        ]
+    )
+    crawl = AuditConfig(parse_workers=0, max_bytes=100_000)
+    report = import_site(wix.base + "/", ImportOptions(crawl=crawl))
     by_url = {p.url.removeprefix(wix.base): p for p in report.pages}
+    assert by_url["/files/prices.pdf"].action == "skipped"
+    assert "not an HTML page (application/pdf)" in by_url["/files/prices.pdf"].message
+    assert by_url["/post/huge"].action == "failed"
+    assert "larger than 100000 bytes" in by_url["/post/huge"].message
     assert by_url["/post/broken"].action == "failed"
     assert by_url["/post/broken"].message.endswith("HTTP 500")
     assert by_url["/post/empty"].action == "skipped"
@@ -96,8 +114,6 @@ def test_too_large_and_non_image_files_are_left_out_and_reported(demo_site, wix)
 
 @pytest.mark.django_db
 def test_a_page_failing_to_write_leaves_nothing_half_written(demo_site, wix, monkeypatch):
-    from importer import service  # noqa: PLC0415 (the module whose name is patched)
-
     def broken_views(page, views):
         raise RuntimeError("database went away")
 
