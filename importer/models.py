@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+# A run with no page done for this long has lost its worker. Pages are fetched with the
+# crawl's timeouts and delays (at most a few minutes for one page with its images).
+STALE_AFTER = timedelta(minutes=10)
 
 
 class ImportRun(models.Model):
@@ -24,6 +31,7 @@ class ImportRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)  # the last page done
     pages_done = models.PositiveIntegerField(default=0)
     pages_known = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -34,6 +42,25 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import of {self.source_url} ({self.status})"
+
+    @classmethod
+    def fail_stale(cls, after: timedelta = STALE_AFTER) -> None:
+        """Runs whose worker went away (nothing done for ``after``) end as failed, so the
+        admin does not wait on them for ever and a new import can start."""
+        cutoff = timezone.now() - after
+        active = cls.objects.filter(status__in=[cls.Status.QUEUED, cls.Status.RUNNING])
+        active.filter(
+            models.Q(heartbeat__lt=cutoff) | models.Q(heartbeat__isnull=True, created_at__lt=cutoff)
+        ).update(
+            status=cls.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"no page was imported for {int(after.total_seconds())} s: the task worker "
+            "stopped or is not running (manage.py db_worker); start the import again",
+        )
+
+    @classmethod
+    def active(cls) -> ImportRun | None:
+        return cls.objects.filter(status__in=[cls.Status.QUEUED, cls.Status.RUNNING]).first()
 
 
 class ImportedPage(models.Model):

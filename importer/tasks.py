@@ -37,10 +37,14 @@ def run_import(run_id: int) -> str:
     if run is None:
         logger.warning("import run %s no longer exists; nothing to do", run_id)
         return "missing"
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, heartbeat=timezone.now()
+    )
 
     def progress(done: int, known: int) -> None:
-        ImportRun.objects.filter(pk=run.pk).update(pages_done=done, pages_known=known)
+        ImportRun.objects.filter(pk=run.pk).update(
+            pages_done=done, pages_known=known, heartbeat=timezone.now()
+        )
 
     try:
         report = import_site(run.source_url, options_for(run), progress=progress)

@@ -27,8 +27,12 @@ def _admin_only(request: HttpRequest) -> HttpResponse | None:
 def index_view(request: HttpRequest) -> HttpResponse:
     if refused := _admin_only(request):
         return refused
+    ImportRun.fail_stale()
     form = ImportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (running := ImportRun.active()):
+        # Two imports at once would race to create the same pages.
+        form.add_error(None, f"import #{running.pk} is still running: wait for it to finish")
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = ImportRun.objects.create(
             source_url=data["source_url"],
@@ -47,6 +51,7 @@ def index_view(request: HttpRequest) -> HttpResponse:
 def run_view(request: HttpRequest, run_id: int) -> HttpResponse:
     if refused := _admin_only(request):
         return refused
+    ImportRun.fail_stale()
     run = get_object_or_404(ImportRun, pk=run_id)
     report = ImportReport.from_dict(run.report) if run.report else None
     active = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
@@ -77,7 +82,7 @@ def confirm_view(request: HttpRequest, run_id: int) -> HttpResponse:
     if refused := _admin_only(request):
         return refused
     plan = get_object_or_404(ImportRun, pk=run_id, status=ImportRun.Status.SUCCEEDED)
-    if not plan.options.get("dry_run"):
+    if not plan.options.get("dry_run") or ImportRun.active():
         return HttpResponseRedirect(reverse("site_import:run", args=[plan.pk]))
     run = ImportRun.objects.create(
         source_url=plan.source_url,

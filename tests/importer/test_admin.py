@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page
 
 from importer.models import ImportRun
@@ -71,3 +74,19 @@ def test_only_administrators(demo_site):
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     response = logged_in(editor).get(reverse("site_import:index"))
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_died_fails_and_frees_the_next_import(admin_client_, wix):
+    lost = ImportRun.objects.create(source_url=wix.base + "/", status=ImportRun.Status.RUNNING)
+    form = {"source_url": wix.base + "/", "into": "auto"}
+    ImportRun.objects.filter(pk=lost.pk).update(heartbeat=timezone.now())
+    response = admin_client_.post(reverse("site_import:index"), form)
+    assert f"import #{lost.pk} is still running" in response.content.decode()
+    assert ImportRun.objects.count() == 1
+    ImportRun.objects.filter(pk=lost.pk).update(heartbeat=timezone.now() - timedelta(hours=1))
+    shown = admin_client_.get(reverse("site_import:run", args=[lost.pk])).content.decode()
+    lost.refresh_from_db()
+    assert lost.status == ImportRun.Status.FAILED and "task worker stopped" in shown
+    response = admin_client_.post(reverse("site_import:index"), form)
+    assert response.status_code == 302 and ImportRun.objects.count() == 2
