@@ -14,3 +14,7 @@ class PagesConfig(AppConfig):
         from pages.render_cache import connect_invalidation_signals
 
         connect_invalidation_signals()
+
+        from pages.api.invalidation import connect_invalidation_signals as connect_api_signals
+
+        connect_api_signals()

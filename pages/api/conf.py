@@ -9,6 +9,11 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     # Seconds browsers and shared caches may reuse a public API response.
     "API_CACHE_MAX_AGE": 60,
+    # Page listing and detail served from the shared cache per content version
+    # (pages/api/response_cache.py); False computes every answer.
+    "API_RESPONSE_CACHE": True,
+    # Seconds a view count may lag behind in an answer to a conditional request (304).
+    "API_VIEW_COUNT_MAX_AGE": 10,
     # Renditions offered for every image in the API: name -> Wagtail filter spec.
     "API_IMAGE_RENDITIONS": {
         "thumbnail": "fill-400x300",

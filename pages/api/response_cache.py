@@ -1,0 +1,175 @@
+"""Page listing and detail responses, serialised once per content version and then served from
+the shared cache (Redis or files in production, so every worker and host benefits).
+
+The content version is the site-wide generation token of `pages.render_cache`: every change
+that can alter any page's JSON (publish, unpublish, move, delete, privacy, clinic settings,
+sites, images and their renditions, redirects; see `content_version`) replaces it, so the next
+request of every process misses and recomputes. Entries are keyed by the version read *before*
+the response was computed: a change during the computation leaves the result under a version
+nobody asks for again.
+
+A cache key covers everything an answer depends on: scheme, host, path, the query (order
+does not matter) and the Accept header. `?search=` is never cached: the search index is
+updated by a background task, after the version changed.
+
+View counts change on every reader's visit and must not invalidate anything. The cached body
+holds a placeholder per count (a random marker per entry, so page text cannot forge one); each
+answer fills in the current totals with one query. The ETag is the content version plus the
+current view-count period, so a conditional request costs one cache read and no query, and
+a 304 can leave a count at most `API_VIEW_COUNT_MAX_AGE` seconds behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from pages.api.conf import api_setting
+from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY
+from pages.api.view_counts import view_totals_by_id
+from pages.render_cache import generation as content_version
+
+KEY_PREFIX = "pages:api:response"
+ENTRY_TIMEOUT = 24 * 60 * 60  # seconds; a new version makes entries unreachable long before
+# Answers depend on these request headers besides the URL.
+KEY_HEADERS = ("HTTP_ACCEPT",)
+# Query parameters whose answers are never cached (see the module docstring).
+UNCACHED_PARAMETERS = frozenset({"search"})
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    body: bytes  # JSON with view-count placeholders
+    content_type: str
+    marker: str  # "" when the body has no view counts
+    last_modified: int | None  # Unix time of the last publish (page detail only)
+
+
+class ResponseCache:
+    """The cache slot of one request; `for_request` returns None when it may not be cached."""
+
+    def __init__(self, request: HttpRequest, version: str, key_hash: str) -> None:
+        self.request = request
+        self.version = version
+        self.key_hash = key_hash
+        self.marker = f"clinic-view-count-{uuid.uuid4().hex}"
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> ResponseCache | None:
+        if request.method != "GET" or not api_setting("API_RESPONSE_CACHE"):
+            return None
+        if UNCACHED_PARAMETERS.intersection(request.GET):
+            return None
+        query = sorted((name, value) for name in request.GET for value in request.GET.getlist(name))
+        parts = [
+            request.scheme,
+            request.get_host(),
+            request.path,
+            repr(query),
+            *(request.META.get(header, "") for header in KEY_HEADERS),
+        ]
+        key_hash = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+        return cls(request, content_version(), key_hash)
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}:{self.version}:{self.key_hash}"
+
+    @property
+    def etag(self) -> str:
+        period = int(time.time() // api_setting("API_VIEW_COUNT_MAX_AGE"))
+        return f'"{self.version}-{self.key_hash[:16]}-{period}"'
+
+    def cached_response(self) -> HttpResponse | None:
+        """The answer from the cache (a 304 when the client's copy is current), or None."""
+        etag = self.etag
+        if etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")):
+            # The client got this ETag from a 200 for the same key and version: still valid.
+            return self._finish(HttpResponseNotModified(), etag, None)
+        answer = cache.get(self.key)
+        if answer is None:
+            return None
+        return self._serve(answer, etag)
+
+    def store(self, response: HttpResponse, last_modified: Any = None) -> HttpResponse:
+        """Keep a freshly rendered 200 (its body still holding placeholders) and answer with
+        the counts filled in, exactly as a cache hit would."""
+        body = response.content
+        answer = CachedAnswer(
+            body=body,
+            content_type=response["Content-Type"],
+            marker=self.marker if self.marker.encode() in body else "",
+            last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
+        )
+        cache.set(self.key, answer, ENTRY_TIMEOUT)
+        served = self._serve(answer, self.etag)
+        for header, value in response.items():  # e.g. CORS headers set before this point
+            if header.lower() not in ("content-type", "content-length") and header not in served:
+                served[header] = value
+        return served
+
+    def _serve(self, answer: CachedAnswer, etag: str) -> HttpResponse:
+        if answer.last_modified is not None and self._not_modified_since(answer.last_modified):
+            return self._finish(HttpResponseNotModified(), etag, answer.last_modified)
+        body = fill_view_counts(answer.body, answer.marker) if answer.marker else answer.body
+        response = HttpResponse(body, content_type=answer.content_type)
+        return self._finish(response, etag, answer.last_modified)
+
+    def _not_modified_since(self, last_modified: int) -> bool:
+        if "HTTP_IF_NONE_MATCH" in self.request.META:  # If-None-Match wins (RFC 9110 13.2.2)
+            return False
+        since = parse_http_date_safe(self.request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        return since is not None and last_modified <= since
+
+    def _finish(self, response: HttpResponse, etag: str, last_modified: int | None):
+        patch_cache_control(response, public=True, max_age=api_setting("API_CACHE_MAX_AGE"))
+        response.headers["ETag"] = etag
+        if last_modified is not None:
+            response.headers["Last-Modified"] = http_date(last_modified)
+        return response
+
+
+def fill_view_counts(body: bytes, marker: str) -> bytes:
+    """The body with each `"<marker>:<page id>"` string replaced by that page's total."""
+    pattern = re.compile(b'"' + re.escape(marker.encode()) + rb':(\d+)"')
+    ids = {int(match) for match in pattern.findall(body)}
+    totals = view_totals_by_id(ids)
+    return pattern.sub(lambda match: str(totals.get(int(match[1]), 0)).encode(), body)
+
+
+class CachedPageResponses:
+    """Mixin for the pages endpoint: answers from the cache when it can, and keeps every
+    cacheable 200 it computes. `cache_responses = False` turns it off for a subclass."""
+
+    cache_responses = True
+    response_cache: ResponseCache | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.cache_responses:
+            self.response_cache = ResponseCache.for_request(request)
+            if self.response_cache is not None:
+                cached = self.response_cache.cached_response()
+                if cached is not None:
+                    return cached
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.response_cache is not None:
+            context[VIEW_COUNT_MARKER_KEY] = self.response_cache.marker
+        return context
+
+    def finish_response(self, request, response):
+        if self.response_cache is None or response.status_code != 200:
+            return super().finish_response(request, response)
+        response.render()
+        return self.response_cache.store(response, self.last_modified)
