@@ -21,7 +21,8 @@ from wagtail.models import Page, PreviewableMixin, Revision
 
 from audit.engine import REGISTRY, AuditError, PageReport, check_html
 from audit.models import Finding, PageResult
-from audit.services import InvalidOptions, build_config, latest_page_result
+from audit.options import InvalidOptions, build_config
+from audit.services import latest_page_result
 
 
 class DraftCheckError(Exception):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
 
+from audit.engine.config import OPTION_BOUNDS
 from audit.models import SEVERITY_CHOICES, AuditRun
+from audit.targets import vet_admin_target
 
 
 class FindingFilterForm(forms.Form):
@@ -53,6 +56,35 @@ class StartRunForm(forms.Form):
         label="Site to audit",
         help_text="Leave empty for the site's root.",
         assume_scheme="https",
+    )
+
+    def clean_target_url(self) -> str:
+        url = self.cleaned_data["target_url"]
+        return vet_admin_target(url) if url else url
+
+
+class AuditScheduleForm(WagtailAdminModelForm):
+    """The schedule editor: the target is vetted like a manual run's; crawl options are checked
+    against the engine's bounds by ``AuditSchedule.clean()``, and their help lists them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "crawl_options" in self.fields:
+            self.fields["crawl_options"].help_text = crawl_options_help()
+
+    def clean_target_url(self) -> str:
+        url = self.cleaned_data["target_url"]
+        return vet_admin_target(url) if url else url
+
+
+def crawl_options_help() -> str:
+    """What the crawl options field accepts, with the limits of each bounded option."""
+    limits = ", ".join(
+        f"{name} {bound.low}–{bound.high}" + (" or null" if bound.optional else "")
+        for name, bound in OPTION_BOUNDS.items()
+    )
+    return (
+        f'Engine options as JSON, e.g. {{"max_pages": 500}}. Limits (seconds for times): {limits}.'
     )
 
 

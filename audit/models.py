@@ -22,13 +22,15 @@ For the admin views:
 - ``ScheduledSlot`` — the claim of one due time of one schedule; its unique constraint is what
   keeps two schedulers from enqueueing the same run twice.
 
-Service functions (start, cancel, compare, previous run, retention) are in ``audit.services``.
+Models import only the layers below them (settings, options, cron arithmetic, the engine):
+services (cancel, compare, previous run, retention) are in ``audit.services``, enqueueing in
+``audit.tasks``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import time
+from datetime import datetime, time
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -36,6 +38,10 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from audit.cron import cron_error, next_time
+from audit.engine import REGISTRY, Check
+from audit.options import InvalidOptions, build_config
 
 SEVERITY_CHOICES = [("error", "Error"), ("warning", "Warning"), ("notice", "Notice")]
 
@@ -203,10 +209,8 @@ class Finding(models.Model):
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
     @property
-    def check_info(self):
+    def check_info(self) -> Check | None:
         """The engine's Check (title, fix hint, severity) or None if it no longer exists."""
-        from audit.engine import REGISTRY
-
         return REGISTRY.get(self.check_id)
 
 
@@ -296,20 +300,9 @@ class AuditSchedule(models.Model):
         return list(dict.fromkeys(e for e in emails if e))
 
     def clean(self) -> None:
-        from croniter import croniter
-
-        from audit.services import InvalidOptions, build_config
-
         errors: dict[str, str] = {}
-        if self.preset == self.Preset.CRON:
-            expression = self.cron.strip()
-            if not expression:
-                errors["cron"] = "Enter a cron expression, e.g. 0 3 * * 1 (Mondays at 03:00)."
-            elif len(expression.split()) != 5 or not croniter.is_valid(expression):
-                errors["cron"] = (
-                    f"{expression!r} is not a valid cron expression: use five fields "
-                    '"minute hour day month weekday", e.g. 0 3 * * 1.'
-                )
+        if self.preset == self.Preset.CRON and (problem := cron_error(self.cron)):
+            errors["cron"] = problem
         if self.preset == self.Preset.MONTHLY and not 1 <= self.day_of_month <= 28:
             errors["day_of_month"] = "Use a day from 1 to 28 so every month has it."
         for address in self.recipients.replace("\n", ",").split(","):
@@ -326,10 +319,12 @@ class AuditSchedule(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
-        from audit.scheduling import compute_next_due
+    def next_due_after(self, after: datetime) -> datetime | None:
+        """The first due time strictly after ``after``; None for an invalid cron line."""
+        return next_time(self.cron_expression(), after)
 
-        self.next_due = compute_next_due(self) if self.enabled else None
+    def save(self, *args, **kwargs):
+        self.next_due = self.next_due_after(timezone.now()) if self.enabled else None
         super().save(*args, **kwargs)
 
 

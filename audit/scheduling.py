@@ -8,49 +8,38 @@ outage a schedule runs once, not once per missed time.
 The claim is a ``ScheduledSlot`` row with a unique (schedule, slot) constraint: when two
 schedulers tick at once, one insert wins and only the winner enqueues the run.
 
-Each tick also publishes scheduled pages (``pages.scheduling.publish_scheduled_pages``) when
-that module exists, so one process runs every timed job of the site.
+Each tick also fails runs whose worker died (``fail_stale_runs``) and publishes scheduled
+pages (``pages.scheduling.publish_scheduled_pages``), so one process runs every timed job of
+the site. Cron arithmetic is in ``audit.cron``.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from croniter import croniter
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.cron import latest_time
 from audit.models import AuditRun, AuditSchedule, ScheduledSlot
+from audit.options import InvalidOptions
+from audit.services import (
+    InvalidTarget,
+    RunAlreadyActive,
+    create_run,
+    fail_stale_runs,
+    site_root_url,
+)
+from audit.tasks import enqueue_run
+from pages.scheduling import publish_scheduled_pages
 
 logger = logging.getLogger(__name__)
 
 
-def site_timezone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _cron(schedule: AuditSchedule, start: datetime) -> croniter | None:
-    expression = schedule.cron_expression()
-    if not expression or not croniter.is_valid(expression):
-        return None
-    return croniter(expression, start.astimezone(site_timezone()))
-
-
-def compute_next_due(schedule: AuditSchedule, after: datetime | None = None) -> datetime | None:
-    """The first time strictly after ``after`` (default now); None for an invalid cron line."""
-    it = _cron(schedule, after or timezone.now())
-    return None if it is None else it.get_next(datetime)
-
-
 def latest_slot(schedule: AuditSchedule, now: datetime | None = None) -> datetime | None:
     """The schedule's latest time at or before ``now``."""
-    # croniter's get_prev excludes its start; one second later includes a time equal to now.
-    it = _cron(schedule, (now or timezone.now()) + timedelta(seconds=1))
-    return None if it is None else it.get_prev(datetime)
+    return latest_time(schedule.cron_expression(), now or timezone.now())
 
 
 def due_slot(schedule: AuditSchedule, now: datetime | None = None) -> datetime | None:
@@ -76,15 +65,6 @@ def claim_slot(schedule: AuditSchedule, slot: datetime) -> ScheduledSlot | None:
 
 def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
     """Start a run for every due schedule; returns the runs this call started."""
-    from audit.services import (
-        InvalidOptions,
-        InvalidTarget,
-        RunAlreadyActive,
-        create_run,
-        enqueue_run,
-        site_root_url,
-    )
-
     now = now or timezone.now()
     started: list[AuditRun] = []
     for schedule in AuditSchedule.objects.filter(enabled=True).select_related("recipient_group"):
@@ -116,34 +96,12 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
     return started
 
 
-_missing_logged = False
-
-
-def publish_scheduled_pages() -> None:
-    """Run the pages app's scheduled publishing if that module exists (issue #7)."""
-    global _missing_logged
-    try:
-        module = importlib.import_module("pages.scheduling")
-    except ImportError:
-        if not _missing_logged:
-            logger.info("pages.scheduling is not installed; skipping scheduled publishing")
-            _missing_logged = True
-        return
-    publish = getattr(module, "publish_scheduled_pages", None)
-    if publish is None:
-        logger.info("pages.scheduling has no publish_scheduled_pages; skipping")
-        return
-    try:
-        publish()
-    except Exception:
-        logger.exception("scheduled publishing failed; audits are unaffected")
-
-
 def tick(now: datetime | None = None) -> list[AuditRun]:
     """One scheduler pass: mark dead runs failed, enqueue due audits, publish due pages."""
-    from audit.services import fail_stale_runs
-
     fail_stale_runs()
     runs = enqueue_due(now)
-    publish_scheduled_pages()
+    try:
+        publish_scheduled_pages()
+    except Exception:
+        logger.exception("scheduled publishing failed; audits are unaffected")
     return runs

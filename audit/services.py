@@ -1,10 +1,11 @@
 """What the admin, the tasks, the scheduler and the commands do with audits.
 
-- ``start_run(target_url, trigger=..., user=..., options=..., single_page=...)`` creates a
-  queued run and enqueues ``audit.tasks.run_audit`` for it. A second run for a target that
+- ``create_run(target_url, trigger=..., user=..., options=..., single_page=...)`` creates a
+  queued run (``audit.tasks.start_run`` also enqueues it). A second run for a target that
   already has one queued or running raises ``RunAlreadyActive`` (its ``str()`` is the message
   to show; ``.run`` is the active run); the database's partial unique constraint guarantees it
-  even when two requests race. Bad URLs or options raise ``InvalidTarget``/``InvalidOptions``.
+  even when two requests race. Bad URLs or options raise ``InvalidTarget``/``InvalidOptions``
+  (``audit.options``).
 - ``cancel_run(run)``: a queued run is cancelled at once; a running one is flagged and the
   worker stops it at the next page, keeping what it stored.
 - ``execute_run(run)``: runs the engine in the current process (what the task calls).
@@ -15,27 +16,32 @@
 - ``latest_page_result(page)``: the page's result in its latest finished audit (any trigger),
   for the editor's side panel.
 - ``prune_runs(keep=...)`` / ``delete_runs(queryset)``: retention, fast deletes.
-- ``fail_stale_runs()``: marks runs whose worker stopped (no heartbeat) as failed.
+- ``fail_stale_runs()``: fails runs whose worker stopped (no progress for STALE_AFTER
+  seconds), releasing their target, and their django-tasks-db task rows.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import traceback
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from wagtail.models import Site
 
 from audit.conf import audit_setting
-from audit.engine import AuditConfig, AuditError, AuditResult, Thresholds, audit_site
+from audit.engine import AuditError, AuditResult, audit_site
 from audit.engine.urls import validate_start_url
 from audit.models import AuditRun, Finding, PageResult
+from audit.options import InvalidOptions, build_config
 from audit.store import RunStore
 
 logger = logging.getLogger(__name__)
@@ -63,50 +69,8 @@ class InvalidTarget(ValueError):
     """The URL cannot be audited (malformed, not http(s))."""
 
 
-class InvalidOptions(ValueError):
-    """Crawl options that the engine does not accept."""
-
-
-# -- options -------------------------------------------------------------------------------
-
-_TUPLE_FIELDS = {"include", "exclude", "extra_hosts", "strip_query_params"}
-_OPTION_FIELDS = {f.name for f in dataclasses.fields(AuditConfig)} - {"thresholds", "single_page"}
-_THRESHOLD_FIELDS = {f.name for f in dataclasses.fields(Thresholds)}
-
-
-def build_config(options: dict[str, Any] | None, *, single_page: bool = False) -> AuditConfig:
-    """An AuditConfig from the site defaults (SEO_AUDIT) overlaid with ``options``.
-
-    ``options`` uses AuditConfig field names; ``thresholds`` may be a dict of Thresholds
-    fields. Raises InvalidOptions with a one-line message naming the bad key or value.
-    """
-    if options is not None and not isinstance(options, dict):
-        raise InvalidOptions('crawl options must be a JSON object, e.g. {"max_pages": 500}')
-    merged = {**audit_setting("CRAWL_OPTIONS"), **(options or {})}
-    thresholds = {**audit_setting("THRESHOLDS"), **(merged.pop("thresholds", None) or {})}
-    unknown = sorted(set(merged) - _OPTION_FIELDS)
-    if unknown:
-        raise InvalidOptions(
-            f"unknown crawl option {unknown[0]!r}; known: {', '.join(sorted(_OPTION_FIELDS))}"
-        )
-    bad = sorted(set(thresholds) - _THRESHOLD_FIELDS)
-    if bad:
-        raise InvalidOptions(
-            f"unknown threshold {bad[0]!r}; known: {', '.join(sorted(_THRESHOLD_FIELDS))}"
-        )
-    values: dict[str, Any] = {}
-    for key, value in merged.items():
-        if key in _TUPLE_FIELDS:
-            value = (value,) if isinstance(value, str) else tuple(value or ())
-        elif key == "disabled_checks":
-            value = frozenset([value] if isinstance(value, str) else value or ())
-        values[key] = value
-    try:
-        return AuditConfig(**values, single_page=single_page, thresholds=Thresholds(**thresholds))
-    except AuditError as exc:
-        raise InvalidOptions(str(exc)) from None
-    except TypeError as exc:
-        raise InvalidOptions(f"bad crawl option value: {exc}") from None
+class WorkerLost(Exception):
+    """The worker running an audit stopped (killed or crashed) without finishing it."""
 
 
 def normalize_target(url: str) -> str:
@@ -118,8 +82,6 @@ def normalize_target(url: str) -> str:
 
 def site_root_url() -> str:
     """The default Wagtail site's root URL, e.g. http://127.0.0.1:8000/."""
-    from wagtail.models import Site
-
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     if site is None:
         raise InvalidTarget("no Wagtail site is configured; give a URL to audit")
@@ -138,7 +100,7 @@ def create_run(
     single_page: bool = False,
     schedule=None,
 ) -> AuditRun:
-    """A queued run, or RunAlreadyActive. Does not enqueue it (see start_run)."""
+    """A queued run, or RunAlreadyActive. Does not enqueue it (see audit.tasks.start_run)."""
     target = normalize_target(target_url)
     build_config(options, single_page=single_page)  # refuse bad options before queueing
     fail_stale_runs()
@@ -169,25 +131,6 @@ def active_run_for(target_url: str, *, single_page: bool = False) -> AuditRun | 
     )
 
 
-def start_run(target_url: str, **kwargs: Any) -> AuditRun:
-    """Create a queued run and enqueue its task; see create_run for the arguments.
-
-    The task is enqueued once the surrounding transaction (if any) commits, so a worker on
-    another machine never looks for a run it cannot see yet.
-    """
-    run = create_run(target_url, **kwargs)
-    transaction.on_commit(lambda: enqueue_run(run))
-    return run
-
-
-def enqueue_run(run: AuditRun) -> None:
-    from audit.tasks import run_audit
-
-    result = run_audit.enqueue(run.pk)
-    # The immediate backend has already run it; only record the id of a queued task.
-    AuditRun.objects.filter(pk=run.pk, task_id="").update(task_id=str(result.id)[:100])
-
-
 def cancel_run(run: AuditRun) -> AuditRun:
     """Cancel now if queued; ask the worker to stop at the next page if running."""
     now = timezone.now()
@@ -201,12 +144,49 @@ def cancel_run(run: AuditRun) -> AuditRun:
 
 
 def fail_stale_runs() -> int:
-    """Mark running runs without a heartbeat for STALE_AFTER seconds as failed."""
-    limit = timezone.now() - timedelta(seconds=float(audit_setting("STALE_AFTER")))
-    return AuditRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=limit).update(
-        status=Status.FAILED,
-        finished_at=timezone.now(),
-        error="The worker stopped responding (killed or crashed); pages stored so far are kept.",
+    """Fail running runs whose crawl has finished no page for STALE_AFTER seconds (their
+    worker was killed, crashed or is stuck), which frees their target for a new run, and fail
+    their django-tasks-db task row too. Returns the number of runs failed."""
+    now = timezone.now()
+    limit = now - timedelta(seconds=audit_setting("STALE_AFTER"))
+    stale = AuditRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=limit)
+    failed = 0
+    for run_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked, and only if still stale: a stuck worker that wakes up may be storing a
+            # page (RunStore.flush takes the same lock), so the count below stays true.
+            run = stale.select_for_update().filter(pk=run_id).only("pk", "task_id").first()
+            if run is None:
+                continue
+            stored = PageResult.objects.filter(run_id=run_id).count()
+            error = (
+                "The worker stopped responding (killed or crashed); "
+                f"the {stored} page{'' if stored == 1 else 's'} stored so far are kept."
+            )
+            AuditRun.objects.filter(pk=run_id).update(
+                status=Status.FAILED, finished_at=now, error=error
+            )
+            _fail_task_row(run.task_id, error, now)
+        failed += 1
+        logger.warning("audit run %s: %s", run_id, error)
+    return failed
+
+
+def _fail_task_row(task_id: str, error: str, now: datetime) -> None:
+    """Mark the dead worker's django-tasks-db row failed, so it does not stay RUNNING."""
+    if not task_id or not apps.is_installed("django_tasks_db"):
+        return  # another backend (immediate, RQ) keeps no such row
+    try:
+        task_uuid = uuid.UUID(task_id)
+    except ValueError:
+        return
+    # The model by name: importing django_tasks_db.models fails where the app is not installed.
+    task_rows = apps.get_model("django_tasks_database", "DBTaskResult").objects
+    task_rows.filter(pk=task_uuid, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+        traceback=f"{WorkerLost.__qualname__}: {error}",
     )
 
 
@@ -214,23 +194,28 @@ def fail_stale_runs() -> int:
 
 
 class _Watcher:
-    """Writes progress and a heartbeat, and reads the cancel flag, from its own thread.
+    """Writes progress and the heartbeat, stores pages waiting too long, and reads the cancel
+    flag, from its own thread every POLL_INTERVAL seconds on one connection.
 
     The engine calls ``progress`` and ``should_cancel`` from its threads; they only touch
-    memory. The database work happens here every POLL_INTERVAL seconds on one connection.
+    memory. The heartbeat written is the time of the engine's last progress report, not the
+    time of the poll: a crawl that is stuck stops beating even though this thread lives on.
     """
 
-    def __init__(self, run_id: int) -> None:
+    def __init__(self, run_id: int, store: RunStore, started_at: datetime) -> None:
         self.run_id = run_id
+        self.store = store
         self.done = 0
         self.known = 0
+        self.progressed_at = started_at
         self.cancelled = threading.Event()
+        self._written: tuple[int, int, datetime] | None = None
         self._stop = threading.Event()
-        self._interval = float(audit_setting("POLL_INTERVAL"))
+        self._interval = audit_setting("POLL_INTERVAL")
         self._thread = threading.Thread(target=self._loop, name=f"audit-watch-{run_id}")
 
     def progress(self, done: int, known: int) -> None:
-        self.done, self.known = done, known
+        self.done, self.known, self.progressed_at = done, known, timezone.now()
 
     def should_cancel(self) -> bool:
         return self.cancelled.is_set()
@@ -253,9 +238,14 @@ class _Watcher:
 
     def _poll(self) -> None:
         try:
-            rows = AuditRun.objects.filter(pk=self.run_id)
-            rows.update(pages_done=self.done, pages_known=self.known, heartbeat_at=timezone.now())
-            if rows.filter(cancel_requested=True).exists():
+            self.store.flush_if_due()
+            rows = AuditRun.objects.filter(pk=self.run_id, status=Status.RUNNING)
+            state = (self.done, self.known, self.progressed_at)
+            if state != self._written:
+                rows.update(pages_done=state[0], pages_known=state[1], heartbeat_at=state[2])
+                self._written = state
+            # Stop on a cancel, and when the run was failed as stale: it is no longer ours.
+            if not rows.filter(cancel_requested=False).exists():
                 self.cancelled.set()
         except Exception:  # a missed poll is retried; it must never break the crawl
             logger.warning("audit run %s: progress update failed", self.run_id, exc_info=True)
@@ -275,7 +265,7 @@ def execute_run(run: AuditRun) -> AuditRun:
     if not taken:
         return run
     store = RunStore(run)
-    watcher = _Watcher(run.pk)
+    watcher = _Watcher(run.pk, store, now)
     try:
         config = build_config(run.options, single_page=run.single_page)
         AuditRun.objects.filter(pk=run.pk).update(settings=config.as_dict())
@@ -297,7 +287,8 @@ def execute_run(run: AuditRun) -> AuditRun:
         return run
     stats = result.stats
     status, error = _outcome(stats)
-    AuditRun.objects.filter(pk=run.pk).update(
+    # Not a run failed meanwhile as stale (its worker was stuck): that verdict stands.
+    AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
         status=status,
         error=error,
         stats=stats,
@@ -322,7 +313,7 @@ def _fail(run: AuditRun, store: RunStore, exc: BaseException) -> None:
         store.update_totals()
     except Exception:
         logger.warning("audit run %s: could not store its last pages", run.pk, exc_info=True)
-    AuditRun.objects.filter(pk=run.pk).update(
+    AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
         status=Status.FAILED, error=error[:10_000], finished_at=timezone.now()
     )
     run.refresh_from_db()
@@ -479,10 +470,9 @@ def prune_runs(keep: int | None = None) -> int:
 __all__ = [
     "Comparison",
     "active_run_for",
-    "InvalidOptions",
     "InvalidTarget",
     "RunAlreadyActive",
-    "build_config",
+    "WorkerLost",
     "cancel_run",
     "compare_runs",
     "create_run",
@@ -494,5 +484,4 @@ __all__ = [
     "prune_runs",
     "save_result",
     "site_root_url",
-    "start_run",
 ]

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
+from wagtail.signals import page_published
 
 from audit.conf import audit_setting
+from audit.tasks import audit_published_page
 
 _suspended = contextvars.ContextVar("after_publish_audits_suspended", default=False)
 
@@ -32,13 +34,9 @@ def audit_page_after_publish(sender, instance, **kwargs) -> None:
     """Enqueue a single-page audit once the publish has committed."""
     if _suspended.get() or not audit_setting("AUDIT_AFTER_PUBLISH"):
         return
-    from audit.tasks import audit_published_page
-
     page_id = instance.pk
     transaction.on_commit(lambda: audit_published_page.enqueue(page_id))
 
 
 def connect() -> None:
-    from wagtail.signals import page_published
-
     page_published.connect(audit_page_after_publish, dispatch_uid="audit_page_after_publish")

@@ -1,12 +1,13 @@
 """Write an audit's pages and findings to the database in batches, while it crawls.
 
 ``RunStore(run)`` is given each ``PageReport`` as the engine finishes it (``add_page``, the
-engine's ``on_page`` callback) and writes them ``STORE_BATCH_PAGES`` at a time with
-``bulk_create`` (findings with COPY on PostgreSQL), so a run killed half-way keeps what it
-had stored. ``finish(result)`` stores
-the rest: pages not yet written and the site-wide findings the engine appends to page reports
-after the crawl (duplicates, broken links...), then fills the per-page and per-run totals and
-the score with a few aggregate queries.
+engine's ``on_page`` callback) and writes them with ``bulk_create`` (findings with COPY on
+PostgreSQL) once ``STORE_BATCH_PAGES`` are waiting or the oldest has waited
+``STORE_FLUSH_SECONDS`` (``flush_if_due``, also called by the run's watcher thread while the
+crawl is quiet), so a run killed half-way loses at most about a second of pages.
+``finish(result)`` stores the rest: pages not yet written and the site-wide findings the
+engine appends to page reports after the crawl (duplicates, broken links...), then fills the
+per-page and per-run totals and the score with a few aggregate queries.
 
 ``store_result(run, result)`` does it all at once for a result produced elsewhere (the
 ``seo_audit --save`` command, the benchmark).
@@ -14,6 +15,9 @@ the score with a few aggregate queries.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -25,6 +29,8 @@ from audit.engine import AuditResult, PageReport
 from audit.engine.results import SEVERITIES
 from audit.models import AuditRun, Finding, PageResult
 from audit.pagemap import PageLocator
+
+logger = logging.getLogger(__name__)
 
 FINDING_FIELDS = (
     "run_id",
@@ -47,30 +53,75 @@ class RunStore:
     def __init__(self, run: AuditRun, *, locator: PageLocator | None = None) -> None:
         self.run = run
         self.locator = locator or PageLocator()
-        self.batch_pages = int(audit_setting("STORE_BATCH_PAGES"))
-        self.batch_findings = int(audit_setting("STORE_BATCH_FINDINGS"))
+        self.batch_pages = audit_setting("STORE_BATCH_PAGES")
+        self.flush_seconds = audit_setting("STORE_FLUSH_SECONDS")
+        self.batch_findings = audit_setting("STORE_BATCH_FINDINGS")
         self.weights = {severity: severity_weight(severity) for severity in SEVERITIES}
+        # The crawl's thread adds pages while the watcher's thread may flush them.
+        self._lock = threading.RLock()
         self._pending: list[PageReport] = []
+        self._oldest_pending = 0.0  # time.monotonic() when the first pending page arrived
         # url -> PageResult id, and ids of the engine's Finding objects already written:
         # site checks append to the same report objects after the crawl.
         self._page_ids: dict[str, int] = {}
         self._stored_findings: dict[str, set[int]] = {}
         # url -> (errors, warnings, notices, impact) as last written to its PageResult row.
         self._page_totals: dict[str, tuple[int, int, int, int]] = {}
+        self._just_stored: list[tuple[str, int]] = []  # findings noted by the current flush
 
     # -- while crawling ------------------------------------------------------------------
 
     def add_page(self, report: PageReport) -> None:
-        self._pending.append(report)
-        if len(self._pending) >= self.batch_pages:
-            self.flush()
+        with self._lock:
+            if not self._pending:
+                self._oldest_pending = time.monotonic()
+            self._pending.append(report)
+            if len(self._pending) >= self.batch_pages:
+                self.flush()
+            else:
+                self.flush_if_due()
+
+    def flush_if_due(self) -> None:
+        """Flush when the oldest waiting page has waited STORE_FLUSH_SECONDS."""
+        with self._lock:
+            if self._pending and time.monotonic() - self._oldest_pending >= self.flush_seconds:
+                self.flush()
 
     def flush(self) -> None:
-        """Write the buffered pages and their findings (one transaction per batch)."""
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, []
+        """Write the buffered pages and their findings (one transaction per batch).
+
+        If the write fails the pages stay buffered (and the ids noted for them are dropped),
+        so a later flush writes them again rather than losing them.
+        """
+        with self._lock:
+            if not self._pending:
+                return
+            pending = self._pending
+            known = set(self._page_ids)
+            self._just_stored = []
+            try:
+                self._write(pending)
+            except BaseException:
+                # Forget what the rolled-back transaction wrote; totals are rewritten next time.
+                for url, finding_id in self._just_stored:
+                    self._stored_findings[url].discard(finding_id)
+                for url in set(self._page_ids) - known:
+                    del self._page_ids[url]
+                for report in pending:
+                    self._page_totals.pop(report.url, None)
+                raise
+            self._pending = []
+
+    def _write(self, pending: list[PageReport]) -> None:
         with transaction.atomic():
+            # Locked: a run failed as stale (its worker seemed dead) gets no more pages, so
+            # the count in its error message stays true.
+            active = AuditRun.objects.select_for_update().filter(
+                pk=self.run.pk, status__in=AuditRun.ACTIVE_STATUSES
+            )
+            if not active.exists():
+                logger.warning("audit run %s is no longer active; pages not stored", self.run.pk)
+                return
             # A report can be pending twice (on_page, then the final result): one row.
             new = list(
                 {r.url: r for r in reversed(pending) if r.url not in self._page_ids}.values()
@@ -88,8 +139,9 @@ class RunStore:
 
     def finish(self, result: AuditResult) -> None:
         """Store every page and finding not yet written, then the totals and the score."""
-        self._pending.extend(result.pages)
-        self.flush()
+        with self._lock:
+            self._pending.extend(result.pages)
+            self.flush()
         self.update_totals()
 
     def update_totals(self) -> None:
@@ -192,6 +244,7 @@ class RunStore:
                 if id(finding) in stored:
                     continue
                 stored.add(id(finding))
+                self._just_stored.append((report.url, id(finding)))
                 rows.append(
                     (
                         self.run.pk,

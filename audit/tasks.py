@@ -2,16 +2,21 @@
 
 The default backend is django-tasks-db (``manage.py db_worker``, started by ``make run``);
 tests use the immediate backend; see README for django-tasks-rq. Arguments are ids, so any
-backend can serialise them.
+backend can serialise them. ``start_run``/``enqueue_run`` are the way to queue a stored run.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from django.db import transaction
 from django_tasks import task
+from wagtail.models import Page
 
+from audit.emails import send_run_report
 from audit.models import AuditRun
+from audit.services import RunAlreadyActive, create_run, execute_run
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +24,6 @@ logger = logging.getLogger(__name__)
 @task()
 def run_audit(run_id: int) -> str:
     """Run a queued audit; e-mail the schedule's recipients when it was scheduled."""
-    from audit.emails import send_run_report
-    from audit.services import execute_run
-
     run = AuditRun.objects.filter(pk=run_id).first()
     if run is None:
         logger.warning("audit run %s no longer exists; nothing to do", run_id)
@@ -38,10 +40,6 @@ def run_audit(run_id: int) -> str:
 @task()
 def audit_published_page(page_id: int) -> str:
     """Audit one just-published page so its latest findings reflect what is live."""
-    from wagtail.models import Page
-
-    from audit.services import RunAlreadyActive, create_run, execute_run
-
     page = Page.objects.filter(pk=page_id).first()
     if page is None or not page.live:
         return "skipped: page missing or not live"
@@ -55,3 +53,21 @@ def audit_published_page(page_id: int) -> str:
         logger.info("after-publish audit of %s skipped: %s", url, exc)
         return "skipped: already active"
     return execute_run(run).status
+
+
+def start_run(target_url: str, **kwargs: Any) -> AuditRun:
+    """Create a queued run and enqueue its task; see ``audit.services.create_run`` for the
+    arguments and errors.
+
+    The task is enqueued once the surrounding transaction (if any) commits, so a worker on
+    another machine never looks for a run it cannot see yet.
+    """
+    run = create_run(target_url, **kwargs)
+    transaction.on_commit(lambda: enqueue_run(run))
+    return run
+
+
+def enqueue_run(run: AuditRun) -> None:
+    result = run_audit.enqueue(run.pk)
+    # The immediate backend has already run it; only record the id of a queued task.
+    AuditRun.objects.filter(pk=run.pk, task_id="").update(task_id=str(result.id)[:100])

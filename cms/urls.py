@@ -6,6 +6,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
+from pages.images import serve_public_media
 from pages.views import robots_txt
 
 urlpatterns = [
@@ -13,27 +14,17 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("", include("pages.urls")),  # the view-count beacon, /api/v2/pages/<id>/view/
+    path("", include("pageviews.urls")),  # the view-count beacon, /api/v2/pages/<id>/view/
     path("api/v2/", api_router.urls),
 ]
 
+# Uploads under MEDIA_URL when Django serves them (make run, tests, no web server in front):
+# image renditions only, never originals or documents (see pages.images and README, Deploying).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_public_media)]
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    # Uploaded images are served by Django when no web server fronts the app (make run, tests).
-    from django.views.static import serve
-
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
 
 # Wagtail's page serving is a catch-all, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]

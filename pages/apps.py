@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from pages.api.conf import check_settings
 
 
 class PagesConfig(AppConfig):
@@ -7,14 +10,14 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Here, not at the top: both modules import models, which need the app registry ready.
         from pages.api.purge import connect_purge_signals
+        from pages.site_chrome import connect_invalidation_signals
 
         connect_purge_signals()
-
-        from pages.render_cache import connect_invalidation_signals
-
         connect_invalidation_signals()
-
+        # Here for the same reason: it imports the image and collection models.
         from pages.api.invalidation import connect_invalidation_signals as connect_api_signals
 
         connect_api_signals()
+        checks.register(check_settings)

@@ -60,6 +60,11 @@ def ensure_wagtail_roots() -> None:
 
 
 @pytest.fixture
+def wagtail_roots(transactional_db):
+    ensure_wagtail_roots()
+
+
+@pytest.fixture
 def live_demo_site(demo_rows, transactional_db, live_server):
     """The demo site served by `live_server`, with the Site record matching its host and port
     so canonical links, sitemaps and JSON-LD point at the server under test."""

@@ -34,8 +34,8 @@ from audit.conf import audit_setting
 from audit.export import EXPORT_FORMATS, export_filename, render_run
 from audit.forms import FindingFilterForm, RunListFilterForm, StartRunForm
 from audit.models import AuditRun, Finding
+from audit.options import InvalidOptions
 from audit.services import (
-    InvalidOptions,
     InvalidTarget,
     RunAlreadyActive,
     cancel_run,
@@ -43,8 +43,8 @@ from audit.services import (
     delete_runs,
     previous_run,
     site_root_url,
-    start_run,
 )
+from audit.tasks import start_run
 
 RUNS_PER_PAGE = 25
 # How many findings a group shows before "show all" (which filters to that check or page).

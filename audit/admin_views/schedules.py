@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
+from audit.forms import AuditScheduleForm
 from audit.models import AuditRun, AuditSchedule
 
 
@@ -68,6 +69,8 @@ class AuditScheduleViewSet(ModelViewSet):
         FieldPanel("crawl_options"),
         FieldPanel("enabled"),
     ]
+    # The form vets the target (audit.targets) before the model's own checks.
+    edit_handler = ObjectList(panels, base_form_class=AuditScheduleForm)
 
     def get_permissions_to_register(self):
         return audit_permissions()

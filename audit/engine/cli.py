@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .config import AuditConfig
+from .config import OPTION_BOUNDS, AuditConfig
 from .crawl import audit_site
 from .errors import AuditError, FetchError
 from .report import FORMATS, render
@@ -27,32 +27,39 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 ResultHook = Callable[[AuditResult, argparse.Namespace], None]
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+def bounded(name: str) -> Callable[[str], int | float]:
+    """The argparse type of one AuditConfig option: its limits come from OPTION_BOUNDS."""
+    bound = OPTION_BOUNDS[name]
 
+    def parse(text: str) -> int | float:
+        try:
+            value = int(text) if bound.whole else float(text)
+        except ValueError:
+            kind = "a whole number" if bound.whole else "a number"
+            raise argparse.ArgumentTypeError(
+                f"{name} must be {kind} from {bound.low} to {bound.high}, got {text!r}"
+            ) from None
+        problem = bound.problem(name, value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
 
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    parse.__name__ = name  # argparse names the type in its own messages
+    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """All audit options. The Django command adds its own (e.g. a later --save) after these."""
     parser.add_argument("url", help="start URL, e.g. https://example.org/")
     limits = parser.add_argument_group("crawl limits")
-    limits.add_argument("--max-pages", type=_positive_int, default=10_000, metavar="N")
-    limits.add_argument("--max-depth", type=int, default=None, metavar="N")
+    limits.add_argument("--max-pages", type=bounded("max_pages"), default=10_000, metavar="N")
+    limits.add_argument("--max-depth", type=bounded("max_depth"), default=None, metavar="N")
     limits.add_argument(
         "--single-page", action="store_true", help="audit only the start URL (no crawl)"
     )
     limits.add_argument(
         "--time-budget",
-        type=_non_negative_float,
+        type=bounded("time_budget"),
         default=None,
         metavar="SECONDS",
         help="stop after this long and report what was gathered",
@@ -79,15 +86,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="another host that belongs to the site (repeatable)",
     )
     fetching = parser.add_argument_group("fetching")
-    fetching.add_argument("--concurrency", type=_positive_int, default=8, metavar="N")
+    fetching.add_argument("--concurrency", type=bounded("concurrency"), default=8, metavar="N")
     fetching.add_argument(
         "--delay",
-        type=_non_negative_float,
+        type=bounded("delay"),
         default=0.0,
         metavar="SECONDS",
         help="wait between requests",
     )
-    fetching.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS")
+    fetching.add_argument("--timeout", type=bounded("timeout"), default=10.0, metavar="SECONDS")
+    fetching.add_argument(
+        "--retries",
+        type=bounded("retries"),
+        default=2,
+        metavar="N",
+        help="extra attempts on connection errors, 429 and 503",
+    )
+    fetching.add_argument("--max-redirects", type=bounded("max_redirects"), default=10, metavar="N")
     fetching.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt")
     fetching.add_argument("--no-sitemaps", action="store_true", help="do not read sitemaps")
     fetching.add_argument(
@@ -95,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     fetching.add_argument(
         "--workers",
-        type=int,
+        type=bounded("parse_workers"),
         default=None,
         metavar="N",
         help="parser processes (default: one per CPU; 0 parses in threads)",
@@ -139,6 +154,8 @@ def config_from_args(args: argparse.Namespace) -> AuditConfig:
         concurrency=args.concurrency,
         delay=args.delay,
         timeout=args.timeout,
+        retries=args.retries,
+        max_redirects=args.max_redirects,
         ignore_robots=args.ignore_robots,
         use_sitemaps=not args.no_sitemaps,
         check_links=not args.no_link_check,

@@ -3,12 +3,58 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidConfig
 from .version import USER_AGENT
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The documented range of one numeric option, inclusive at both ends."""
+
+    low: int | float
+    high: int | float
+    whole: bool  # only whole numbers (counts), else any number (seconds)
+    optional: bool = False  # None is allowed and means "no limit" / "automatic"
+
+    def problem(self, name: str, value: object) -> str | None:
+        """A one-line message saying what is wrong with ``value``, or None when it is fine."""
+        if value is None and self.optional:
+            return None
+        kind = "a whole number" if self.whole else "a number"
+        number = (int,) if self.whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, number) or not math.isfinite(value):
+            return f"{name} must be {kind} from {self.low} to {self.high}, got {value!r}"
+        if not self.low <= value <= self.high:
+            return f"{name} must be at least {self.low} and at most {self.high}, got {value}"
+        return None
+
+
+# The one table of option bounds: AuditConfig refuses values outside them, the command line's
+# argparse types and the admin forms read their limits from here. Seconds for times.
+OPTION_BOUNDS: dict[str, Bound] = {
+    "max_pages": Bound(1, 100_000, whole=True),
+    "max_depth": Bound(0, 1000, whole=True, optional=True),
+    "concurrency": Bound(1, 32, whole=True),
+    "delay": Bound(0, 60, whole=False),
+    "max_crawl_delay": Bound(0, 60, whole=False),
+    "timeout": Bound(1, 120, whole=False),
+    "retries": Bound(0, 5, whole=True),
+    "backoff": Bound(0, 60, whole=False),
+    "retry_after_cap": Bound(0, 300, whole=False),
+    "max_redirects": Bound(0, 20, whole=True),
+    "max_bytes": Bound(1024, 100_000_000, whole=True),
+    "sitemap_max_bytes": Bound(1024, 50_000_000, whole=True),
+    "max_sitemaps": Bound(1, 1000, whole=True),
+    "max_sitemap_urls": Bound(1, 1_000_000, whole=True),
+    "time_budget": Bound(1, 24 * 60 * 60, whole=False, optional=True),
+    "max_link_checks": Bound(0, 1_000_000, whole=True, optional=True),
+    "parse_workers": Bound(0, 64, whole=True, optional=True),
+}
 
 
 @dataclass(frozen=True)
@@ -65,18 +111,10 @@ class AuditConfig:
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
 
     def __post_init__(self) -> None:
-        if self.max_pages < 1:
-            raise InvalidConfig("max_pages must be at least 1")
-        if self.max_depth is not None and self.max_depth < 0:
-            raise InvalidConfig("max_depth must be 0 or more")
-        if self.concurrency < 1:
-            raise InvalidConfig("concurrency must be at least 1")
-        if self.delay < 0 or self.timeout <= 0:
-            raise InvalidConfig("delay must be >= 0 and timeout > 0")
-        if self.max_crawl_delay < 0:
-            raise InvalidConfig("max_crawl_delay must be >= 0")
-        if self.max_bytes < 1024:
-            raise InvalidConfig("max_bytes must be at least 1024")
+        for name, bound in OPTION_BOUNDS.items():
+            problem = bound.problem(name, getattr(self, name))
+            if problem:
+                raise InvalidConfig(problem)
         for pattern in (*self.include, *self.exclude):
             try:
                 re.compile(pattern)

@@ -15,6 +15,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "users",
     "pages",
+    "pageviews",
     "audit",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -117,6 +118,10 @@ EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "0").lower() in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic-cms <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Audits started from the admin or a schedule may target this CMS's own sites and public sites;
+# list any other host ("host" or "host:port") here, e.g. a staging server (audit/targets.py).
+SEO_AUDIT_ALLOWED_HOSTS = env_list("SEO_AUDIT_ALLOWED_HOSTS", [])
+
 # Background tasks: django-tasks with the database backend; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -127,6 +132,9 @@ WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "Northside Physio")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "pages.ClinicImage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are only ever served by Wagtail's document view, which applies collection privacy;
+# MEDIA_URL never serves MEDIA_ROOT/documents/ (cms/urls.py, README "Deploying").
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL

@@ -13,7 +13,7 @@ from wagtail.models import Page
 from pages.api.images import prefetch_renditions
 from pages.api.references import public_page_check
 from pages.api.rich_text import pre_expand
-from pages.api.view_counts import view_totals_for
+from pageviews.api import views_for_many
 
 BATCH_KEY = "clinic_page_batch"
 
@@ -72,7 +72,7 @@ class PageBatch:
 
     @cached_property
     def view_totals(self) -> dict[int, int]:
-        return view_totals_for(self.pages)
+        return views_for_many(self.pages)
 
 
 def batch_for(page: Page, context: dict[str, Any]) -> PageBatch:

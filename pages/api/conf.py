@@ -1,37 +1,134 @@
-"""API settings: defaults live here, overrides in Django settings (one place each)."""
+"""API settings: defaults here, overrides as top-level Django settings of the same name.
+
+    API_CACHE_MAX_AGE = 60                   # seconds browsers and shared caches may reuse
+                                             # a public API response; 0 = revalidate each time
+    API_IMAGE_RENDITIONS = {"thumbnail": "fill-400x300", ...}  # name -> Wagtail filter spec
+    HEADLESS_PREVIEW_URL = ""                # front end receiving previews; "" = Wagtail's own
+    HEADLESS_PREVIEW_TOKEN_MAX_AGE = 86400   # seconds a preview token stays valid
+    API_RESPONSE_CACHE = True                # page listing/detail kept per content version
+                                             # (pages/api/response_cache.py); False = off
+    API_VIEW_COUNT_MAX_AGE = 10              # seconds a view count may lag in a 304
+
+A setting named ``API_...`` or ``HEADLESS_PREVIEW_...`` that is not one of these (a typo such
+as ``API_CACHE_MAXAGE``) or a value of the wrong kind stops with a one-line
+``ImproperlyConfigured`` naming the setting and what it accepts.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
-DEFAULTS: dict[str, Any] = {
-    # Seconds browsers and shared caches may reuse a public API response.
-    "API_CACHE_MAX_AGE": 60,
-    # Page listing and detail served from the shared cache per content version
-    # (pages/api/response_cache.py); False computes every answer.
-    "API_RESPONSE_CACHE": True,
-    # Seconds a view count may lag behind in an answer to a conditional request (304).
-    "API_VIEW_COUNT_MAX_AGE": 10,
-    # Renditions offered for every image in the API: name -> Wagtail filter spec.
-    "API_IMAGE_RENDITIONS": {
-        "thumbnail": "fill-400x300",
-        "medium": "width-800",
-        "large": "width-1600",
-    },
-    # Front-end URL that receives headless previews; empty keeps Wagtail's own HTML preview.
-    "HEADLESS_PREVIEW_URL": "",
-    # How long a preview token stays valid, in seconds.
-    "HEADLESS_PREVIEW_TOKEN_MAX_AGE": 24 * 60 * 60,
-}
+PREFIXES = ("API_", "HEADLESS_PREVIEW_")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    API_CACHE_MAX_AGE: int = 60
+    API_IMAGE_RENDITIONS: dict[str, str] = field(
+        default_factory=lambda: {
+            "thumbnail": "fill-400x300",
+            "medium": "width-800",
+            "large": "width-1600",
+        }
+    )
+    HEADLESS_PREVIEW_URL: str = ""
+    HEADLESS_PREVIEW_TOKEN_MAX_AGE: int = 24 * 60 * 60
+    API_RESPONSE_CACHE: bool = True
+    API_VIEW_COUNT_MAX_AGE: int = 10
+
+
+KNOWN_KEYS = tuple(f.name for f in dataclasses.fields(ApiSettings))
+_UNSET = object()
+
+# (the settings object and raw values last read, the settings made from them): parsed again only
+# when they change (override_settings in tests), so requests do no validation.
+_last: tuple[tuple[object, ...], ApiSettings] | None = None
+
+
+def api_settings() -> ApiSettings:
+    """The effective API settings: the defaults above, overridden by Django settings."""
+    global _last
+    raw = {key: getattr(settings, key, _UNSET) for key in KNOWN_KEYS}
+    # settings._wrapped changes under override_settings, which may add an unknown name.
+    state = (settings._wrapped, *raw.values())
+    if _last is not None and all(old is new for old, new in zip(_last[0], state, strict=True)):
+        return _last[1]
+    unknown = sorted(
+        name
+        for name in dir(settings)
+        if name.startswith(PREFIXES) and name.isupper() and name not in KNOWN_KEYS
+    )
+    if unknown:
+        raise ImproperlyConfigured(
+            f"unknown API setting(s) {', '.join(unknown)}; known: {', '.join(KNOWN_KEYS)}."
+        )
+    parsed = ApiSettings(
+        **{key: _checked(key, value) for key, value in raw.items() if value is not _UNSET}
+    )
+    _last = (state, parsed)
+    return parsed
+
+
+def check_settings(app_configs=None, **kwargs) -> list[checks.Error]:
+    """System check (``manage.py check``, runserver, migrate): the API settings are valid."""
+    try:
+        api_settings()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="pages.E001")]
+    return []
 
 
 def api_setting(name: str) -> Any:
-    return getattr(settings, name, DEFAULTS[name])
+    return getattr(api_settings(), name)
 
 
 def headless_preview_url() -> str:
     """The configured front-end preview URL with a trailing slash, or "" when preview is off."""
-    url = (api_setting("HEADLESS_PREVIEW_URL") or "").strip()
+    url = api_settings().HEADLESS_PREVIEW_URL.strip()
     return url.rstrip("/") + "/" if url else ""
+
+
+def _checked(key: str, value: Any) -> Any:
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if key == "API_CACHE_MAX_AGE":
+        if not is_int or value < 0:
+            raise ImproperlyConfigured(
+                f"{key} must be a whole number of seconds >= 0, not {value!r}."
+            )
+    elif key in ("HEADLESS_PREVIEW_TOKEN_MAX_AGE", "API_VIEW_COUNT_MAX_AGE"):
+        if not is_int or value < 1:
+            raise ImproperlyConfigured(
+                f"{key} must be a whole number of seconds >= 1, not {value!r}."
+            )
+    elif key == "API_RESPONSE_CACHE":
+        if not isinstance(value, bool):
+            raise ImproperlyConfigured(f"{key} must be True or False, not {value!r}.")
+    elif key == "HEADLESS_PREVIEW_URL":
+        value = value or ""  # unset in the environment: preview off
+        if not isinstance(value, str):
+            raise ImproperlyConfigured(f"{key} must be a URL string, not {value!r}.")
+        parts = urlsplit(value.strip())
+        if value.strip() and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ImproperlyConfigured(
+                f"{key} must be an http(s) URL such as https://front.example/preview/ "
+                f"or empty, not {value!r}."
+            )
+    elif key == "API_IMAGE_RENDITIONS" and not _is_rendition_map(value):
+        raise ImproperlyConfigured(
+            f"{key} must map names to Wagtail filter specs, e.g. "
+            f'{{"thumbnail": "fill-400x300"}}, not {value!r}.'
+        )
+    return value
+
+
+def _is_rendition_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(name, str) and isinstance(spec, str) and spec for name, spec in value.items()
+    )

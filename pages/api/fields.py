@@ -16,6 +16,7 @@ from pages.api.images import image_representation
 from pages.api.references import page_reference, public_page_check
 from pages.api.rich_text import rich_text_api
 from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY, view_count_placeholder
+from pages.images import public_image
 
 
 class PageDerivedField(Field):
@@ -45,10 +46,11 @@ class RichTextHtmlField(Field):
 
 
 def _hero_image_of(page, request) -> dict[str, Any] | None:
-    if getattr(page, "hero_image", None) is None:
+    image = public_image(getattr(page, "hero_image", None), request)
+    if image is None:
         return None
     return image_representation(
-        page.hero_image,
+        image,
         request,
         alt=page.hero_image_alt,
         decorative=page.hero_image_decorative,
@@ -56,7 +58,7 @@ def _hero_image_of(page, request) -> dict[str, Any] | None:
 
 
 def _social_image_of(page, request) -> dict[str, Any] | None:
-    image = page.social_image
+    image = public_image(page.social_image, request)
     if image is None:
         return None
     return image_representation(image, request, alt=image.default_alt_text, decorative=False)

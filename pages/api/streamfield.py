@@ -14,7 +14,7 @@ from wagtail.rich_text import RichText
 from pages.api.images import image_representation, prefetch_renditions
 from pages.api.references import page_reference, public_page_check
 from pages.api.rich_text import pre_expand, rich_text_api
-from pages.images import iter_body_images
+from pages.images import iter_body_images, public_image
 
 
 def stream_representation(stream_value, context: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -46,8 +46,8 @@ def heading_representation(value, context: dict[str, Any] | None) -> dict[str, A
 
 
 def captioned_image_representation(value, context: dict[str, Any] | None) -> dict[str, Any] | None:
-    image = value.get("image")
-    if image is None:  # the image was deleted from the library
+    image = public_image(value.get("image"), (context or {}).get("request"))
+    if image is None:  # deleted from the library, or in a private collection
         return None
     return image_representation(
         image,

@@ -16,7 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from wagtail.api import APIField
-from wagtail.api.v2.utils import BadRequestError, get_full_url
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.contrib.redirects.api.v2 import RedirectsAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -28,7 +28,7 @@ from pages.api.batch import BATCH_KEY, PageBatch
 from pages.api.conf import api_setting, headless_preview_url
 from pages.api.fields import DETAIL_ONLY_FIELDS, PageDerivedField
 from pages.api.http_cache import finish_private_response, finish_public_response
-from pages.api.images import image_representation, prefetch_renditions
+from pages.api.images import full_size_url, image_representation, prefetch_renditions
 from pages.api.references import PUBLIC_CHECK_KEY
 from pages.api.response_cache import CachedPageResponses
 from pages.api.validation import (
@@ -155,10 +155,11 @@ class ImageRenditionsField(PageDerivedField):
 
 
 class AbsoluteImageUrlField(PageDerivedField):
-    """The original file's URL, absolute so a front end on another origin can use it."""
+    """The full-size image's URL (a rendition: originals are never served), absolute so a
+    front end on another origin can use it."""
 
     def to_representation(self, image) -> str:
-        return get_full_url(self.request, image.file.url)
+        return full_size_url(image, self.request)
 
 
 class ClinicImagesAPIViewSet(PublicReadOnlyEndpoint, ImagesAPIViewSet):

@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from audit.signals import suspend_after_publish_audits
 from pages.demo import content
 from pages.models import (
     ArticleIndexPage,
@@ -23,6 +24,7 @@ from pages.models import (
     ServiceIndexPage,
     ServicePage,
 )
+from pageviews.api import seed_demo_views
 from users.roles import ensure_roles
 
 IMAGE_DIR = Path(__file__).parent / "images"
@@ -39,8 +41,6 @@ class LoadResult:
 
 
 def load_demo_content(result: LoadResult | None = None) -> LoadResult:
-    from audit.signals import suspend_after_publish_audits
-
     # Publishing a dozen demo pages should not queue a dozen audits of a site not yet served.
     with suspend_after_publish_audits(), transaction.atomic():
         return _load(result or LoadResult())
@@ -142,8 +142,6 @@ def _child(parent: Page, model: type[Page], data: dict, images: dict, result: Lo
 
 def _seed_views(page: Page, data: dict, result: LoadResult) -> None:
     """The old site's view count, only while the page has none (so real views are kept)."""
-    from pages.view_counts.demo import seed_demo_views
-
     if seed_demo_views(page, data.get("views", 0)):
         result.note(f"views for {data['slug']}")
 

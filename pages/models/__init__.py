@@ -9,7 +9,6 @@ from pages.models.pages import (
     ServicePage,
 )
 from pages.models.site_settings import ClinicSettings
-from pages.models.view_counts import PageViewCount
 
 __all__ = [
     "ArticleIndexPage",
@@ -20,7 +19,6 @@ __all__ = [
     "ClinicRendition",
     "ClinicSettings",
     "HomePage",
-    "PageViewCount",
     "ServiceIndexPage",
     "ServicePage",
 ]

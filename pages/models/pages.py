@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import functools
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, get_page_models
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -22,6 +24,7 @@ from pages.api import fields as page_api
 from pages.api.preview import HeadlessPreviewWhenConfigured
 from pages.blocks import BodyBlock, WhoItHelpsBlock
 from pages.images import prefetch_page_renditions
+from pageviews.api import views_for
 
 IMAGE_MODEL = "pages.ClinicImage"
 INTRO_FEATURES = ["bold", "italic", "link"]
@@ -44,28 +47,6 @@ class SeoMixin(models.Model):
         help_text="Shown when the page is shared (Open Graph). Falls back to the hero image.",
     )
 
-    promote_panels = [
-        MultiFieldPanel(
-            [
-                FieldPanel("slug"),
-                FieldPanel(
-                    "seo_title",
-                    help_text="The title search engines show. Aim for 30–60 characters; "
-                    "the page title is used when empty.",
-                ),
-                FieldPanel(
-                    "search_description",
-                    help_text="The snippet under the title in search results. Aim for 70–160 "
-                    "characters; the introduction is used when empty.",
-                ),
-                FieldPanel("canonical_url"),
-                FieldPanel("social_image"),
-            ],
-            heading="For search engines and sharing",
-        ),
-        MultiFieldPanel([FieldPanel("show_in_menus")], heading="For site menus"),
-    ]
-
     class Meta:
         abstract = True
 
@@ -86,8 +67,6 @@ class SeoMixin(models.Model):
         if self.search_description:
             return self.search_description
         intro = getattr(self, "introduction", "") or ""
-        from django.utils.html import strip_tags
-
         text = " ".join(strip_tags(intro).split())
         return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
 
@@ -157,6 +136,29 @@ class BasePage(HeadlessPreviewWhenConfigured, SeoMixin, Page):
     og_type = "website"
     json_ld_type = "WebPage"
 
+    # The promote tab of every page type: Wagtail's slug and SEO fields, then SeoMixin's.
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("slug"),
+                FieldPanel(
+                    "seo_title",
+                    help_text="The title search engines show. Aim for 30–60 characters; "
+                    "the page title is used when empty.",
+                ),
+                FieldPanel(
+                    "search_description",
+                    help_text="The snippet under the title in search results. Aim for 70–160 "
+                    "characters; the introduction is used when empty.",
+                ),
+                FieldPanel("canonical_url"),
+                FieldPanel("social_image"),
+            ],
+            heading="For search engines and sharing",
+        ),
+        MultiFieldPanel([FieldPanel("show_in_menus")], heading="For site menus"),
+    ]
+
     class Meta:
         abstract = True
 
@@ -170,9 +172,7 @@ class BasePage(HeadlessPreviewWhenConfigured, SeoMixin, Page):
     def view_count(self) -> int:
         """Total views (the sum of the page's daily counts), as readers, JSON-LD and the API
         show it. Cached per object: read once per request, after the view was recorded."""
-        from pages.view_counts.service import view_total
-
-        return view_total(self.pk) if self.pk else 0
+        return views_for(self)
 
     @cached_property
     def breadcrumbs(self) -> list[Page]:
@@ -201,7 +201,6 @@ class HomePage(HeroImageMixin, BasePage):
         *HeroImageMixin.hero_panels,
         FieldPanel("body"),
     ]
-    promote_panels = SeoMixin.promote_panels
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["pages.ServiceIndexPage", "pages.ArticleIndexPage"]
@@ -228,8 +227,6 @@ class HomePage(HeroImageMixin, BasePage):
 
     @staticmethod
     def _page_at(url_path: str) -> Page | None:
-        from django.contrib.contenttypes.models import ContentType
-
         if not _every_page_type_routes_by_slug():
             return None
         hint = render_cache.route_hint(url_path)
@@ -263,8 +260,6 @@ class HomePage(HeroImageMixin, BasePage):
 def _every_page_type_routes_by_slug() -> bool:
     """True while no page type below the home page customises route() (e.g. RoutablePageMixin):
     only then is a lookup by url_path the same as Wagtail's walk."""
-    from wagtail.models import get_page_models
-
     return all(model.route is Page.route for model in get_page_models() if model is not HomePage)
 
 
@@ -274,7 +269,6 @@ class ServiceIndexPage(BasePage):
     introduction = RichTextField(features=INTRO_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    promote_panels = SeoMixin.promote_panels
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["pages.ServicePage"]
     max_count = 1
@@ -333,7 +327,6 @@ class ServicePage(HeroImageMixin, BasePage):
             heading="Call to action",
         ),
     ]
-    promote_panels = SeoMixin.promote_panels
     parent_page_types = ["pages.ServiceIndexPage"]
     subpage_types: list[str] = []
 
@@ -381,7 +374,6 @@ class ArticleIndexPage(BasePage):
     introduction = RichTextField(features=INTRO_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    promote_panels = SeoMixin.promote_panels
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["pages.ArticlePage"]
     max_count = 1
@@ -428,7 +420,6 @@ class ArticlePage(HeroImageMixin, BasePage):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
-    promote_panels = SeoMixin.promote_panels
     parent_page_types = ["pages.ArticleIndexPage"]
     subpage_types: list[str] = []
 

@@ -1,8 +1,9 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from pages import render_cache
+from pages.images import public_image as public_image_or_none
 from pages.seo import dump_json_ld, page_json_ld
+from pages.site_chrome import site_chrome
 
 register = template.Library()
 
@@ -13,26 +14,35 @@ SHARE_IMAGE_SPEC = "fill-1200x630"
 def page_json_ld_script(context, page) -> SafeString:
     request = context.get("request")
     clinic = _clinic_settings(context)
-    image = page.share_image if hasattr(page, "share_image") else None
-    image_url = _absolute(request, image.get_rendition(SHARE_IMAGE_SPEC).url) if image else ""
-    return dump_json_ld(page_json_ld(page, request, clinic, image_url))
+    return dump_json_ld(page_json_ld(page, request, clinic, share_image_url(context, page)))
 
 
 @register.simple_tag(takes_context=True)
 def share_image_url(context, page) -> str:
-    image = getattr(page, "share_image", None)
-    if not image:
-        return ""
-    return _absolute(context.get("request"), image.get_rendition(SHARE_IMAGE_SPEC).url)
+    """The og:image and JSON-LD image: the social image, else the hero image, skipping either
+    when it belongs to a private collection."""
+    request = context.get("request")
+    for field in ("social_image", "hero_image"):
+        image = public_image_or_none(getattr(page, field, None), request)
+        if image is not None:
+            return _absolute(request, image.get_rendition(SHARE_IMAGE_SPEC).url)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def public_image(context, image):
+    """`{% public_image page.hero_image as hero %}`: the image, or None when it belongs to a
+    private collection (public pages never show those)."""
+    return public_image_or_none(image, context.get("request"))
 
 
 def _clinic_settings(context):
-    return render_cache.site_chrome(context.get("request"))["clinic"]
+    return site_chrome(context.get("request"))["clinic"]
 
 
 @register.simple_tag(takes_context=True)
 def clinic_details(context):
-    """The site's ClinicSettings, from the cross-request cache (see pages.render_cache):
+    """The site's ClinicSettings, from the cross-request cache (see pages.site_chrome):
     `{% clinic_details as clinic %}` in place of `settings.pages.ClinicSettings`."""
     return _clinic_settings(context)
 
@@ -46,7 +56,7 @@ def _absolute(request, url: str) -> str:
 @register.simple_tag(takes_context=True)
 def main_nav_pages(context) -> list:
     """The home page's live, public children marked 'show in menus' (cached across requests)."""
-    return render_cache.site_chrome(context.get("request"))["nav"]
+    return site_chrome(context.get("request"))["nav"]
 
 
 @register.simple_tag

@@ -23,14 +23,15 @@ def crumb_titles(data) -> list[str]:
 
 def own_view_count(page) -> int:
     """The total the view-counting code holds for the page."""
-    from pages.view_counts.service import view_total
+    from pageviews.service import view_total
 
     return view_total(page.pk)
 
 
 def assert_image(value, image, *, alt: str, decorative: bool) -> None:
     assert value["id"] == image.pk
-    assert value["url"] == BASE + image.file.url
+    # Full size as a rendition: originals are never served (tests/cms/test_private_media.py).
+    assert value["url"] == BASE + image.get_rendition("original").url
     assert (value["width"], value["height"]) == (image.width, image.height)
     assert value["alt"] == alt
     assert value["decorative"] is decorative
@@ -272,7 +273,7 @@ def _raw(blocks: list[tuple[str, object]]) -> list[dict]:
 
 def test_view_count_follows_recorded_views(get_json, ims_page, demo_site):
     from pages.models import ArticlePage
-    from pages.view_counts.service import increment, view_total
+    from pageviews.service import increment, view_total
 
     article = ArticlePage.objects.get(slug="ims-or-massage")
     before = view_total(article.pk)

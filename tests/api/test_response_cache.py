@@ -13,7 +13,7 @@ from wagtail.models import Page, PageViewRestriction
 from pages.api.response_cache import ResponseCache
 from pages.models import ArticlePage, ClinicImage, ClinicSettings
 from pages.render_cache import generation, invalidate
-from pages.view_counts.service import increment, view_total
+from pageviews.service import increment, view_total
 from tests.api.conftest import API
 
 pytestmark = pytest.mark.django_db

@@ -15,12 +15,11 @@ from django.utils import timezone
 from audit.engine import AuditResult, PageReport
 from audit.engine import Finding as EngineFinding
 from audit.models import AuditRun, AuditSchedule, Finding, PageResult
+from audit.options import InvalidOptions, build_config
 from audit.pagemap import PageLocator
 from audit.services import (
-    InvalidOptions,
     InvalidTarget,
     RunAlreadyActive,
-    build_config,
     cancel_run,
     compare_runs,
     create_run,

@@ -4,6 +4,7 @@ a full run, cancelling mid-crawl, a crash, a killed worker, the after-publish au
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,9 +13,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditRun, PageResult
-from audit.services import create_run, fail_stale_runs, latest_page_result, start_run
+from audit.services import create_run, fail_stale_runs, latest_page_result
 from audit.store import RunStore
-from audit.tasks import audit_published_page, run_audit
+from audit.tasks import audit_published_page, run_audit, start_run
 
 Status = AuditRun.Status
 
@@ -177,3 +178,35 @@ def test_scheduled_runs_send_their_report_when_finished(
     run = create_run(url, options={**fast_options, "max_pages": 3}, schedule=schedule)
     assert run_audit.call(run.pk) == status
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["team@clinic.example"]
+
+
+@override_settings(
+    SEO_AUDIT={"POLL_INTERVAL": 0.05, "STALE_AFTER": 0.5, "STORE_FLUSH_SECONDS": 0.1}
+)
+def test_a_stuck_crawl_stops_beating_is_failed_and_stores_nothing_more_when_it_wakes(
+    transactional_db, endless_site, fast_options
+):
+    release = threading.Event()
+    # From the 10th request on, the site stops answering until released: the crawl is stuck
+    # while the worker process (and its watcher thread) lives on.
+    endless_site.on_hit = lambda hits: hits >= 10 and release.wait(20)
+    run = create_run(endless_site.url, options={**fast_options, "concurrency": 2})
+    worker = threading.Thread(target=run_audit.call, args=(run.pk,))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 15
+        while endless_site.hits < 11 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # the watcher writes what progress there was
+        beat = AuditRun.objects.get(pk=run.pk).heartbeat_at
+        time.sleep(0.6)
+        assert AuditRun.objects.get(pk=run.pk).heartbeat_at == beat  # no progress, no beat
+        assert fail_stale_runs() == 1
+    finally:
+        release.set()
+        worker.join(30)
+    run.refresh_from_db()
+    stored = PageResult.objects.filter(run=run).count()
+    assert run.status == Status.FAILED  # the worker woke up, but the verdict stands
+    assert run.error.endswith(f"the {stored} pages stored so far are kept.")
+    assert stored > 0

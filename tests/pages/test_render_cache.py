@@ -12,8 +12,8 @@ from wagtail.models import Page, PageViewRestriction
 
 from pages import render_cache
 from pages.models import ArticleIndexPage, ClinicSettings, ServiceIndexPage, ServicePage
-from pages.view_counts.service import view_total
-from tests.pages.view_helpers import BROWSER_UA, IMS_URL, shown_views
+from pageviews.service import view_total
+from tests.pageviews.view_helpers import BROWSER_UA, IMS_URL, shown_views
 
 pytestmark = pytest.mark.django_db
 

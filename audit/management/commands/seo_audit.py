@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.engine.cli import EXIT_OK, add_arguments, run
 from audit.engine.results import AuditResult
+from audit.services import InvalidTarget, RunAlreadyActive, active_run_for, save_result
 
 
 class Command(BaseCommand):
@@ -28,8 +29,6 @@ class Command(BaseCommand):
     def on_result(self, result: AuditResult, args: argparse.Namespace) -> None:
         """Called with the finished audit before the report is written (hook for --save)."""
         if getattr(args, "save", False):
-            from audit.services import RunAlreadyActive, save_result
-
             try:
                 run = save_result(result, single_page=args.single_page)
             except RunAlreadyActive as exc:
@@ -39,8 +38,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         namespace = argparse.Namespace(**options)
         if options.get("save"):
-            from audit.services import InvalidTarget, RunAlreadyActive, active_run_for
-
             try:
                 active = active_run_for(options["url"], single_page=options["single_page"])
             except InvalidTarget as exc:

@@ -18,14 +18,14 @@ from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from audit.models import AuditRun, Finding
-from audit.services import start_run
+from audit.tasks import start_run
 from pages.models import ArticlePage, ServicePage
 from tests.audit.admin.conftest import PASSWORD, make_user
 from tests.audit.conftest import FAST_OPTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-MARKETING_EDITORS = "Marketing editors"  # the role group of issue 7, when it exists
+MARKETING_EDITORS = "Marketing editors"  # the role group from users.roles
 UNLABELLED_IMAGE = '<p><img src="/media/original_images/new-photo.jpg"/></p>'
 
 pytestmark = [

@@ -182,7 +182,7 @@ def test_time_budget_keeps_partial_report(
     argv = [
         site.url("/calendar?month=2060-01"),
         "--time-budget",
-        "0.3",
+        "1",
         "--delay",
         "0.1",
         "--concurrency",

@@ -1,0 +1,36 @@
+"""The interface other apps use: record a view, read totals, seed demo counts.
+
+    from pageviews.api import views_for, views_for_many
+    total = views_for(page)                       # one page
+    totals = views_for_many(pages)                # {page id: total}, one query
+
+Everything else in `pageviews` (rules, cache keys, the model) is internal to the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.http import HttpRequest
+from wagtail.models import Page
+
+from pageviews.demo import seed_demo_views
+from pageviews.service import Channel, view_totals
+from pageviews.service import record_view as _record_view
+
+__all__ = ["record_view", "seed_demo_views", "views_for", "views_for_many"]
+
+
+def record_view(request: HttpRequest, page: Page) -> int | None:
+    """Count a served page's GET if every counting rule passes; the new total, or None."""
+    return _record_view(request, page, channel=Channel.PAGE).total
+
+
+def views_for(page: Page) -> int:
+    """The page's total views (0 for an unsaved page)."""
+    return view_totals([page.pk])[page.pk] if page.pk else 0
+
+
+def views_for_many(pages: Iterable[Page]) -> dict[int, int]:
+    """Total views per page id (0 for pages with none), in one query for any number of pages."""
+    return view_totals(page.pk for page in pages)
