@@ -7,7 +7,7 @@
     HEADLESS_PREVIEW_TOKEN_MAX_AGE = 86400   # seconds a preview token stays valid
     API_RESPONSE_CACHE = True                # page listing/detail kept per content version
                                              # (pages/api/response_cache.py); False = off
-    API_VIEW_COUNT_MAX_AGE = 10              # seconds a view count may lag in a 304
+    API_VIEW_COUNT_MAX_AGE = 10              # seconds a view count shown may lag behind
 
 A setting named ``API_...`` or ``HEADLESS_PREVIEW_...`` that is not one of these (a typo such
 as ``API_CACHE_MAXAGE``) or a value of the wrong kind stops with a one-line

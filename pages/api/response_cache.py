@@ -14,17 +14,18 @@ updated by a background task, after the version changed.
 
 View counts change on every reader's visit and must not invalidate anything. The cached body
 holds a placeholder per count (a random marker per entry, so page text cannot forge one); each
-answer fills in the current totals with one query. The ETag is the content version plus the
-current view-count period, so a conditional request costs one cache read and no query, and
-a 304 can leave a count at most `API_VIEW_COUNT_MAX_AGE` seconds behind.
+answer fills in the totals from a short-lived per-page counter cache (one query for the pages
+whose counter expired), so a count shown is at most `API_VIEW_COUNT_MAX_AGE` seconds old. The
+ETag is the content version plus a digest of the counts shown: a conditional request costs
+a few cache reads and no query, and answers 304 exactly while nothing it shows has changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ from pages.render_cache import generation as content_version
 from pageviews.api import views_for_many
 
 KEY_PREFIX = "pages:api:response"
+COUNTER_PREFIX = "pages:api:views"
 ENTRY_TIMEOUT = 24 * 60 * 60  # seconds; a new version makes entries unreachable long before
 # Answers depend on these request headers besides the URL.
 KEY_HEADERS = ("HTTP_ACCEPT",)
@@ -52,6 +54,7 @@ class CachedAnswer:
     body: bytes  # JSON with view-count placeholders
     content_type: str
     marker: str  # "" when the body has no view counts
+    counted_ids: tuple[int, ...]  # pages whose counts the body shows
     last_modified: int | None  # Unix time of the last publish (page detail only)
 
 
@@ -85,43 +88,43 @@ class ResponseCache:
     def key(self) -> str:
         return f"{KEY_PREFIX}:{self.version}:{self.key_hash}"
 
-    @property
-    def etag(self) -> str:
-        period = int(time.time() // api_setting("API_VIEW_COUNT_MAX_AGE"))
-        return f'"{self.version}-{self.key_hash[:16]}-{period}"'
-
     def cached_response(self) -> HttpResponse | None:
         """The answer from the cache (a 304 when the client's copy is current), or None."""
-        etag = self.etag
-        if etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")):
-            # The client got this ETag from a 200 for the same key and version: still valid.
-            return self._finish(HttpResponseNotModified(), etag, None)
         answer = cache.get(self.key)
-        if answer is None:
-            return None
-        return self._serve(answer, etag)
+        return self._serve(answer) if answer is not None else None
 
     def store(self, response: HttpResponse, last_modified: Any = None) -> HttpResponse:
         """Keep a freshly rendered 200 (its body still holding placeholders) and answer with
         the counts filled in, exactly as a cache hit would."""
         body = response.content
+        pattern = placeholder_pattern(self.marker)
         answer = CachedAnswer(
             body=body,
             content_type=response["Content-Type"],
             marker=self.marker if self.marker.encode() in body else "",
+            counted_ids=tuple(sorted({int(match) for match in pattern.findall(body)})),
             last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
         )
         cache.set(self.key, answer, ENTRY_TIMEOUT)
-        served = self._serve(answer, self.etag)
-        for header, value in response.items():  # e.g. CORS headers set before this point
+        served = self._serve(answer)
+        for header, value in response.items():  # e.g. Vary, set before this point
             if header.lower() not in ("content-type", "content-length") and header not in served:
                 served[header] = value
         return served
 
-    def _serve(self, answer: CachedAnswer, etag: str) -> HttpResponse:
-        if answer.last_modified is not None and self._not_modified_since(answer.last_modified):
+    def _serve(self, answer: CachedAnswer) -> HttpResponse:
+        counts = view_counts(answer.counted_ids)
+        digest = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:12]
+        etag = f'"{self.version}-{self.key_hash[:16]}-{digest}"'
+        if etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")) or (
+            answer.last_modified is not None and self._not_modified_since(answer.last_modified)
+        ):
             return self._finish(HttpResponseNotModified(), etag, answer.last_modified)
-        body = fill_view_counts(answer.body, answer.marker) if answer.marker else answer.body
+        body = answer.body
+        if answer.marker:
+            body = placeholder_pattern(answer.marker).sub(
+                lambda match: str(counts.get(int(match[1]), 0)).encode(), body
+            )
         response = HttpResponse(body, content_type=answer.content_type)
         return self._finish(response, etag, answer.last_modified)
 
@@ -139,13 +142,28 @@ class ResponseCache:
         return response
 
 
-def fill_view_counts(body: bytes, marker: str) -> bytes:
-    """The body with each `"<marker>:<page id>"` string replaced by that page's total."""
-    pattern = re.compile(b'"' + re.escape(marker.encode()) + rb':(\d+)"')
-    ids = {int(match) for match in pattern.findall(body)}
-    # Unsaved stand-ins: the counting app's interface reads nothing but each page's id.
-    totals = views_for_many(Page(pk=page_id) for page_id in ids) if ids else {}
-    return pattern.sub(lambda match: str(totals.get(int(match[1]), 0)).encode(), body)
+def placeholder_pattern(marker: str) -> re.Pattern[bytes]:
+    """Matches `"<marker>:<page id>"` (with its quotes) in a rendered body."""
+    return re.compile(b'"' + re.escape(marker.encode()) + rb':(\d+)"')
+
+
+def view_counts(page_ids: Sequence[int]) -> dict[int, int]:
+    """Each page's total views, from the counter cache where it is fresh (kept for
+    API_VIEW_COUNT_MAX_AGE seconds), else read for all the missing pages in one query."""
+    if not page_ids:
+        return {}
+    keys = {f"{COUNTER_PREFIX}:{page_id}": page_id for page_id in page_ids}
+    counts = {keys[key]: total for key, total in cache.get_many(keys).items()}
+    missing = [page_id for page_id in page_ids if page_id not in counts]
+    if missing:
+        # Unsaved stand-ins: the counting app's interface reads nothing but each page's id.
+        fresh = views_for_many(Page(pk=page_id) for page_id in missing)
+        cache.set_many(
+            {f"{COUNTER_PREFIX}:{page_id}": total for page_id, total in fresh.items()},
+            api_setting("API_VIEW_COUNT_MAX_AGE"),
+        )
+        counts.update(fresh)
+    return counts
 
 
 class CachedPageResponses:
