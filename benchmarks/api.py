@@ -104,7 +104,8 @@ class Scenario:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=600, help="per scenario (default 600)")
+    parser.add_argument("--requests", type=int, default=600, help="per warm scenario")
+    parser.add_argument("--cold-requests", type=int, default=120, help="per cold scenario")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
@@ -142,9 +143,10 @@ def main() -> int:
         scenarios = make_scenarios(pages)
         queries = count_queries(scenarios)
         print(
-            f"\nLoad: gunicorn {args.workers} sync workers, {args.requests} requests per "
-            f"scenario at concurrency {args.concurrency} (after {args.concurrency * 20} warm-up "
-            f"requests); load average before: {os.getloadavg()[0]:.1f}",
+            f"\nLoad: gunicorn {args.workers} sync workers at concurrency {args.concurrency}, "
+            f"{args.requests} requests per warm scenario (after {args.concurrency * 20} warm-up "
+            f"requests), {args.cold_requests} per cold one; load average before: "
+            f"{os.getloadavg()[0]:.1f}",
             flush=True,
         )
         results = {}
@@ -217,12 +219,14 @@ def measure_server(env, mode: str, scenarios: list[Scenario], args, tmp: Path) -
             if scenario.expect == 304:
                 headers = {**JSON, "If-None-Match": etag_of(port, next(scenario.paths()))}
             # Warm-up: fills the caches (warm) and makes every image rendition (both).
-            run_load(port, scenario.paths(), args.concurrency * 20, args.concurrency, headers)
+            warmup = args.concurrency * (20 if mode == "warm" else 2)
+            run_load(port, scenario.paths(), warmup, args.concurrency, headers)
+            sent = args.requests if mode == "warm" else args.cold_requests
             cpu_before = cpu_seconds(workers)
             outcome = run_load(
-                port, scenario.paths(), args.requests, args.concurrency, headers, scenario.expect
+                port, scenario.paths(), sent, args.concurrency, headers, scenario.expect
             )
-            result = LoadResult(args.requests, *outcome, cpu_seconds(workers) - cpu_before)
+            result = LoadResult(sent, *outcome, cpu_seconds(workers) - cpu_before)
             results[scenario.name] = result
             print(
                 f"  {mode:4} {scenario.name:<52} {result.rps:7.1f} req/s  "

@@ -56,6 +56,7 @@ class CachedAnswer:
     marker: str  # "" when the body has no view counts
     counted_ids: tuple[int, ...]  # pages whose counts the body shows
     last_modified: int | None  # Unix time of the last publish (page detail only)
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. Vary: Accept, as the view set them
 
 
 class ResponseCache:
@@ -104,15 +105,23 @@ class ResponseCache:
             marker=self.marker if self.marker.encode() in body else "",
             counted_ids=tuple(sorted({int(match) for match in pattern.findall(body)})),
             last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
+            headers=tuple(
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("content-type", "content-length")
+            ),
         )
         cache.set(self.key, answer, ENTRY_TIMEOUT)
-        served = self._serve(answer)
-        for header, value in response.items():  # e.g. Vary, set before this point
-            if header.lower() not in ("content-type", "content-length") and header not in served:
-                served[header] = value
-        return served
+        return self._serve(answer)
 
     def _serve(self, answer: CachedAnswer) -> HttpResponse:
+        response = self._answer(answer)
+        for name, value in answer.headers:
+            if name not in response:
+                response[name] = value
+        return response
+
+    def _answer(self, answer: CachedAnswer) -> HttpResponse:
         counts = view_counts(answer.counted_ids)
         digest = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:12]
         etag = f'"{self.version}-{self.key_hash[:16]}-{digest}"'

@@ -43,6 +43,7 @@ def test_a_repeat_request_costs_no_query_and_gives_the_same_bytes(client, articl
     assert first.status_code == second.status_code == 200
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
+    assert second["Vary"] == first["Vary"]
     assert cold_queries > 5
     assert warm_queries == 0  # the view count comes from the short-lived counter cache
 
