@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 from audit.conf import audit_setting
+from audit.engine.results import completeness_from_stats
 from audit.models import AuditRun
 from audit.services import compare_runs, previous_run
 
@@ -35,6 +36,7 @@ def report_context(run: AuditRun) -> dict[str, Any]:
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
         "admin_url": run_admin_url(run),
         "totals": run.counts_by_severity(),
+        "completeness": completeness_from_stats(run.stats or {}),
     }
     if run.status != AuditRun.Status.SUCCEEDED:
         return context

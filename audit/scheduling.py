@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from audit.services import (
     fail_stale_runs,
     site_root_url,
 )
+from audit.targets import vet_admin_target
 from audit.tasks import enqueue_run
 from pages.scheduling import publish_scheduled_pages
 
@@ -75,14 +77,17 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
         if claim is None:
             continue
         try:
+            # A schedule saved before targets were vetted may still aim inside: check it again.
+            target = schedule.target_url and vet_admin_target(schedule.target_url)
             run = create_run(
-                schedule.target_url or site_root_url(),
+                target or site_root_url(),
                 trigger=AuditRun.Trigger.SCHEDULE,
                 options=schedule.crawl_options,
                 schedule=schedule,
             )
-        except (RunAlreadyActive, InvalidTarget, InvalidOptions) as exc:
-            claim.note = f"skipped: {exc}"[:300]
+        except (ValidationError, RunAlreadyActive, InvalidTarget, InvalidOptions) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            claim.note = f"skipped: {reason}"[:300]
             claim.save(update_fields=["note"])
             logger.warning("schedule %r: %s", schedule.name, claim.note)
             continue

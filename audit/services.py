@@ -43,6 +43,7 @@ from audit.engine.urls import validate_start_url
 from audit.models import AuditRun, Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.store import RunStore
+from audit.targets import admin_engine_overrides
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +269,11 @@ def execute_run(run: AuditRun) -> AuditRun:
     watcher = _Watcher(run.pk, store, now)
     try:
         config = build_config(run.options, single_page=run.single_page)
+        if run.trigger != AuditRun.Trigger.COMMAND:
+            # Started from the web (admin, schedule, publish): public sites and this CMS's
+            # own sites only, checked again at every connection. The command line is an
+            # operator's and keeps the engine's own rules.
+            config = config.replace(**admin_engine_overrides())
         AuditRun.objects.filter(pk=run.pk).update(settings=config.as_dict())
         watcher.start()
         result = audit_site(

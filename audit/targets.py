@@ -22,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from wagtail.models import Site
 
 from audit.engine.errors import InvalidStartURL
-from audit.engine.urls import DEFAULT_PORTS, validate_start_url
+from audit.engine.urls import DEFAULT_PORTS, is_public_address, validate_start_url
 
 RESOLVE_TIMEOUT = 5.0  # seconds for one name lookup, so a hung resolver cannot hang the admin
 ALLOWED_HOSTS_SETTING = "SEO_AUDIT_ALLOWED_HOSTS"
@@ -30,67 +30,7 @@ WEB_PORTS = (80, 443)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-# IANA special-purpose ranges, listed here so the answer does not depend on the Python
-# version's idea of is_global (192.0.0.0/24 changed in 3.12, for one).
-_SPECIAL_NETWORKS = [
-    ipaddress.ip_network(network)
-    for network in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",
-        "192.0.2.0/24",
-        "192.88.99.0/24",
-        "192.168.0.0/16",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-        "::/128",
-        "::1/128",
-        "64:ff9b:1::/48",
-        "100::/64",
-        "2001::/23",
-        "2001:db8::/32",
-        "3fff::/20",
-        "fc00::/7",
-        "fe80::/10",
-        "fec0::/10",
-        "ff00::/8",
-    )
-]
-# IPv6 forms that carry an IPv4 address in their last 32 bits: judged by that address.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-
 _resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="audit-target-resolve")
-
-
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside a mapped, 6to4, NAT64 or IPv4-compatible IPv6 address."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
-    return None
-
-
-def is_public_address(ip: IPAddress) -> bool:
-    """True when the address is globally reachable: no private, loopback, link-local,
-    shared, documentation, multicast or reserved range, also not hidden inside IPv6."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner = embedded_ipv4(ip)
-        if inner is not None:
-            return is_public_address(inner)
-    if any(ip in network for network in _SPECIAL_NETWORKS if network.version == ip.version):
-        return False
-    return ip.is_global and not ip.is_multicast
 
 
 def own_site_hosts() -> list[str]:
@@ -138,7 +78,7 @@ def vet_admin_target(url: str) -> str:
     ):
         return target
     addresses = _resolve(host, port)
-    private = next((ip for ip in addresses if not is_public_address(ip)), None)
+    private = next((ip for ip in addresses if not is_public_address(str(ip))), None)
     if private is not None:
         shown = host if str(private) == host else f"{host} ({private})"
         raise ValidationError(

@@ -16,3 +16,6 @@ STORAGES = {
 STATIC_ROOT = tempfile.mkdtemp(prefix="clinic-cms-test-static-")
 # Publishing in tests would otherwise crawl a site nobody serves; tests of it turn it on.
 SEO_AUDIT = {"AUDIT_AFTER_PUBLISH": False}
+# Fixture servers on loopback ports stand in for public sites in the audit tests; tests of the
+# target rules themselves set this back to [] (the default everywhere else).
+SEO_AUDIT_ALLOWED_HOSTS = ["127.0.0.1"]

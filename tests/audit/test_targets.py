@@ -61,6 +61,12 @@ def schedule_data(target_url: str) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def no_allowed_hosts(settings):
+    """The production default: the test settings allow loopback fixture servers."""
+    settings.SEO_AUDIT_ALLOWED_HOSTS = []
+
+
 @pytest.fixture
 def manager(demo_site):
     return client_for(make_user("max", *MANAGER_PERMS))

@@ -30,6 +30,29 @@ def test_start_run_enqueues_a_task_that_audits_the_site(live_demo_site, fast_opt
     assert run.score is not None and 0 <= run.score <= 100
 
 
+def test_a_run_started_from_the_web_may_not_reach_a_private_address(
+    db, endless_site, fast_options, settings
+):
+    """A queued run is checked again at connect time: its target may have been saved before
+    targets were vetted, or resolve differently by now. The command line keeps its rules."""
+    settings.SEO_AUDIT_ALLOWED_HOSTS = []
+    run = create_run(endless_site.url, options=fast_options)
+    run_audit.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == Status.FAILED
+    assert "private" in run.error and endless_site.hits == 0
+
+    command_run = create_run(
+        endless_site.url,
+        trigger=AuditRun.Trigger.COMMAND,
+        options={**fast_options, "max_pages": 2},
+    )
+    run_audit.call(command_run.pk)
+    command_run.refresh_from_db()
+    assert command_run.status == Status.SUCCEEDED, command_run.error
+    assert endless_site.hits > 0
+
+
 def test_run_audit_of_a_missing_run_does_nothing(db):
     assert run_audit.call(12345) == "missing"
 
