@@ -22,5 +22,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),  # noqa: F405
+        # The default (300) culls a third of the entries at random once passed: cached API
+        # responses and page fragments alone outnumber that on a real site.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
