@@ -20,6 +20,19 @@ def ims_edit_url(live_demo_site, settings) -> tuple[str, str]:
     return live_demo_site.url, f"/admin/pages/{ims.pk}/edit/"
 
 
+ERROR_SELECTOR = "[data-field-wrapper]:has(#id_cta_url) .error-message"
+SETTLED = """selector => new Promise(done => {
+    const element = document.querySelector(selector);
+    let last = null, still = 0;
+    const tick = () => {
+        const top = element.getBoundingClientRect().top;
+        if (top === last) { if (++still >= 10) return done(true); } else { still = 0; last = top; }
+        requestAnimationFrame(tick);
+    };
+    tick();
+})"""
+
+
 @pytest.mark.parametrize("viewport", [(1280, 720), (375, 740)], ids=["laptop", "phone"])
 def test_go_to_the_first_error_shows_the_field_above_the_save_bar(ims_edit_url, viewport):
     from playwright.sync_api import expect, sync_playwright
@@ -41,9 +54,11 @@ def test_go_to_the_first_error_shows_the_field_above_the_save_bar(ims_edit_url, 
             expect(go_to_error).to_be_visible()
             go_to_error.click()
             field = page.locator("#id_cta_url")
-            error = page.locator("[data-field-wrapper]:has(#id_cta_url) .error-message")
+            error = page.locator(ERROR_SELECTOR)
             expect(error).to_be_focused()
-            page.wait_for_timeout(600)  # Wagtail scrolls smoothly
+            # Wagtail scrolls smoothly, and slower on a busy machine: wait until the error has
+            # stood still for ten frames.
+            page.wait_for_function(SETTLED, arg=ERROR_SELECTOR)
             steps.shot(page, f"first-error-{width}")
             save_bar = page.locator("footer").filter(has=page.locator("button[type=submit]"))
             bar_top = save_bar.bounding_box()["y"]
