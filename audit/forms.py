@@ -13,9 +13,14 @@ from audit.targets import vet_admin_target
 class FindingFilterForm(forms.Form):
     """Filters of a run's findings. Choices come from the run so only real values are offered."""
 
-    GROUP_CHOICES = [("check", "By check"), ("page", "By page"), ("compare", "Compare")]
+    GROUP_CHOICES = [
+        ("fix", "Fix these first"),
+        ("check", "By check"),
+        ("page", "By page"),
+        ("compare", "Compare"),
+    ]
 
-    group = forms.ChoiceField(choices=GROUP_CHOICES, required=False, initial="check")
+    group = forms.ChoiceField(choices=GROUP_CHOICES, required=False, initial="fix")
     severity = forms.ChoiceField(
         choices=[("", "All severities"), *SEVERITY_CHOICES], required=False
     )

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -32,9 +33,11 @@ from audit.admin_views.permissions import (
 from audit.admin_views.trend import render_trend_svg, trend_points
 from audit.conf import audit_setting
 from audit.export import EXPORT_FORMATS, export_filename, render_run
+from audit.fix_first import fix_first
 from audit.forms import FindingFilterForm, RunListFilterForm, StartRunForm
 from audit.models import AuditRun, Finding
 from audit.options import InvalidOptions
+from audit.score import run_score
 from audit.services import (
     InvalidTarget,
     RunAlreadyActive,
@@ -75,7 +78,7 @@ def duration_text(duration: timedelta | None) -> str:
     """E.g. "42 s" or "3 min 05 s"; "" when unknown."""
     if duration is None:
         return ""
-    seconds = round(duration.total_seconds())
+    seconds = max(0, round(duration.total_seconds()))
     if seconds < 60:
         return f"{seconds} s"
     return f"{seconds // 60} min {seconds % 60:02d} s"
@@ -202,32 +205,52 @@ class RunDetailView(AuditViewMixin, TemplateView):
         compared = next((r for r in earlier if r.pk == compare_id), None)
         filtered = self.filter_findings(findings, form, compared)
         comparison = compare_runs(run, compared)
-        group = form.value("group") or "check"
+        group = form.value("group") or "fix"
+        page_count = run.pages.count()
+        breakdown = run_score(run)
         context.update(
             {
                 "run": run,
                 "form": form,
                 "group": group,
                 "compared": compared,
-                "comparison_counts": comparison_counts(run, comparison) if compared else None,
+                # A run in flight has no final list yet: comparing it would claim false fixes.
+                "comparison_counts": comparison_counts(run, comparison)
+                if compared and not run.is_active
+                else None,
+                # Tables, filters and exports only when there is something to show in them.
+                "show_findings": not run.is_active and (page_count or findings.exists()),
+                "elapsed_text": duration_text(timezone.now() - (run.started_at or run.created_at))
+                if run.is_active
+                else "",
+                "improvements": breakdown.improvements() if not run.is_active else [],
+                "score_trend": self.score_trend(earlier),
                 "filtered_count": filtered.count(),
                 "filters_active": any(
                     form.value(name) for name in ("severity", "check", "page_type", "new")
                 ),
-                "page_count": run.pages.count(),
+                "page_count": page_count,
                 "duration_text": duration_text(run.duration),
                 "export_formats": list(EXPORT_FORMATS),
                 "query_without_group": self._query_without("group", "p"),
                 "query_without_page": self._query_without("p"),
             }
         )
-        if group == "page":
+        if group == "fix":
+            context["fixes"] = [] if run.is_active else fix_first(run, breakdown=breakdown)
+        elif group == "page":
             context.update(self.page_groups(filtered, form))
         elif group == "compare":
             context.update(self.compare_lists(comparison, form))
         else:
             context.update(self.check_groups(filtered, form))
         return context
+
+    def score_trend(self, earlier: list[AuditRun]) -> list[AuditRun]:
+        """This run and the succeeded runs before it that have a score, oldest first."""
+        runs = [r for r in earlier if r.status == AuditRun.Status.SUCCEEDED and r.score is not None]
+        runs = runs[:5][::-1]
+        return [*runs, self.run] if self.run.score is not None else runs
 
     def _query_without(self, *names: str) -> str:
         query = self.request.GET.copy()

@@ -1,0 +1,60 @@
+""" "Fix these first": one list from a stored run, with the editor field and an Edit link."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from audit.fix_first import editor_place, fix_first
+from audit.models import AuditRun
+from tests.audit.admin.conftest import client_for
+
+
+def test_editor_places_for_our_page_types():
+    assert editor_place("title-too-long").words == "Promote tab → Title tag"
+    assert editor_place("meta-description-missing").anchor == "id_search_description"
+    assert editor_place("img-alt-missing").tab == "Content"
+    assert editor_place("h1-missing").anchor == "id_title"
+    assert editor_place("status-5xx") is None
+
+
+def test_list_is_ordered_by_impact_and_leads_to_the_field(two_runs):
+    fixes = fix_first(two_runs.new)
+    # The service page is viewed 50 times: its missing description outranks the others.
+    top = fixes[0]
+    assert top.check_id == "meta-description-missing"
+    assert top.where == "Promote tab → Meta description"
+    assert top.edit_url.endswith("/edit/#id_search_description")
+    assert top.advice and top.page_title
+    assert [f.impact for f in fixes] == sorted((f.impact for f in fixes), reverse=True)
+
+
+def test_run_page_opens_on_fix_these_first(two_runs, people):
+    client = client_for(people["viewer"])
+    html = client.get(f"/admin/seo-audits/{two_runs.new.pk}/").content.decode()
+    assert 'id="fix-first"' in html
+    assert "Where: Promote tab → Meta description." in html
+    assert "/edit/#id_search_description" in html
+    # Check ids and snippets are behind "Details", escaped.
+    assert "&lt;h1&gt;&lt;script&gt;" in html and "<h1><script>" not in html
+
+
+def test_run_in_flight_shows_progress_not_comparisons(two_runs, people):
+    AuditRun.objects.filter(pk=two_runs.new.pk).update(
+        status=AuditRun.Status.RUNNING, pages_done=3, pages_known=12, started_at=timezone.now()
+    )
+    html = client_for(people["viewer"]).get(f"/admin/seo-audits/{two_runs.new.pk}/").content
+    html = html.decode()
+    assert "3 of 12 pages found so far audited" in html
+    assert "<progress" in html
+    assert "fixed since" not in html and "Fix these first</h2>" not in html
+
+
+def test_failed_run_shows_its_error_without_empty_tables(demo_site, people):
+    run = AuditRun.objects.create(
+        target_url=demo_site.get_full_url(),
+        status=AuditRun.Status.FAILED,
+        error="The start URL answered 503 three times.",
+    )
+    html = client_for(people["viewer"]).get(f"/admin/seo-audits/{run.pk}/").content.decode()
+    assert "The start URL answered 503 three times." in html
+    assert "Export:" not in html and "audit-filters" not in html and "audit-cards" not in html
