@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from audit.clinic_time import clinic_zone_name
 from audit.engine.config import OPTION_BOUNDS
 from audit.models import SEVERITY_CHOICES, AuditRun
 from audit.targets import vet_admin_target
@@ -70,12 +72,25 @@ class StartRunForm(forms.Form):
 
 class AuditScheduleForm(WagtailAdminModelForm):
     """The schedule editor: the target is vetted like a manual run's; crawl options are checked
-    against the engine's bounds by ``AuditSchedule.clean()``, and their help lists them."""
+    against the engine's bounds by ``AuditSchedule.clean()``, and their help lists them.
+
+    ``schedule-form.js`` shows only the fields the chosen preset needs and spells out a custom
+    cron line as it is typed (from ``describe_cron_view``). A new schedule starts in the
+    clinic's time zone."""
+
+    class Media:
+        js = ["audit/schedule-form.js"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "crawl_options" in self.fields:
             self.fields["crawl_options"].help_text = crawl_options_help()
+        if "time_zone" in self.fields and not self.instance.pk and not self.is_bound:
+            self.initial["time_zone"] = clinic_zone_name()
+        if "cron" in self.fields:
+            self.fields["cron"].widget.attrs["data-describe-url"] = reverse(
+                "seo_audits:describe_cron"
+            )
 
     def clean_target_url(self) -> str:
         url = self.cleaned_data["target_url"]
