@@ -45,7 +45,7 @@ class FindingFilterForm(forms.Form):
         self.fields["check"].choices = [("", "All checks"), *checks]
         self.fields["page_type"].choices = [("", "All page types")] + [(t, t) for t in page_types]
         self.fields["compare"].choices = [("", "No earlier run")] + [
-            (run.pk, f"#{run.pk} – {run.created_at:%d %b %Y %H:%M} ({run.get_status_display()})")
+            (run.pk, f"{run.label}, {run.created_at:%d %b %Y} ({run.get_status_display().lower()})")
             for run in earlier_runs
         ]
 

@@ -159,7 +159,7 @@ class RunDetailView(AuditViewMixin, TemplateView):
         )
 
     def get_page_title(self):
-        return f"Audit #{self.run.pk}"
+        return self.run.label
 
     def get_page_subtitle(self):
         return self.run.target_url
@@ -168,7 +168,7 @@ class RunDetailView(AuditViewMixin, TemplateView):
         return [
             *self.breadcrumbs_items,
             _index_crumb(),
-            {"url": "", "label": f"Audit #{self.run.pk}"},
+            {"url": "", "label": self.run.label},
         ]
 
     def earlier_runs(self) -> list[AuditRun]:
@@ -336,7 +336,7 @@ def start_run_view(request: HttpRequest) -> HttpResponse:
     except (InvalidTarget, InvalidOptions) as exc:
         messages.error(request, f"Not started: {exc}")
         return HttpResponseRedirect(index)
-    messages.success(request, f"Audit #{run.pk} of {run.target_url} started.")
+    messages.success(request, f"{run.label} of {run.target_url} started.")
     return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
 
 
@@ -346,14 +346,14 @@ def cancel_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
         return denied(request, MANAGE_DENIED)
     run = get_object_or_404(AuditRun, pk=run_id)
     if not run.is_active:
-        messages.warning(request, f"Audit #{run.pk} has already finished ({run.status}).")
+        messages.warning(request, f"{run.label} has already finished ({run.status}).")
     else:
         run = cancel_run(run)
         if run.status == AuditRun.Status.CANCELLED:
-            messages.success(request, f"Audit #{run.pk} cancelled.")
+            messages.success(request, f"{run.label} cancelled.")
         else:
             messages.success(
-                request, f"Audit #{run.pk} will stop at the next page; what it stored is kept."
+                request, f"{run.label} will stop at the next page; what it stored is kept."
             )
     return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
 
@@ -367,13 +367,13 @@ class DeleteRunView(AuditViewMixin, TemplateView):
         return get_object_or_404(AuditRun, pk=self.kwargs["run_id"])
 
     def get_page_title(self):
-        return f"Delete audit #{self.run.pk}"
+        return f"Delete {self.run.label.lower()}"
 
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
             _index_crumb(),
-            {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": f"#{self.run.pk}"},
+            {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": self.run.label},
             {"url": "", "label": "Delete"},
         ]
 
@@ -387,10 +387,10 @@ class DeleteRunView(AuditViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         run = self.run
         if run.is_active:
-            messages.error(request, f"Audit #{run.pk} is still {run.status}: cancel it first.")
+            messages.error(request, f"{run.label} is still {run.status}: cancel it first.")
             return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
         delete_runs(AuditRun.objects.filter(pk=run.pk))
-        messages.success(request, f"Audit #{run.pk} deleted.")
+        messages.success(request, f"{run.label} deleted.")
         return HttpResponseRedirect(reverse("seo_audits:index"))
 
 
