@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone
 
 from audit.fix_first import editor_place, fix_first
@@ -58,3 +61,17 @@ def test_failed_run_shows_its_error_without_empty_tables(demo_site, people):
     html = client_for(people["viewer"]).get(f"/admin/seo-audits/{run.pk}/").content.decode()
     assert "The start URL answered 503 three times." in html
     assert "Export:" not in html and "audit-filters" not in html and "audit-cards" not in html
+
+
+def test_html_export_leads_with_fixes_and_dates_in_the_clinics_zone(two_runs, people):
+    started = datetime(2026, 11, 28, 14, 38, tzinfo=ZoneInfo("UTC"))  # 06:38 in Vancouver
+    AuditRun.objects.filter(pk=two_runs.new.pk).update(
+        started_at=started, finished_at=started + timedelta(minutes=2)
+    )
+    response = client_for(people["viewer"]).get(f"/admin/seo-audits/{two_runs.new.pk}/export.html")
+    html = response.content.decode()
+    assert "Started 28 Nov 2026, 06:38, finished\n28 Nov 2026, 06:40 (America/Vancouver)" in html
+    assert "2026-11-28T" not in html
+    assert html.index("<h2>Fix these first</h2>") < html.index("<h2>Summary</h2>")
+    assert "Where: Promote tab → Meta description." in html
+    assert "/edit/#id_search_description" in html
