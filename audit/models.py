@@ -266,7 +266,7 @@ class AuditSchedule(models.Model):
     )
     preset = models.CharField(max_length=10, choices=Preset.choices, default=Preset.WEEKLY)
     time_of_day = models.TimeField(
-        default=time(3, 0), help_text="For daily, weekly and monthly, in the site's time zone."
+        default=time(3, 0), help_text="For daily, weekly and monthly, in the time zone below."
     )
     weekday = models.PositiveSmallIntegerField(
         choices=WEEKDAY_CHOICES, default=0, help_text="For weekly."

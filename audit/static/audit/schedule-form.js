@@ -11,7 +11,8 @@
 
   function wrapperOf(name) {
     const input = document.getElementById(`id_${name}`);
-    return input && (input.closest("[data-field-wrapper]") || input.parentElement);
+    // Wagtail wraps each field with its label and help in .w-field__wrapper.
+    return input && (input.closest(".w-field__wrapper") || input.parentElement);
   }
 
   function showFor(preset) {
