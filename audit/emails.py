@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 
 from audit.clinic_time import clinic_zone_name, when_in_words
 from audit.conf import audit_setting
+from audit.engine.results import completeness_from_stats
 from audit.fix_first import fix_first
 from audit.models import AuditRun
 from audit.services import compare_runs, previous_run
@@ -61,6 +62,7 @@ def report_context(run: AuditRun) -> dict[str, Any]:
         "finished_words": when_in_words(run.finished_at or run.created_at),
         "zone_name": zone_name,
         "pages_words": counted(run.pages_done, "page"),
+        "completeness": completeness_from_stats(run.stats or {}),
     }
     if run.status != AuditRun.Status.SUCCEEDED:
         return context

@@ -32,6 +32,7 @@ from audit.admin_views.permissions import (
 )
 from audit.admin_views.trend import render_trend_svg, trend_points
 from audit.conf import audit_setting
+from audit.engine.results import completeness_from_stats
 from audit.export import EXPORT_FORMATS, export_filename, render_run
 from audit.fix_first import fix_first
 from audit.forms import FindingFilterForm, RunListFilterForm, StartRunForm
@@ -231,6 +232,7 @@ class RunDetailView(AuditViewMixin, TemplateView):
                 ),
                 "page_count": page_count,
                 "duration_text": duration_text(run.duration),
+                "completeness": completeness_from_stats(run.stats or {}),
                 "export_formats": list(EXPORT_FORMATS),
                 "query_without_group": self._query_without("group", "p"),
                 "query_without_page": self._query_without("p"),

@@ -1,6 +1,9 @@
-"""Turns one fetched response into a page report and summary; runs in a worker process."""
+"""Turns one fetched response into a page report and summary (in a fetch thread or a
+worker process)."""
 
 from __future__ import annotations
+
+import logging
 
 from .checks import PageSummary, run_page_checks, summarize
 from .config import AuditConfig
@@ -10,6 +13,10 @@ from .fetch import FetchResult
 from .parse import parse_into
 from .results import SEVERITY_RANK, PageReport
 from .urls import Scope
+
+log = logging.getLogger(__name__)
+PARSE_FAILED = "parse-failed"  # PageReport.error prefix: fetched fine, could not be analysed
+PARSE_REASON_MAX = 200
 
 
 def facts_from_fetch(fetched: FetchResult) -> PageFacts:
@@ -37,7 +44,7 @@ def report_from_facts(facts: PageFacts, cfg: AuditConfig) -> PageReport:
         status=facts.status,
         redirects=list(facts.redirects),
         error=facts.error,
-        title=facts.titles[0] if facts.titles else None,
+        title=facts.title,
         h1=h1s[0].text if h1s else None,
         word_count=facts.word_count,
         response_ms=facts.response_ms,
@@ -54,24 +61,25 @@ def analyse(
 ) -> tuple[PageReport, PageSummary]:
     facts = facts_from_fetch(fetched)
     if fetched.is_html and fetched.body is not None:
-        text, facts.encoding = decode_html(fetched.body, fetched.content_type)
-        parse_into(
-            facts,
-            text,
-            is_internal=scope.is_internal if scope is not None else None,
-            strip_params=cfg.strip_query_params,
-        )
-    return report_from_facts(facts, cfg), summarize(facts)
+        try:
+            text, facts.encoding = decode_html(fetched.body, fetched.content_type)
+            parse_into(
+                facts,
+                text,
+                is_internal=scope.is_internal if scope is not None else None,
+                strip_params=cfg.strip_query_params,
+                max_links=cfg.max_links_per_page,
+            )
+        except Exception as exc:  # a page the parser cannot read is a finding, not a crash
+            log.exception("parsing %s failed", fetched.url)
+            facts = facts_from_fetch(fetched)  # nothing half-extracted reaches the checks
+            facts.error = parse_failed(exc)
+    return report_from_facts(facts, cfg), summarize(
+        facts, scope.is_internal if scope is not None else None
+    )
 
 
-# Process-pool plumbing: the config and scope are sent once per worker, not per page.
-_WORKER: dict[str, object] = {}
-
-
-def init_worker(cfg: AuditConfig, scope: Scope) -> None:
-    _WORKER["cfg"] = cfg
-    _WORKER["scope"] = scope
-
-
-def analyse_in_worker(fetched: FetchResult) -> tuple[PageReport, PageSummary]:
-    return analyse(fetched, _WORKER["cfg"], _WORKER["scope"])  # type: ignore[arg-type]
+def parse_failed(exc: BaseException) -> str:
+    """The page's error value when its HTML could not be analysed."""
+    reason = " ".join(str(exc).split())[:PARSE_REASON_MAX]
+    return f"{PARSE_FAILED}: {type(exc).__name__}" + (f": {reason}" if reason else "")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from .analyse import PARSE_FAILED
 from .config import OPTION_BOUNDS, AuditConfig
 from .crawl import audit_site
 from .errors import AuditError, FetchError
@@ -278,14 +279,21 @@ def run(
         return EXIT_INTERRUPTED
     if result.start_error:
         error = result.start_error
+        if isinstance(error, str) and error.startswith(PARSE_FAILED):
+            _error(
+                stderr,
+                f"the start page {result.start_url} answered but could not be parsed "
+                f"({error}); the report lists it; check the page's HTML",
+            )
+            return EXIT_USAGE
         reason = error.message if isinstance(error, FetchError) else error
         _error(
             stderr,
             f"could not fetch {result.start_url}: {reason}; check the URL and that the site is up",
         )
         return EXIT_USAGE
-    if result.stop_reason is not None:
-        stderr.write(f"warning: stopped early ({result.stop_reason}); the report is partial\n")
+    if not result.complete:
+        stderr.write(f"warning: {result.completeness()}\n")
     if args.fail_on != "never" and result.has_findings_at(args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK

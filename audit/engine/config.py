@@ -54,6 +54,11 @@ OPTION_BOUNDS: dict[str, Bound] = {
     "time_budget": Bound(1, 24 * 60 * 60, whole=False, optional=True),
     "max_link_checks": Bound(0, 1_000_000, whole=True, optional=True),
     "parse_workers": Bound(0, 64, whole=True, optional=True),
+    "max_links_per_page": Bound(1, 1_000_000, whole=True),
+    "trap_budget": Bound(1, 100_000, whole=True),
+    "backoff_max": Bound(0, 300, whole=False),
+    "slow_remeasure": Bound(0, 10, whole=True),
+    "image_max_bytes": Bound(1024, 100_000_000, whole=True),
 }
 
 
@@ -109,6 +114,14 @@ class AuditConfig:
     # False: public addresses only, except trusted_hosts (the CMS admin); True: any.
     allow_private: bool | None = None
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
+    # parse limits
+    max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
+    # crawl trust
+    trap_budget: int = 50  # URLs one endless pattern (?month=N, /a/b/a/b, session ids) may add
+    backoff_max: float = 8.0  # longest wait between two attempts at one URL
+    adaptive_concurrency: bool = True  # fewer requests at once while the server is slow
+    slow_remeasure: int = 3  # sequential re-measurements of a page that looked slow
+    image_max_bytes: int = 300_000  # img-too-heavy above this many bytes
 
     def __post_init__(self) -> None:
         for name, bound in OPTION_BOUNDS.items():

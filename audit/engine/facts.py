@@ -82,7 +82,8 @@ class PageFacts:
     lang: str | None = None
     headings: list[Heading] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # the first max_links_per_page
+    links_total: int = 0  # every <a href>/<area href>, kept or not
     word_count: int = 0
     json_ld: list[JsonLd] = field(default_factory=list)
     page_type: str | None = None  # "article", "service" or None
@@ -100,8 +101,32 @@ class PageFacts:
         return self.is_html and self.status is not None and 200 <= self.status < 300
 
     @property
+    def title(self) -> str | None:
+        """The first <title>'s text, as search engines show it; None without one."""
+        return self.titles[0] if self.titles else None
+
+    @property
+    def description(self) -> str | None:
+        """The first meta description that is not blank."""
+        return next((d for d in self.descriptions if d.strip()), None)
+
+    @property
+    def canonical(self) -> str | None:
+        """The first canonical link's raw href ("" when its href is empty); None without one."""
+        return self.canonicals[0] if self.canonicals else None
+
+    @property
+    def content_headings(self) -> list[Heading]:
+        """Headings outside <nav>/<footer>: the page's own outline, not the site chrome."""
+        return [h for h in self.headings if not h.in_chrome]
+
+    @property
     def h1s(self) -> list[Heading]:
-        return [h for h in self.headings if h.level == 1 and not h.in_chrome]
+        return [h for h in self.content_headings if h.level == 1]
+
+    @property
+    def links_capped(self) -> bool:
+        return self.links_total > len(self.links)
 
 
 def _has_noindex(value: str) -> bool:

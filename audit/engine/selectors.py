@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
@@ -31,42 +32,79 @@ def css_ident(value: str) -> str:
 class SelectorBuilder:
     """Builds ``#id`` when an id is unique, else an nth-of-type path from the nearest one.
 
-    libxml2 gives each element's path (``getpath``: its ``[n]`` counts same-tag siblings,
-    exactly as ``:nth-of-type`` does, and is left out for an only child of its tag). Turning
-    that path into CSS is cached across pages, because most paths on a site (nav, footer,
-    article paragraphs) repeat from page to page.
+    Each step counts same-tag siblings, as ``:nth-of-type`` does, and leaves the index out
+    for an only child of its tag (libxml2's ``getpath`` convention). Siblings are counted
+    once per parent and each ancestor's selector is kept, so a page's selectors cost time
+    linear in its size: ``getpath`` rescans every sibling on each call, which made a page
+    of 100,000 sibling links take minutes.
     """
 
-    def __init__(self, root: HtmlElement, unique_ids: dict[str, HtmlElement]) -> None:
-        self._getpath = root.getroottree().getpath
-        # Path of each element with a unique id -> "#id"; elements below one start from it.
-        self._id_paths = {
-            self._getpath(element): "#" + css_ident(element_id)
-            for element_id, element in unique_ids.items()
+    def __init__(
+        self, unique_ids: dict[str, HtmlElement], targets: Iterable[HtmlElement] = ()
+    ) -> None:
+        # Elements with a unique id, and then every ancestor already built -> its selector.
+        self._known: dict[HtmlElement, str] = {
+            element: "#" + css_ident(element_id) for element_id, element in unique_ids.items()
         }
+        self._steps: dict[HtmlElement, str] = {}  # element -> " > tag:nth-of-type(n)"
+        # Steps are kept only for the elements selectors will be asked for and their
+        # ancestors: a parent of 100,000 children would otherwise keep 100,000 of them.
+        self._wanted: set[HtmlElement] = set()
+        for target in targets:
+            self._want(target)
+
+    def _want(self, element: HtmlElement | None) -> None:
+        wanted = self._wanted
+        while element is not None and element not in wanted:
+            wanted.add(element)
+            element = element.getparent()
 
     def __call__(self, element: HtmlElement) -> str:
-        path = self._getpath(element)
-        if self._id_paths:
-            end = len(path)
-            while end > 0:
-                anchor = self._id_paths.get(path[:end])
-                if anchor is not None:
-                    return anchor + _css_steps(path[end:]) if end < len(path) else anchor
-                end = path.rfind("/", 0, end)
-        return _css_steps(path)[3:]  # from the root: drop the leading " > "
+        known = self._known
+        chain = []
+        node: HtmlElement | None = element
+        while node is not None and node not in known:
+            chain.append(node)
+            node = node.getparent()
+        selector = known[node] if node is not None else ""
+        for index in range(len(chain) - 1, -1, -1):
+            current = chain[index]
+            parent = chain[index + 1] if index + 1 < len(chain) else node
+            if parent is None:  # the root element: no " > " before it
+                selector = css_ident(current.tag)
+            else:
+                selector += self._step(current, parent)
+            if index:  # ancestors are shared by many elements; the element itself is not
+                known[current] = selector
+        return selector
+
+    def _step(self, element: HtmlElement, parent: HtmlElement) -> str:
+        step = self._steps.get(element)
+        if step is None:
+            if element not in self._wanted:  # not announced as a target: count again
+                self._want(element)
+            self._count_children(parent)
+            step = self._steps[element]
+        return step
+
+    def _count_children(self, parent: HtmlElement) -> None:
+        totals: dict[str, int] = {}
+        found = []  # (wanted child, its tag, its number among same-tag siblings)
+        wanted = self._wanted
+        for child in parent:
+            tag = child.tag
+            if isinstance(tag, str):
+                nth = totals[tag] = totals.get(tag, 0) + 1
+                if child in wanted:
+                    found.append((child, tag, nth))
+        for child, tag, nth in found:
+            self._steps[child] = _css_step(tag, nth if totals[tag] > 1 else 0)
 
 
-@lru_cache(maxsize=65536)
-def _css_steps(path: str) -> str:
-    """'/ul/li[3]/a' -> ' > ul > li:nth-of-type(3) > a'."""
-    out = []
-    for step in path.split("/")[1:]:
-        tag, _, index = step.partition("[")
-        out.append(
-            f" > {css_ident(tag)}:nth-of-type({index[:-1]})" if index else f" > {css_ident(tag)}"
-        )
-    return "".join(out)
+@lru_cache(maxsize=4096)
+def _css_step(tag: str, nth: int) -> str:
+    """(tag, n) -> ' > tag:nth-of-type(n)', or ' > tag' when n is 0 (an only child)."""
+    return f" > {css_ident(tag)}:nth-of-type({nth})" if nth else f" > {css_ident(tag)}"
 
 
 @lru_cache(maxsize=16384)
@@ -76,8 +114,20 @@ def _start_tag(tag: str, attributes: tuple[tuple[str, str], ...]) -> str:
 
 
 def start_tag(element: HtmlElement) -> str:
-    # Cached: the same links and images (nav, footer, logo) appear on every page of a site.
-    return _start_tag(element.tag, tuple(element.attrib.items()))
+    """The start tag, its attribute values cut where no snippet can show more of them.
+
+    Cached: the same links and images (nav, footer, logo) appear on every page of a site.
+    Cutting keeps the cache small (a 1 MB attribute would otherwise stay in it) and changes
+    no snippet: escaping never shortens text, so whatever is cut lies past SNIPPET_MAX.
+    """
+    attributes = []
+    room = SNIPPET_MAX
+    for name, value in element.attrib.items():
+        attributes.append((name[:room], value[:room]))
+        room -= len(name) + len(value)
+        if room <= 0:
+            break
+    return _start_tag(element.tag[:SNIPPET_MAX], tuple(attributes))
 
 
 def snippet(element: HtmlElement, text: str | None = None) -> str:

@@ -25,7 +25,9 @@ def check_html_facts(
     """Like check_html, also returning the extracted PageFacts."""
     cfg = config or AuditConfig()
     page_url = validate_start_url(url)
-    facts = parse_html(html, page_url, strip_params=cfg.strip_query_params)
+    facts = parse_html(
+        html, page_url, strip_params=cfg.strip_query_params, max_links=cfg.max_links_per_page
+    )
     report = report_from_facts(facts, cfg)
     site = SiteView(start_url=page_url, pages={page_url: summarize(facts)}, crawl_complete=False)
     for finding_url, finding in run_site_checks(site, cfg):

@@ -3,12 +3,12 @@ site to cancel, and helpers to build engine results for store tests."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.fixture_server import LoopbackServer, QuietHandler
 
 # Parse in threads (no process pool start-up) and fail fast: the demo site is small.
 FAST_OPTIONS = {"parse_workers": 0, "timeout": 5.0, "retries": 0}
@@ -29,7 +29,7 @@ class EndlessSite:
         self.on_hit = None  # optional callable(hit_count) run in the server thread
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802 (http.server API)
                 site.hits += 1
                 if site.on_hit is not None:
@@ -53,19 +53,12 @@ class EndlessSite:
 
             do_HEAD = do_GET  # noqa: N815
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server = LoopbackServer(Handler)
+        self.url = self.server.url("/")
 
 
 @pytest.fixture
 def endless_site() -> Iterator[EndlessSite]:
     site = EndlessSite()
-    site.thread.start()
-    yield site
-    site.server.shutdown()
-    site.server.server_close()
+    with site.server:
+        yield site

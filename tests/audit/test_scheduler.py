@@ -25,6 +25,9 @@ DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"
 def dummy_tasks(settings):
     settings.TASKS = DUMMY_TASKS
     settings.TIME_ZONE = "Europe/London"
+    # The schedules here aim at made-up hosts that do not resolve; the target rules that a
+    # due schedule re-checks are tested in test_targets.py and test_scheduler's own test.
+    settings.SEO_AUDIT_ALLOWED_HOSTS = ["clinic.example", *(f"clinic{n}.example" for n in range(5))]
     default_task_backend.clear()
     yield
     default_task_backend.clear()
@@ -125,6 +128,17 @@ def test_a_slot_whose_target_is_busy_is_claimed_and_skipped_with_a_note(db):
     claim = schedule.slots.get()
     assert claim.run is None and f"run #{busy.pk}" in claim.note
     assert AuditRun.objects.count() == 1
+
+
+def test_a_schedule_aimed_inside_is_skipped_with_a_note(db):
+    """Saved before targets were vetted (or edited in the database): re-checked when due."""
+    schedule = _daily(at(2025, 1, 1, 12, 0))
+    AuditSchedule.objects.filter(pk=schedule.pk).update(target_url="http://127.0.0.1:6379/")
+    with freeze_time(at(2025, 1, 2, 3, 0)):
+        assert tick() == []
+    claim = schedule.slots.get()
+    assert claim.run is None and "private or reserved address" in claim.note
+    assert AuditRun.objects.count() == 0
 
 
 def test_an_empty_target_means_the_site_root(demo_site):

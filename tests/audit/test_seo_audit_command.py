@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.fixture_server import LoopbackServer, QuietHandler
+
+HTML = "text/html; charset=utf-8"
 PAGE = (
     '<!doctype html><html lang="en"><head><title>Knee physiotherapy – Riverside Physio</title>'
     '<meta name="description" content="Knee pain treatment at Riverside Physio: assessment, '
@@ -21,27 +22,16 @@ PAGE = (
 ).encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
-        body = PAGE if self.path == "/" else b"not found"
-        self.send_response(200 if self.path == "/" else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        found = self.path == "/"
+        self.send_body(200 if found else 404, PAGE if found else b"not found", HTML)
 
 
 @pytest.fixture
 def server_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with LoopbackServer(_Handler) as server:
+        yield server.url("/")
 
 
 def test_command_writes_report_and_fails_on_errors(server_url: str, tmp_path: Path) -> None:

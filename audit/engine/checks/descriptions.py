@@ -12,10 +12,6 @@ from .registry import finding, page_check
 SELECTOR = 'meta[name="description"]'
 
 
-def _first(page: PageFacts) -> str | None:
-    return next((d for d in page.descriptions if d.strip()), None)
-
-
 def _snippet(text: str) -> str:
     return f'<meta name="description" content="{escape(text[:150])}">'
 
@@ -27,7 +23,7 @@ def _snippet(text: str) -> str:
     "Add a meta description of 70-160 characters that sums up the page for searchers.",
 )
 def description_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    if _first(page) is None:
+    if page.description is None:
         return [
             finding("meta-description-missing", "The page has no meta description, or it is empty.")
         ]
@@ -41,7 +37,7 @@ def description_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Shorten the description; search engines cut it off around 160 characters.",
 )
 def description_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    text = _first(page)
+    text = page.description
     limit = cfg.thresholds.description_max
     if text is not None and len(text) > limit:
         return [
@@ -62,7 +58,7 @@ def description_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Expand the description to say what the page offers and why to click.",
 )
 def description_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    text = _first(page)
+    text = page.description
     limit = cfg.thresholds.description_min
     if text is not None and len(text) < limit:
         return [

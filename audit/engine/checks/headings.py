@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from ..config import AuditConfig
-from ..facts import Heading, PageFacts
+from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
-
-
-def _content_headings(page: PageFacts) -> list[Heading]:
-    # Headings in <nav>/<footer> repeat on every page; they are not the page's outline.
-    return [h for h in page.headings if not h.in_chrome]
 
 
 @page_check(
@@ -20,7 +15,7 @@ def _content_headings(page: PageFacts) -> list[Heading]:
     "Add one <h1> that states the page's main topic.",
 )
 def h1_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    if any(h.level == 1 for h in _content_headings(page)):
+    if page.h1s:
         return []
     return [finding("h1-missing", "The page has no <h1> outside navigation and footer.")]
 
@@ -32,7 +27,7 @@ def h1_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Keep one <h1> for the page topic and make the others <h2>.",
 )
 def h1_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    h1s = [h for h in _content_headings(page) if h.level == 1]
+    h1s = page.h1s
     if len(h1s) < 2:
         return []
     return [
@@ -55,7 +50,7 @@ def h1_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
 def heading_order(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     out = []
     previous = None
-    for heading in _content_headings(page):
+    for heading in page.content_headings:
         # As axe-core's heading-order: deeper by more than one level is a skip; up is fine.
         if previous is not None and heading.level > previous + 1:
             out.append(
@@ -85,6 +80,6 @@ def heading_empty(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
             h.selector,
             h.snippet,
         )
-        for h in _content_headings(page)
+        for h in page.content_headings
         if not h.text.strip()
     ]

@@ -63,7 +63,7 @@ def robots_blocked(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Find
     'Add <link rel="canonical" href="https://…"> with the page\'s preferred absolute URL.',
 )
 def canonical_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    if page.canonicals:
+    if page.canonical is not None:
         return []
     return [finding("canonical-missing", 'The page has no <link rel="canonical">.')]
 

@@ -84,6 +84,25 @@ def link_empty(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     ]
 
 
+@page_check(
+    "links-capped",
+    "notice",
+    "Page has more links than the audit checks",
+    "Split very long link lists (archives, tag clouds) over several pages; "
+    "or raise max_links_per_page to check them all.",
+)
+def links_capped(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+    if not page.links_capped:
+        return []
+    return [
+        finding(
+            "links-capped",
+            f"The page has {page.links_total} links; only the first {len(page.links)} "
+            "were checked and followed.",
+        )
+    ]
+
+
 def _uncrawlable(href: str) -> bool:
     value = href.strip().lower()
     return not value or value.startswith(("javascript:", "file:"))

@@ -54,8 +54,8 @@ def title_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
 )
 def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.title_max
-    if page.titles and len(page.titles[0]) > limit:
-        title = page.titles[0]
+    title = page.title
+    if title is not None and len(title) > limit:
         return [
             finding(
                 "title-too-long",
@@ -75,8 +75,8 @@ def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
 )
 def title_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.title_min
-    if page.titles and 0 < len(page.titles[0].strip()) < limit:
-        title = page.titles[0]
+    title = page.title
+    if title is not None and 0 < len(title.strip()) < limit:
         return [
             finding(
                 "title-too-short",

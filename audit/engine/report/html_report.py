@@ -106,11 +106,7 @@ def render_html(result: AuditResult, *, zone: tzinfo | None = None, lead_html: s
             f"<td><code>{_e(check_id)}</code><br>{_e(check.title if check else '')}</td>"
             f"<td>{count}</td><td class=fix>{_e(check.fix if check else '')}</td></tr>"
         )
-    notes = []
-    if result.stop_reason is not None:
-        notes.append(f"Stopped early ({_e(result.stop_reason)}): this report is partial.")
-    elif not result.complete:
-        notes.append("Crawl limits were reached: some pages were not crawled.")
+    notes = [_e(result.completeness())]
     if result.start_error:
         notes.append(f"The start URL failed: {_e(result.start_error)}.")
     pages = "".join(_page(page) for page in pages_by_severity(result.pages))

@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from tests.fixture_server import LoopbackServer
+
 PAGE = (
     "<!doctype html><html lang=en><head><title>Hostile fixture home page for tests</title>"
     "</head><body><h1>Home</h1>"
@@ -40,7 +42,6 @@ class HostileServer:
         self.redirect_to = redirect_to  # where /redirect points
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.lock = threading.Lock()
-        self.closing = threading.Event()
         self._stalled_once: set[str] = set()
         owner = self
 
@@ -48,13 +49,10 @@ class HostileServer:
             def handle(self) -> None:
                 owner._serve(self.request)
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
+        self._server = LoopbackServer(Handler, lifetime=lifetime, raw=True)
+        self.closing = self._server.closing
+        self.port = self._server.port
+        self.base = self._server.base
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -64,19 +62,14 @@ class HostileServer:
             return sum(1 for _, p, _ in self.requests if p == path)
 
     def __enter__(self) -> HostileServer:
-        self._thread.start()
-        self._timer.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
-        if not self.closing.is_set():
-            self.closing.set()
-            self._timer.cancel()
-            self.server.shutdown()
-            self.server.server_close()
+        self._server.stop()
 
     # -- one connection ------------------------------------------------------------------
 

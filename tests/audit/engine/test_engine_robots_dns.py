@@ -7,10 +7,8 @@ import os
 import pickle
 import signal
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -20,6 +18,7 @@ from audit.engine import AuditConfig, audit_site
 from audit.engine.crawl import Crawler, RobotsDisallowed
 from audit.engine.robots import parse_robots, rules_from_response
 from audit.engine.urls import AddressGuard
+from tests.fixture_server import LoopbackServer, QuietHandler
 
 
 class MiniSite:
@@ -32,10 +31,7 @@ class MiniSite:
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, Host)
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._serve(head=False)
 
@@ -54,10 +50,8 @@ class MiniSite:
                 if not head:
                     self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer((address, port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = LoopbackServer(Handler, address=address, port=port).start()
+        self.port = self.server.port
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -66,8 +60,7 @@ class MiniSite:
         return [path for _, path, _ in self.requests]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 def page(title: str, *links: str) -> str:

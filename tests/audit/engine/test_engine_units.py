@@ -15,7 +15,7 @@ from audit.engine.crawl import Crawler
 from audit.engine.decode import decode_html
 from audit.engine.fetch import looks_binary, parse_retry_after
 from audit.engine.robots import parse_robots
-from audit.engine.sitemaps import parse_sitemap
+from audit.engine.sitemaps import sitemap_locations
 from audit.engine.urls import AddressGuard, Scope, normalize_url, validate_start_url
 
 STRIP = ("utm_*", "gclid")
@@ -133,27 +133,28 @@ def test_robots_longest_match_wildcards_and_agent_groups() -> None:
 def test_sitemap_parsing_gzip_index_and_text() -> None:
     ns = b'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     urlset = b"<urlset " + ns + b"><url><loc> https://a.example/1 </loc></url></urlset>"
-    assert parse_sitemap(gzip.compress(urlset), 10_000) == ("urlset", ["https://a.example/1"])
+    assert list(sitemap_locations(gzip.compress(urlset), 10_000)) == [
+        ("urlset", "https://a.example/1")
+    ]
     index = (
         b"<sitemapindex " + ns + b"><sitemap><loc>https://a.example/s.xml</loc></sitemap>"
         b"</sitemapindex>"
     )
-    assert parse_sitemap(index, 10_000) == ("index", ["https://a.example/s.xml"])
-    assert parse_sitemap(b"https://a.example/x\nhttps://a.example/y\n", 100) == (
-        "text",
-        ["https://a.example/x", "https://a.example/y"],
-    )
+    assert list(sitemap_locations(index, 10_000)) == [("index", "https://a.example/s.xml")]
+    assert list(sitemap_locations(b"https://a.example/x\nhttps://a.example/y\n", 100)) == [
+        ("text", "https://a.example/x"),
+        ("text", "https://a.example/y"),
+    ]
 
 
 def test_sitemap_gzip_bomb_is_capped() -> None:
     bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000)
-    kind, locs = parse_sitemap(bomb, 1000)
-    assert locs == []
+    assert list(sitemap_locations(bomb, 1000)) == []
 
 
 def test_sitemap_entities_are_not_expanded() -> None:
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><urlset><url><loc>https://a.example/&e;</loc></url></urlset>'
-    _kind, locs = parse_sitemap(evil, 10_000)
+    locs = [loc for _kind, loc in sitemap_locations(evil, 10_000)]
     assert all("root:" not in loc for loc in locs)
 
 

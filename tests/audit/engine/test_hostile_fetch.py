@@ -113,7 +113,7 @@ def test_ctrl_c_stops_the_cli_and_writes_a_partial_report(
 
 def test_a_read_timeout_on_get_is_retried(hostile: HostileServer) -> None:
     """The first answer never comes; the retry gets the page (before: "timeout")."""
-    fetcher = Fetcher(quick(timeout=0.5, retries=1))
+    fetcher = Fetcher(quick(timeout=1.0, retries=1))
     try:
         fetched = fetcher.fetch(hostile.url("/stall-once"))
     finally:
@@ -124,7 +124,7 @@ def test_a_read_timeout_on_get_is_retried(hostile: HostileServer) -> None:
 
 def test_retries_stop_at_the_time_budget(hostile: HostileServer) -> None:
     """Back-off waits end with the run: 5 retries with a 10 s back-off stop at the budget."""
-    config = quick(timeout=0.5, retries=5, backoff=10.0, time_budget=1.5, check_links=False)
+    config = quick(timeout=1.0, retries=5, backoff=10.0, time_budget=1.5, check_links=False)
     started = time.monotonic()
     result = audit_site(hostile.url("/stall-once"), config)
     assert time.monotonic() - started < 1.5 + 1.0

@@ -129,7 +129,7 @@ def test_a_robots_txt_cut_off_by_its_deadline_loses_only_its_last_line() -> None
     with HostileServer(lifetime=30, robots_trickle=start) as server:
         guard = AddressGuard("127.0.0.1")
         policy = CrawlPolicy(Scope(server.url("/")), guard, ignore_robots=False)
-        policy.fetcher = fetcher = Fetcher(AuditConfig(timeout=0.5, retries=0), guard=guard)
+        policy.fetcher = fetcher = Fetcher(AuditConfig(timeout=1.0, retries=0), guard=guard)
         try:
             rules = policy.robots_for(server.url("/"))
         finally:

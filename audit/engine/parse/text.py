@@ -1,0 +1,47 @@
+"""Text: the visible text of the body and the word count of its main content."""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml.etree import _Element as HtmlElement
+
+from ..facts import PageFacts
+from .document import Document
+
+_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+_CHROME_TEXT = frozenset({"nav", "header", "footer", "svg"})
+_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(_INVISIBLE))
+# Tails are text nodes of the parent, so the text after a <script> is kept.
+_VISIBLE_TEXT = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]", smart_strings=False)
+_NOT_MAIN = tuple(sorted(_INVISIBLE | _CHROME_TEXT))
+
+
+def visible_text(body: HtmlElement) -> str:
+    """All visible text, space-separated so "12 views" never runs into the next block."""
+    return " ".join(_VISIBLE_TEXT(body))
+
+
+def _words(element: HtmlElement) -> int:
+    # Text nodes joined by spaces, so a count is the sum of the counts of its text nodes.
+    return len(" ".join(element.itertext()).split())
+
+
+def main_word_count(body: HtmlElement) -> int:
+    """Words outside scripts, nav, header, footer and inline SVG.
+
+    All of the body's words less those of each outermost skipped element (its own tail
+    is not inside it, so stays counted). libxml2 walks the text (~0.05 ms on a 30 KB page
+    against ~0.2 ms for a Python walk); splitting into words is most of what is left.
+    Whitespace-separated tokens: 10x cheaper than a \\w+ regex on a 30 KB page.
+    """
+    words = _words(body)
+    for element in body.iter(*_NOT_MAIN):
+        if not any(ancestor.tag in _NOT_MAIN for ancestor in element.iterancestors()):
+            words -= _words(element)
+    return words
+
+
+def extract_text(doc: Document, facts: PageFacts) -> None:
+    body = doc.root.find("body")
+    if body is not None:
+        facts.word_count = main_word_count(body)

@@ -1,0 +1,133 @@
+"""Parse step: same facts and findings as another revision, and CPU time per page.
+
+    .venv/bin/python benchmarks/parse_facts.py --against main
+
+Parses the fixture site's pages (tests/audit/engine/fixture_site.py) and 1000 pages of the
+crawl benchmark's generated site with this checkout's engine and with the engine of the given
+git revision (extracted to a temporary folder), each in its own process, and prints any page
+whose facts or findings differ (fields new in this checkout are left out of the comparison)
+plus the parse CPU time of each side (best of three runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = 1000
+
+
+def _pages() -> list[tuple[str, str]]:
+    """(url, html) of every fixture route that answers HTML, then the generated pages."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from crawl import page_html  # noqa: PLC0415 (benchmarks/ is not a package)
+
+    from tests.audit.engine.fixture_site import ROUTES, FixtureSite  # noqa: PLC0415
+
+    site = FixtureSite()
+    site.base = "http://127.0.0.1:8001"  # not the port it bound: the same in both processes
+    out = []
+    try:
+        for path, route in sorted(ROUTES.items()):
+            response = route(site, {}, 1, "GET")
+            if "html" in response.headers.get("Content-Type", ""):
+                out.append((site.url(path), response.body.decode("utf-8", "replace")))
+    finally:
+        site.server.server_close()
+    rng = random.Random(42)
+    out += [(f"http://127.0.0.1:8000/p/{i}.html", page_html(i, PAGES, rng)) for i in range(PAGES)]
+    return out
+
+
+def dump(engine_root: str) -> None:
+    """Print one JSON line per page (facts and findings), then the parse CPU time."""
+    sys.path.insert(0, engine_root)
+    sys.path.insert(1, str(ROOT))
+    from audit.engine.parse import parse_html  # noqa: PLC0415 (the engine chosen at run time)
+    from audit.engine.single import check_html_facts  # noqa: PLC0415
+
+    pages = _pages()
+    for url, html in pages:
+        report, facts = check_html_facts(html, url)
+        print(
+            json.dumps(
+                {
+                    "url": url,
+                    "facts": dataclasses.asdict(facts),
+                    "findings": [dataclasses.asdict(f) for f in report.findings],
+                    "title": report.title,
+                    "h1": report.h1,
+                },
+                sort_keys=True,
+            )
+        )
+    best = float("inf")
+    for _ in range(3):
+        began = time.process_time()
+        for url, html in pages:
+            parse_html(html, url)
+        best = min(best, time.process_time() - began)
+    print(json.dumps({"cpu_s": best, "pages": len(pages)}))
+
+
+def _run(engine_root: str) -> list[dict]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--dump", engine_root],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def _without_new_keys(new: dict, old: dict) -> dict:
+    """``new`` restricted to the keys ``old`` has, recursively (new fields are not diffs)."""
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {k: _without_new_keys(new[k], old[k]) for k in old if k in new}
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        return [_without_new_keys(n, o) for n, o in zip(new, old, strict=True)]
+    return new
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", default="main", help="git revision to compare with")
+    parser.add_argument("--dump", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.dump:
+        dump(args.dump)
+        return
+    with tempfile.TemporaryDirectory(prefix="parse-facts-") as tmp:
+        archive = subprocess.run(
+            ["git", "archive", args.against, "audit/engine"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        old = _run(tmp)
+    new = _run(str(ROOT))
+    differ = 0
+    for old_page, new_page in zip(old[:-1], new[:-1], strict=True):
+        if _without_new_keys(new_page, old_page) != old_page:
+            differ += 1
+            print(f"differs: {old_page['url']}")
+    old_cpu, new_cpu = old[-1], new[-1]
+    print(f"{len(old) - 1} pages compared, {differ} differ")
+    for name, cpu in (("old", old_cpu), ("new", new_cpu)):
+        per_page = cpu["cpu_s"] * 1000 / cpu["pages"]
+        print(f"{name}: parse CPU {cpu['cpu_s']:.2f} s = {per_page:.3f} ms/page")
+    sys.exit(1 if differ else 0)
+
+
+if __name__ == "__main__":
+    main()
