@@ -30,7 +30,7 @@ class TrustSite:
     """``slow_first[path] = n``: the first n requests of that path take ``slow_seconds``
     (a rendition made on first view); ``always_slow``: paths that never answer in time."""
 
-    def __init__(self, routes: dict[str, Route], slow_seconds: float = 0.6) -> None:
+    def __init__(self, routes: dict[str, Route], slow_seconds: float = 2.0) -> None:
         self.routes = routes
         self.slow_seconds = slow_seconds
         self.slow_first: dict[str, int] = {}
