@@ -47,7 +47,7 @@ def test_run_in_flight_shows_progress_not_comparisons(two_runs, people):
     )
     html = client_for(people["viewer"]).get(f"/admin/seo-audits/{two_runs.new.pk}/").content
     html = html.decode()
-    assert "3 of 12 pages found so far audited" in html
+    assert "Audited 3 of the 12 pages found so far" in html
     assert "<progress" in html
     assert "fixed since" not in html and "Fix these first</h2>" not in html
 
@@ -75,3 +75,10 @@ def test_html_export_leads_with_fixes_and_dates_in_the_clinics_zone(two_runs, pe
     assert html.index("<h2>Fix these first</h2>") < html.index("<h2>Summary</h2>")
     assert "Where: Promote tab → Meta description." in html
     assert "/edit/#id_search_description" in html
+
+
+def test_each_fix_says_what_it_adds_to_the_score(two_runs, people):
+    top = fix_first(two_runs.new)[0]
+    assert top.points > 0
+    html = client_for(people["viewer"]).get(f"/admin/seo-audits/{two_runs.new.pk}/").content
+    assert f"score +{top.points:.1f}" in html.decode()
