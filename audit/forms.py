@@ -85,8 +85,11 @@ class AuditScheduleForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if "crawl_options" in self.fields:
             self.fields["crawl_options"].help_text = crawl_options_help()
-        if "time_zone" in self.fields and not self.instance.pk and not self.is_bound:
-            self.initial["time_zone"] = clinic_zone_name()
+        if "time_zone" in self.fields:
+            # Left out (a form posted without it): the clinic's zone, as for a new schedule.
+            self.fields["time_zone"].required = False
+            if not self.instance.pk and not self.is_bound:
+                self.initial["time_zone"] = clinic_zone_name()
         if "cron" in self.fields:
             self.fields["cron"].widget.attrs["data-describe-url"] = reverse(
                 "seo_audits:describe_cron"
@@ -95,6 +98,9 @@ class AuditScheduleForm(WagtailAdminModelForm):
     def clean_target_url(self) -> str:
         url = self.cleaned_data["target_url"]
         return vet_admin_target(url) if url else url
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or clinic_zone_name()
 
 
 def crawl_options_help() -> str:

@@ -13,6 +13,7 @@ from wagtail.models import Site
 from audit.models import AuditRun, AuditSchedule
 from pages.models import ClinicSettings
 from tests.audit.admin.conftest import client_for
+from tests.audit.admin.test_actions import schedule_data
 
 SCHEDULES = "/admin/seo-audits/schedules/"
 VANCOUVER = ZoneInfo("America/Vancouver")
@@ -89,3 +90,13 @@ def test_scheduler_once_says_what_it_did(db, capsys, settings):
     assert capsys.readouterr().out.strip() == (
         "No schedule due; next: Monday 30 Nov 2026, 07:00 (America/Vancouver), “Weekly audit”."
     )
+
+
+def test_a_form_posted_without_a_time_zone_gets_the_clinics(people, demo_site):
+    response = client_for(people["manager"]).post(
+        f"{SCHEDULES}new/", schedule_data(preset="weekly", weekday="0", time_of_day="07:00")
+    )
+    assert response.status_code == 302
+    schedule = AuditSchedule.objects.get()
+    assert schedule.time_zone == "America/Vancouver"
+    assert schedule.describe() == "Mondays at 07:00 (America/Vancouver)"
