@@ -41,9 +41,9 @@ class ClinicSettings(BaseSiteSetting):
         blank=True,
         help_text="One line per entry in schema.org form, e.g. 'Mo-Fr 08:00-19:00'.",
     )
-    facebook_url = models.URLField(blank=True)
-    instagram_url = models.URLField(blank=True)
-    linkedin_url = models.URLField(blank=True)
+    facebook_url = models.URLField("Facebook URL", blank=True)
+    instagram_url = models.URLField("Instagram URL", blank=True)
+    linkedin_url = models.URLField("LinkedIn URL", blank=True)
     time_zone = models.CharField(
         max_length=64,
         default=default_time_zone,

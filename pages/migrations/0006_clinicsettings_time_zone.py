@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pages', '0004_move_view_counts_to_pageviews'),
+        ('pages', '0005_editor_labels'),
     ]
 
     operations = [
