@@ -20,6 +20,7 @@ CLINIC = {
     "opening_hours": "Mo-Fr 08:00-19:00\nSa 09:00-14:00",
     "facebook_url": "https://www.facebook.com/northsidephysio.example",
     "instagram_url": "https://www.instagram.com/northsidephysio.example",
+    "time_zone": "America/Vancouver",
 }
 
 DEMO_IMAGES = {
