@@ -48,6 +48,8 @@ def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) ->
         "review_findings": 0,
         "agreed_with_static": 0,
         "disagreements": [],
+        "bytes_by_type": {},  # transferred bytes over all rendered pages, by resource type
+        "lab": {},  # url -> {"lcp_ms", "cls", "tbt_ms", "bytes"} for each rendered page
         "peak_rss_mb": None,
         "stopped_early": False,
         "error": None,
@@ -90,6 +92,15 @@ async def _render_pages(
                 browser_finding("browser/failed", f"not rendered after a retry: {outcome}")
             )
             return
+        stats["lab"][url] = {
+            "lcp_ms": None if outcome.lcp_ms is None else round(outcome.lcp_ms),
+            "cls": round(outcome.cls, 4),
+            "tbt_ms": round(outcome.tbt_ms),
+            "bytes": sum(outcome.bytes_by_type.values()),
+        }
+        totals = stats["bytes_by_type"]
+        for kind, size in outcome.bytes_by_type.items():
+            totals[kind] = totals.get(kind, 0) + size
         found = rendered_findings(outcome, cfg)
         kept, disagreements = merge_with_static(report.findings, found, url)
         stats["agreed_with_static"] += len(found) - len(kept)

@@ -132,13 +132,16 @@ class TestOneCrawl:
         assert stats["agreed_with_static"] >= 3
         assert stats["disagreements"] == []
 
-    def test_the_run_records_versions_and_counts(self, crawled) -> None:
+    def test_the_run_records_versions_counts_and_lab_data(self, crawled, server) -> None:
         stats = crawled.stats["browser"]
         assert stats["axe_core_version"] == "4.14.1"
         assert stats["chromium_version"].split(".")[0].isdigit()
         assert stats["pages_rendered"] == stats["pages_planned"] == 8  # all but /hang
         assert stats["pages_failed"] == 0 and stats["error"] is None
         assert stats["peak_rss_mb"] > 0
+        lab = stats["lab"][server.url("/layout-shift")]
+        assert lab["cls"] > 0.1 and lab["lcp_ms"] > 0 and lab["bytes"] > 0
+        assert stats["bytes_by_type"]["img"] > 0 and stats["bytes_by_type"]["document"] > 0
         # the run's totals include the browser's findings
         assert crawled.stats["findings_by_check"]["axe/color-contrast"] >= 2
 
