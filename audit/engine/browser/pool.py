@@ -162,13 +162,17 @@ class BrowserPool:
         ]
         watcher = asyncio.create_task(self._watch())
         sampler = asyncio.create_task(self.rss.run())
+        done = asyncio.gather(*workers)
         try:
-            done = asyncio.gather(*workers)
             await asyncio.wait({done, watcher}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (*workers, watcher, sampler):
                 task.cancel()
             await asyncio.gather(*workers, watcher, sampler, return_exceptions=True)
+        failure = done.exception() if done.done() and not done.cancelled() else None
+        if failure is not None:
+            # e.g. Chromium cannot be relaunched: the pages left are not rendered
+            raise BrowserUnavailable(f"the browser pass stopped: {_reason(failure)}")
 
     async def _watch(self) -> None:
         """Ends the pass as soon as the run is cancelled or out of time."""
@@ -289,7 +293,6 @@ class BrowserPool:
         page.on("response", on_response)
         page.on("request", on_request)
         page.on("requestfailed", on_failed)
-        page.on("crash", lambda _page: None)  # surfaces as an error in the awaited call
 
         timeout_ms = self.cfg.browser_page_timeout * 1000
         response = await page.goto(url, wait_until="load", timeout=timeout_ms)

@@ -79,6 +79,11 @@ class BrowserSiteHandler(QuietHandler):
             self.send_body(200, INDEX)
         elif self.path in PAGES:
             self.send_body(200, PAGES[self.path])
+        elif self.path.startswith("/elsewhere?port="):
+            # an image on another host of the local network, which a public audit may not load
+            port = int(self.path.rpartition("=")[2])
+            img = f'<img src="http://localhost:{port}/spy.png" alt="A map" width="9" height="9">'
+            self.send_body(200, page("Directions", img))
         elif self.path == "/images/pixel.png":
             self.send_body(200, PIXEL, "image/png")
         elif self.path == "/robots.txt":

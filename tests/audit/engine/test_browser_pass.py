@@ -22,7 +22,7 @@ from audit.engine.browser.checks import axe_findings, rendered_findings
 from audit.engine.browser.observations import RenderedPage
 from audit.engine.browser.sample import choose_pages
 from audit.options import build_config
-from tests.fixture_server import LoopbackServer
+from tests.fixture_server import LoopbackServer, QuietHandler
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = [
@@ -173,6 +173,29 @@ def test_the_time_budget_ends_the_pass_wherever_it_is(server: LoopbackServer) ->
     assert "browser/failed" not in [f.check for f in result.pages[0].findings]
 
 
+class CountingHandler(QuietHandler):
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        type(self).hits += 1
+        self.send_body(200, b"", "image/png")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_a_public_audit_browser_may_not_reach_the_local_network(server: LoopbackServer) -> None:
+    with LoopbackServer(CountingHandler, lifetime=120) as other:
+        config = BROWSER_CONFIG.replace(
+            single_page=True, allow_private=False, trusted_hosts=(f"127.0.0.1:{server.port}",)
+        )
+        result = audit_site(server.url(f"/elsewhere?port={other.port}"), config)
+    failed = [f.message for f in result.pages[0].findings if f.check == "browser/failed-request"]
+    assert failed == [
+        f"image failed (net::ERR_ADDRESS_UNREACHABLE): http://localhost:{other.port}/spy.png"
+    ]
+    assert CountingHandler.hits == 0
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
 def test_python_dash_m_audit_with_browser(server: LoopbackServer) -> None:
@@ -212,6 +235,15 @@ def test_a_missing_chromium_is_one_line_before_the_crawl() -> None:
         "error: Chromium not found at /nowhere/chromium: install it (Debian: apt-get install "
         "chromium) or give its path with --chromium / the chromium_path option"
     ]
+
+
+def test_a_chromium_that_does_not_start_does_not_fail_the_run(server: LoopbackServer) -> None:
+    config = BROWSER_CONFIG.replace(single_page=True, chromium_path="/bin/true")
+    result = audit_site(server.url("/schemes"), config)
+    assert result.pages[0].status == 200  # the crawl's findings stand
+    failed = [f.message for f in result.pages[0].findings if f.check == "browser/failed"]
+    assert len(failed) == 1 and failed[0].startswith("Chromium at /bin/true did not start: ")
+    assert result.stats["browser"]["error"] == failed[0]
 
 
 def test_run_options_switch_the_pass_on() -> None:
