@@ -183,6 +183,7 @@ class BrowserPool:
         self, queue: asyncio.Queue[str], on_page: Callable[[str, RenderedPage | str], None]
     ) -> None:
         context: BrowserContext | None = None
+        tab: Page | None = None  # reused from page to page: no new renderer for each
         used = 0
         try:
             while not queue.empty() and not self.stop.stopped():
@@ -190,11 +191,13 @@ class BrowserPool:
                 outcome: RenderedPage | str = ""
                 for attempt in range(2):  # one retry
                     if context is None or used >= RECYCLE_PAGES:
-                        context = await self._fresh_context(context)
+                        context, tab = await self._fresh_context(context), None
                         used = 0
                     used += 1
                     try:
-                        outcome = await self._within_deadline(self._render(context, url))
+                        if tab is None:
+                            tab = await self._within_deadline(context.new_page(), "a new tab")
+                        outcome = await self._within_deadline(self._render(tab, url))
                         break
                     except (PageFailed, PlaywrightError, TimeoutError) as exc:
                         if self.stop.stopped():
@@ -202,7 +205,7 @@ class BrowserPool:
                         outcome = _reason(exc)
                         self.counts.retries += attempt == 0
                         context = await self._fresh_context(context, broken=True)
-                        used = 0
+                        tab, used = None, 0
                 if isinstance(outcome, RenderedPage):
                     self.counts.loaded += 1
                 else:
@@ -256,13 +259,9 @@ class BrowserPool:
                 return
         await route.continue_()
 
-    async def _render(self, context: BrowserContext, url: str) -> RenderedPage:
-        page = await context.new_page()
-        try:
-            return await self._observe(page, url)
-        finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(page.close(), CLOSE_SECONDS)
+    async def _render(self, page: Page, url: str) -> RenderedPage:
+        await page.emulate_media(color_scheme="light")  # the last page ended in dark
+        return await self._observe(page, url)
 
     async def _observe(self, page: Page, url: str) -> RenderedPage:
         rendered = RenderedPage(url=url, final_url=url)
@@ -288,12 +287,25 @@ class BrowserPool:
                 FailedRequest(request.url, request.resource_type, request.failure or "failed")
             )
 
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: rendered.console_errors.append(str(error)))
-        page.on("response", on_response)
-        page.on("request", on_request)
-        page.on("requestfailed", on_failed)
+        def on_page_error(error: Any) -> None:
+            rendered.console_errors.append(str(error))
 
+        listeners = {
+            "console": on_console,
+            "pageerror": on_page_error,
+            "response": on_response,
+            "request": on_request,
+            "requestfailed": on_failed,
+        }
+        for event, listener in listeners.items():
+            page.on(event, listener)
+        try:
+            return await self._load_and_check(page, url, rendered)
+        finally:
+            for event, listener in listeners.items():
+                page.remove_listener(event, listener)
+
+    async def _load_and_check(self, page: Page, url: str, rendered: RenderedPage) -> RenderedPage:
         timeout_ms = self.cfg.browser_page_timeout * 1000
         response = await page.goto(url, wait_until="load", timeout=timeout_ms)
         if response is None:
