@@ -63,6 +63,11 @@ def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) ->
                 pages[0].findings.append(browser_finding("browser/failed", str(exc)))
     stats["pages_skipped"] = len(pages) - stats["pages_rendered"] - stats["pages_failed"]
     stats["stopped_early"] = stats["pages_skipped"] > 0 and stop.stopped()
+    if stats["stopped_early"] and result.stop_reason is None:
+        # a cancel or the time budget during the pass: the run's report is partial too
+        result.stop_reason = stop.reason
+        result.stats["stopped_early"] = True
+        result.stats["stop_reason"] = result.stop_reason
     duration = time.monotonic() - clock
     stats["duration_s"] = round(duration, 3)
     stats["pages_per_second"] = round(stats["pages_rendered"] / duration, 2) if duration else None

@@ -169,6 +169,7 @@ def test_the_time_budget_ends_the_pass_wherever_it_is(server: LoopbackServer) ->
     assert time.monotonic() - clock < 9.0  # the budget, plus closing Chromium
     stats = result.stats["browser"]
     assert stats["stopped_early"] and stats["pages_skipped"] == 1
+    assert result.stop_reason == "time-budget" == result.stats["stop_reason"]
     # cut short by the run, not the page's fault
     assert "browser/failed" not in [f.check for f in result.pages[0].findings]
 
