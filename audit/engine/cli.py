@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .analyse import PARSE_FAILED
+from .browser import chromium_problem
 from .config import OPTION_BOUNDS, AuditConfig
 from .crawl import audit_site
 from .errors import AuditError, FetchError
@@ -116,6 +117,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="parser processes (default: one per CPU; 0 parses in threads)",
     )
+    browser = parser.add_argument_group("browser pass (headless Chromium and axe-core)")
+    browser.add_argument(
+        "--browser", action="store_true", help="also render pages in Chromium and run axe-core"
+    )
+    browser.add_argument(
+        "--browser-sample",
+        type=bounded("browser_sample"),
+        default=None,
+        metavar="N",
+        help="render only N pages, covering every page type and template (default: all)",
+    )
+    browser.add_argument(
+        "--chromium", default="/usr/bin/chromium", metavar="PATH", help="the Chromium to use"
+    )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--format",
@@ -161,6 +176,9 @@ def config_from_args(args: argparse.Namespace) -> AuditConfig:
         use_sitemaps=not args.no_sitemaps,
         check_links=not args.no_link_check,
         parse_workers=args.workers,
+        browser=args.browser,
+        browser_sample=args.browser_sample,
+        chromium_path=args.chromium,
     )
 
 
@@ -233,6 +251,9 @@ def run(
         config = config_from_args(args)
     except AuditError as exc:
         _error(stderr, str(exc))
+        return EXIT_USAGE
+    if config.browser and (problem := chromium_problem(config.chromium_path)):
+        _error(stderr, problem)  # before the crawl, not after it
         return EXIT_USAGE
 
     cancelled = threading.Event()

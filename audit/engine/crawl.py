@@ -25,6 +25,7 @@ from sys import intern
 from typing import Any
 from urllib.parse import urljoin
 
+from .browser import run_browser_pass
 from .checks import PageSummary, SiteView, TargetStatus, run_site_checks
 from .config import AuditConfig
 from .deadline import StopSignal
@@ -232,7 +233,10 @@ class Crawler:
             self.fetcher.close()
             if self._workers is not None:
                 self._workers.close()
-        return self._result(started, time.monotonic() - clock, start_robots)
+        result = self._result(started, time.monotonic() - clock, start_robots)
+        if self.config.browser:
+            run_browser_pass(result, self.config, self.stop)
+        return result
 
     def _start_robots(self) -> RobotsRules:
         """The start origin's robots.txt; RobotsDisallowed if it keeps us out."""
