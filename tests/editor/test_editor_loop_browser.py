@@ -95,7 +95,10 @@ def editor_creates_and_submits(browser, site: LoopSite, steps: Steps) -> str:
     # Wagtail pre-fills the image's title ("Pool session"), which describes nothing: the
     # editor clears it, leaving the image without alt text.
     expect(alt_input).to_have_value("Pool session")
+    # The chooser may still be closing and fill the field again: let it finish first.
+    expect(page.locator(".modal")).to_be_hidden()
     alt_input.fill("")
+    expect(alt_input).to_have_value("")
     alt_guidance = page.locator('.clinic-guidance[data-guidance-for="body-0-value-image-alt_text"]')
     expect(alt_guidance).to_contain_text("Say what the image shows")
     steps.shot(page, "editor-image-without-alt")
