@@ -41,7 +41,7 @@ def _pages() -> list[tuple[str, str]]:
             if "html" in response.headers.get("Content-Type", ""):
                 out.append((site.url(path), response.body.decode("utf-8", "replace")))
     finally:
-        site.server.server_close()
+        site.stop()
     rng = random.Random(42)
     out += [(f"http://127.0.0.1:8000/p/{i}.html", page_html(i, PAGES, rng)) for i in range(PAGES)]
     return out

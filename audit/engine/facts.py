@@ -34,7 +34,7 @@ class Image:
     labelledby_text: str | None  # text of the aria-labelledby targets; None without attribute
     title: str | None
     role: str | None
-    aria_hidden: bool  # on the image or an ancestor
+    aria_hidden: bool  # hidden (aria-hidden, hidden, inline display:none...) or in hidden content
     focusable: bool
     global_aria: bool  # carries a global ARIA attribute (cancels role=presentation)
     selector: str

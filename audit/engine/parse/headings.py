@@ -22,6 +22,8 @@ def in_chrome(element: HtmlElement) -> bool:
 
 def extract_headings(doc: Document, facts: PageFacts) -> None:
     for element, level in doc.headings:
+        if doc.is_hidden(element):  # not in the outline readers get (axe skips it too)
+            continue
         text = element.get("aria-label", "").strip() or text_of(element)
         facts.headings.append(
             Heading(

@@ -34,12 +34,6 @@ GLOBAL_ARIA = frozenset(
 SRC_MAX = 500
 
 
-def _hidden(element: HtmlElement) -> bool:
-    if element.get("aria-hidden", "").strip().lower() == "true":
-        return True
-    return any(a.get("aria-hidden", "").strip().lower() == "true" for a in element.iterancestors())
-
-
 def _image(element: HtmlElement, doc: Document) -> Image:
     src = element.get("src", "").strip()
     if src and not src.startswith("data:"):
@@ -53,7 +47,7 @@ def _image(element: HtmlElement, doc: Document) -> Image:
         labelledby_text=doc.labelledby(element),
         title=element.get("title"),
         role=role.strip().lower() if role else None,
-        aria_hidden=_hidden(element),
+        aria_hidden=doc.is_hidden(element),
         focusable=element.get("tabindex") is not None,
         global_aria=any(name in GLOBAL_ARIA for name in element.attrib),
         selector=doc.select(element),

@@ -35,8 +35,8 @@ def count_value(value: Any) -> int | None:
 
 
 def extract_views(doc: Document, facts: PageFacts) -> None:
-    if doc.views_attr is not None:
-        facts.views = count_value(doc.views_attr.get("data-views"))
+    if doc.views_attrs:
+        facts.views = count_value(doc.views_attrs[0].get("data-views"))
         facts.views_source = "data-views" if facts.views is not None else None
     if facts.views is None and doc.jsonld_views is not None:
         facts.views, facts.views_source = doc.jsonld_views, "json-ld"
