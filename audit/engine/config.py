@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import InvalidConfig
 from .version import USER_AGENT
@@ -112,6 +113,8 @@ class AuditConfig:
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
     # parse limits
     max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
+    # What is specific to the audited site (see SiteProfile); the default is any site.
+    profile: SiteProfile | None = None
 
     def __post_init__(self) -> None:
         for name, bound in OPTION_BOUNDS.items():
@@ -141,4 +144,102 @@ class AuditConfig:
         data["disabled_checks"] = sorted(self.disabled_checks)
         for key in ("include", "exclude", "extra_hosts", "strip_query_params"):
             data[key] = list(data[key])
+        data["profile"] = self.profile.as_dict() if self.profile is not None else None
         return data
+
+    def profile_for(self, url: str) -> SiteProfile:
+        """The site profile that describes ``url``'s site: the generic one unless the
+        configured profile names no hosts or names the URL's host."""
+        return site_profile_for(self.profile, url)
+
+
+# site profile
+# What the engine cannot know about a site and must not guess: which page types are its
+# content, whether pages show view counts, the site's own name. The engine's defaults fit
+# any site; a caller that knows its site (the CMS for its own pages, the CLI's --profile
+# FILE) passes a SiteProfile.
+
+PAGE_TYPES = ("article", "service", "listing")
+SITE_NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """What a site's pages are expected to have."""
+
+    # Page types whose pages carry the site's content (thin-content, view counts).
+    content_types: frozenset[str] = frozenset({"article", "service"})
+    # Whether content pages show their own view count (view-count-missing).
+    views_expected: bool = False
+    # The site's or organisation's name, as its titles should carry it; "" for unknown.
+    site_name: str = ""
+    # Hosts ("host" or "host:port") the profile describes; empty: every host crawled.
+    hosts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.content_types) - set(PAGE_TYPES))
+        if unknown:
+            raise InvalidConfig(
+                f"unknown page type {unknown[0]!r} in content_types; use {', '.join(PAGE_TYPES)}"
+            )
+        if not isinstance(self.views_expected, bool):
+            raise InvalidConfig(
+                f"views_expected must be true or false, got {self.views_expected!r}"
+            )
+        if not isinstance(self.site_name, str) or len(self.site_name) > SITE_NAME_MAX:
+            raise InvalidConfig(f"site_name must be text of at most {SITE_NAME_MAX} characters")
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SiteProfile:
+        """A profile from JSON-like data; a one-line InvalidConfig names what is wrong."""
+        if not isinstance(data, dict):
+            raise InvalidConfig(
+                'a site profile must be a JSON object, e.g. {"views_expected": true}'
+            )
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise InvalidConfig(
+                f"unknown site profile key {unknown[0]!r}; known: {', '.join(sorted(names))}"
+            )
+        values = dict(data)
+        for key in ("content_types", "hosts"):
+            if key in values:
+                value = values[key]
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(v, str) for v in value
+                ):
+                    raise InvalidConfig(f"{key} must be a list of strings, got {value!r}")
+        if "content_types" in values:
+            values["content_types"] = frozenset(values["content_types"])
+        if "hosts" in values:
+            values["hosts"] = tuple(h.lower() for h in values["hosts"])
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "content_types": sorted(self.content_types),
+            "views_expected": self.views_expected,
+            "site_name": self.site_name,
+            "hosts": list(self.hosts),
+        }
+
+
+GENERIC_PROFILE = SiteProfile()
+
+
+def site_profile_for(profile: SiteProfile | None, url: str) -> SiteProfile:
+    """``profile`` when it describes ``url``'s site, else the generic profile."""
+    if profile is None:
+        return GENERIC_PROFILE
+    if not profile.hosts:
+        return profile
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return GENERIC_PROFILE
+    if host in profile.hosts or (port is not None and f"{host}:{port}" in profile.hosts):
+        return profile
+    return GENERIC_PROFILE

@@ -117,7 +117,8 @@ def img_alt_filename(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "img-alt-generic",
     "warning",
     "Image alt text is generic",
-    "Say what the image shows ('Physio stretching a patient's knee'), not that it is an image.",
+    "Say what the image shows ('A runner stretching her calf against a wall'), not that it is "
+    "an image.",
 )
 def img_alt_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     return [

@@ -8,12 +8,12 @@ from lxml.etree import _Element as HtmlElement
 from ..facts import PageFacts
 from .document import Document
 
-_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+INVISIBLE = frozenset({"script", "style", "noscript", "template"})
 _CHROME_TEXT = frozenset({"nav", "header", "footer", "svg"})
-_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(_INVISIBLE))
+_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(INVISIBLE))
 # Tails are text nodes of the parent, so the text after a <script> is kept.
 _VISIBLE_TEXT = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]", smart_strings=False)
-_NOT_MAIN = tuple(sorted(_INVISIBLE | _CHROME_TEXT))
+_NOT_MAIN = tuple(sorted(INVISIBLE | _CHROME_TEXT))
 
 
 def visible_text(body: HtmlElement) -> str:

@@ -3,6 +3,11 @@ Open Graph and the site profile."""
 
 from __future__ import annotations
 
+import pytest
+
+from audit.engine.checks import REGISTRY
+from audit.engine.config import AuditConfig, SiteProfile
+from audit.engine.errors import InvalidConfig
 from audit.engine.parse import parse_html
 from audit.engine.single import check_html
 
@@ -52,3 +57,183 @@ def test_hidden_text_is_no_alt_name_or_main_text() -> None:
     assert "img-alt-missing" not in _ids(
         '<html><body><div style="display:none"><img src="/a.png"></div></body></html>'
     )
+
+
+# -- the page's own view count --------------------------------------------------------------
+
+POPULAR_ASIDE = (
+    '<aside class="sidebar"><h2>Popular</h2><ul>'
+    '<li><a href="/a">Stretching at your desk</a> <span data-views="9120">9,120 views</span></li>'
+    '<li><a href="/b">Choosing running shoes</a> <span data-views="4410">4,410 views</span></li>'
+    "</ul></aside>"
+)
+POPULAR_DIV = '<div class="popular-posts"><p><a href="/a">Desk stretches</a> 9,120 views</p></div>'
+
+
+def _article(body: str, head: str = "") -> str:
+    return (
+        f'<html><head>{head}</head><body class="article-page">'
+        f"<header><a href='/'>Home</a></header>{body}"
+        "<footer><p>Read 12,000 views of our blog</p></footer></body></html>"
+    )
+
+
+def test_sidebar_counts_before_the_content_are_not_the_page_s() -> None:
+    for sidebar in (POPULAR_ASIDE, POPULAR_DIV):
+        without = parse_html(_article(sidebar + "<main><h1>Knees</h1><p>Text</p></main>"), URL)
+        assert (without.views, without.views_visible) == (None, None), sidebar
+        own = parse_html(
+            _article(sidebar + '<main><h1>Knees</h1><p class="meta">312 views</p></main>'), URL
+        )
+        assert (own.views, own.views_visible, own.views_source) == (312, 312, "text")
+
+
+def test_a_list_of_posts_claims_no_count() -> None:
+    cards = "".join(
+        f'<article class="card"><h2>Post {i}</h2><span data-views="{i * 10}">{i * 10} views'
+        "</span></article>"
+        for i in range(1, 4)
+    )
+    # No listing type or class to go by: the repeated items say it.
+    unmarked = parse_html(f"<html><body><main><h1>Blog</h1>{cards}</main></body></html>", URL)
+    assert unmarked.views is None
+    # A listing page claims no count, even with one item listed.
+    one = parse_html(
+        '<html><body class="article-index-page"><main><article><h2>Only</h2>'
+        '<span data-views="55">55 views</span></article></main></body></html>',
+        URL,
+    )
+    assert (one.page_type, one.views) == ("listing", None)
+    # An article whose body lists other posts keeps its own counter.
+    article = parse_html(
+        f'<html><body class="article-page"><main><h1>Knees</h1><span data-views="7">7 views'
+        f"</span><section>{cards}</section></main></body></html>",
+        URL,
+    )
+    assert article.views == 7
+
+
+def test_hidden_counter_is_not_shown() -> None:
+    facts = parse_html(_article('<main><h1>K</h1><span hidden data-views="5">5</span></main>'), URL)
+    assert facts.views_visible is None
+
+
+def test_json_ld_count_is_kept_apart_from_the_shown_one() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "BlogPosting", "interactionStatistic": '
+        '{"@type": "InteractionCounter", "userInteractionCount": 88}}</script>'
+    )
+    facts = parse_html(_article("<main><h1>K</h1><p>Text</p></main>", head), URL)
+    assert (facts.views_visible, facts.views_jsonld, facts.views) == (None, 88, None)
+    expecting = AuditConfig(profile=SiteProfile(views_expected=True))
+    report = check_html(_article("<main><h1>K</h1></main>", head), URL, config=expecting)
+    (missing,) = [f for f in report.findings if f.check == "view-count-missing"]
+    assert "JSON-LD says 88" in missing.message
+
+
+def test_json_ld_counts_of_listed_items_are_not_the_page_s() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "CollectionPage", "mainEntity": '
+        '{"@type": "ItemList", "itemListElement": [{"@type": "ListItem", "item": {"@type": '
+        '"BlogPosting", "interactionStatistic": {"userInteractionCount": 9}}}]}}</script>'
+    )
+    facts = parse_html(f"<html><head>{head}</head><body></body></html>", URL)
+    assert facts.views_jsonld is None
+
+
+def test_view_counts_are_expected_only_where_the_profile_says() -> None:
+    html = _article("<main><h1>Knees</h1><p>Text</p></main>")
+    assert "view-count-missing" not in _ids(html)  # any site: no expectation
+    theirs = AuditConfig(profile=SiteProfile(views_expected=True, hosts=("other.test",)))
+    assert "view-count-missing" not in {
+        f.check for f in check_html(html, URL, config=theirs).findings
+    }
+    ours = AuditConfig(profile=SiteProfile(views_expected=True, hosts=("example.test",)))
+    assert "view-count-missing" in {f.check for f in check_html(html, URL, config=ours).findings}
+
+
+# -- page types ----------------------------------------------------------------------------
+
+
+def _typed(kind: str, body_class: str = "") -> str | None:
+    head = f'<script type="application/ld+json">{kind}</script>'
+    html = f'<html><head>{head}</head><body class="{body_class}"><h1>x</h1></body></html>'
+    return parse_html(html, URL).page_type
+
+
+def test_a_web_page_type_does_not_make_an_article() -> None:
+    # As our IMS service page: MedicalWebPage about a MedicalTherapy.
+    ims = '{"@type": "MedicalWebPage", "about": {"@type": "MedicalTherapy", "name": "IMS"}}'
+    assert _typed(ims) == "service"
+    assert _typed('{"@type": "MedicalWebPage"}') is None
+    assert _typed('{"@type": "WebPage"}') is None
+    assert _typed('{"@type": "BlogPosting"}') == "article"
+    assert _typed('{"@type": "CollectionPage"}') == "listing"
+    assert _typed('{"@type": "WebPage"}', "archive category-news") == "listing"
+
+
+# -- site profile --------------------------------------------------------------------------
+
+
+def test_fix_hints_name_no_kind_of_site() -> None:
+    for check in REGISTRY.values():
+        words = f"{check.title} {check.fix}".lower()
+        for word in ("clinic", "patient", "physio", "treatment"):
+            assert word not in words, (check.id, word)
+
+
+def test_site_name_is_suggested_only_when_known_and_absent() -> None:
+    html = "<html><head><title>Sourdough</title></head><body><h1>x</h1></body></html>"
+    plain = check_html(html, URL).findings
+    (short,) = [f for f in plain if f.check == "title-too-short"]
+    assert "site's name" not in short.message
+    named = AuditConfig(profile=SiteProfile(site_name="Crumb & Co"))
+    (short,) = [
+        f for f in check_html(html, URL, config=named).findings if f.check == "title-too-short"
+    ]
+    assert "(Crumb & Co)" in short.message
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ([], "must be a JSON object"),
+        ({"views": True}, "unknown site profile key 'views'"),
+        ({"content_types": ["recipe"]}, "unknown page type 'recipe'"),
+        ({"content_types": "article"}, "content_types must be a list of strings"),
+        ({"views_expected": "yes"}, "views_expected must be true or false"),
+    ],
+)
+def test_bad_profile_is_a_one_line_error(data: object, error: str) -> None:
+    with pytest.raises(InvalidConfig, match=error):
+        SiteProfile.from_dict(data)
+
+
+def test_profile_round_trips_through_the_report_settings() -> None:
+    profile = SiteProfile.from_dict(
+        {
+            "content_types": ["article"],
+            "views_expected": True,
+            "site_name": "Crumb",
+            "hosts": ["A.test"],
+        }
+    )
+    assert SiteProfile.from_dict(AuditConfig(profile=profile).as_dict()["profile"]) == profile
+
+
+# -- Open Graph ----------------------------------------------------------------------------
+
+
+def test_open_graph_tags_are_extracted_first_one_wins() -> None:
+    facts = parse_html(
+        '<html><head><meta property="og:title" content=" Sourdough  basics ">'
+        '<meta property="og:title" content="second"><meta name="og:image" content="/i.jpg">'
+        '<meta property="og:url" content="https://example.test/post">'
+        '<meta property="og:site_name" content="ignored"></head><body></body></html>',
+        URL,
+    )
+    assert facts.open_graph == {
+        "og:title": "Sourdough basics",
+        "og:image": "/i.jpg",
+        "og:url": "https://example.test/post",
+    }
