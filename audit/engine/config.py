@@ -175,13 +175,18 @@ class SiteProfile:
     site_name: str = ""
     # Hosts ("host" or "host:port") the profile describes; empty: every host crawled.
     hosts: tuple[str, ...] = ()
+    # (URL path, page type) the site knows for its pages (the CMS from its page models);
+    # they win over the type the engine reads from the markup.
+    page_types: tuple[tuple[str, str], ...] = ()
+    _type_of_path: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.content_types) - set(PAGE_TYPES))
+        object.__setattr__(self, "_type_of_path", dict(self.page_types))
+        unknown = sorted(
+            (set(self.content_types) | set(self._type_of_path.values())) - set(PAGE_TYPES)
+        )
         if unknown:
-            raise InvalidConfig(
-                f"unknown page type {unknown[0]!r} in content_types; use {', '.join(PAGE_TYPES)}"
-            )
+            raise InvalidConfig(f"unknown page type {unknown[0]!r}; use {', '.join(PAGE_TYPES)}")
         if not isinstance(self.views_expected, bool):
             raise InvalidConfig(
                 f"views_expected must be true or false, got {self.views_expected!r}"
@@ -196,7 +201,7 @@ class SiteProfile:
             raise InvalidConfig(
                 'a site profile must be a JSON object, e.g. {"views_expected": true}'
             )
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
         unknown = sorted(set(data) - names)
         if unknown:
             raise InvalidConfig(
@@ -214,7 +219,22 @@ class SiteProfile:
             values["content_types"] = frozenset(values["content_types"])
         if "hosts" in values:
             values["hosts"] = tuple(h.lower() for h in values["hosts"])
+        if "page_types" in values:
+            page_types = values["page_types"]
+            if not isinstance(page_types, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in page_types.items()
+            ):
+                raise InvalidConfig(
+                    'page_types must map URL paths to page types, e.g. {"/blog/": "listing"}'
+                )
+            values["page_types"] = tuple(sorted(page_types.items()))
         return cls(**values)
+
+    def page_type_of(self, url: str) -> str | None:
+        """The page type the site gave for ``url``'s path, or None."""
+        if not self._type_of_path:
+            return None
+        return self._type_of_path.get(urlsplit(url).path or "/")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -222,6 +242,7 @@ class SiteProfile:
             "views_expected": self.views_expected,
             "site_name": self.site_name,
             "hosts": list(self.hosts),
+            "page_types": self._type_of_path,
         }
 
 
@@ -237,9 +258,10 @@ def site_profile_for(profile: SiteProfile | None, url: str) -> SiteProfile:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
-        port = parts.port
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
     except ValueError:
         return GENERIC_PROFILE
-    if host in profile.hosts or (port is not None and f"{host}:{port}" in profile.hosts):
+    host_port = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if host in profile.hosts or host_port in profile.hosts:
         return profile
     return GENERIC_PROFILE
