@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -247,6 +248,26 @@ class SiteProfile:
 
 
 GENERIC_PROFILE = SiteProfile()
+PROFILE_FILE_MAX_BYTES = 10_000_000
+
+
+def load_profile(path: str) -> SiteProfile:
+    """A SiteProfile from a JSON file; InvalidConfig says in one line what is wrong."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(PROFILE_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidConfig(f"cannot read site profile {path}: {exc.strerror or exc}") from None
+    if len(raw) > PROFILE_FILE_MAX_BYTES:
+        raise InvalidConfig(f"site profile {path} is larger than {PROFILE_FILE_MAX_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidConfig(f"site profile {path} is not JSON: {exc}") from None
+    try:
+        return SiteProfile.from_dict(data)
+    except InvalidConfig as exc:
+        raise InvalidConfig(f"site profile {path}: {exc}") from None
 
 
 def site_profile_for(profile: SiteProfile | None, url: str) -> SiteProfile:

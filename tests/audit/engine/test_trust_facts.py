@@ -3,13 +3,18 @@ Open Graph and the site profile."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from audit.engine.checks import REGISTRY
+from audit.engine.cli import main
 from audit.engine.config import AuditConfig, SiteProfile
 from audit.engine.errors import InvalidConfig
 from audit.engine.parse import parse_html
 from audit.engine.single import check_html
+from tests.audit.engine.fixture_site import FixtureSite
 
 URL = "https://example.test/post"
 
@@ -237,3 +242,49 @@ def test_open_graph_tags_are_extracted_first_one_wins() -> None:
         "og:image": "/i.jpg",
         "og:url": "https://example.test/post",
     }
+
+
+# -- the command line's --profile FILE -------------------------------------------------------
+
+FAST = ["--single-page", "--no-link-check", "--timeout", "2", "--workers", "0", "-q"]
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse refuses the option
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_profile_turns_on_view_count_expectations(
+    site: FixtureSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = site.url("/d/service-no-views")
+    _code, out, _err = _cli([url, "--format", "json", *FAST], capsys)
+    assert "view-count-missing" not in out  # any site: no expectation
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"views_expected": True, "site_name": "Riverside"}))
+    _code, out, _err = _cli([url, "--format", "json", "--profile", str(profile), *FAST], capsys)
+    assert "view-count-missing" in out
+    assert json.loads(out)["settings"]["profile"]["site_name"] == "Riverside"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (None, "cannot read site profile"),
+        ("{", "is not JSON"),
+        ('{"views": 1}', "unknown site profile key 'views'"),
+    ],
+)
+def test_cli_bad_profile_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, error: str
+) -> None:
+    path = tmp_path / "profile.json"
+    if content is not None:
+        path.write_text(content)
+    code, _out, err = _cli(["https://example.test/", "--profile", str(path)], capsys)
+    assert code == 2 and error in err
+    assert len([line for line in err.splitlines() if "error:" in line]) == 1
