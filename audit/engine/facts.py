@@ -39,6 +39,9 @@ class Image:
     global_aria: bool  # carries a global ARIA attribute (cancels role=presentation)
     selector: str
     snippet: str
+    display_width: int | None = None  # CSS px the page asks for (width attribute or sizes)
+    srcset_widths: tuple[int, ...] = ()  # the w descriptors of its srcset
+    intrinsic_width: int | None = None  # the file's own width, when whoever fetched it knows
 
 
 @dataclass(slots=True)

@@ -148,6 +148,13 @@ PAGE_CASES: dict[str, tuple] = {
         page(head=VIEWS_LD, body=f"<h1>T</h1><p>1,204 views</p><p>{LONG_TEXT}</p>"),
         page(head=VIEWS_LD, body=f"<h1>T</h1><p>1,203 views</p><p>{LONG_TEXT}</p>"),
     ),
+    "img-oversized": (
+        page(body='<h1>T</h1><img src="/h.jpg" srcset="/h.jpg 4000w" width="400" alt="Hall">'),
+        page(
+            body='<h1>T</h1><img src="/h.jpg" srcset="/s.jpg 800w, /h.jpg 4000w" '
+            'sizes="(max-width: 600px) 300px, 400px" alt="Hall">'
+        ),
+    ),
     "og-missing": (page(og=OG.split("><")[0] + ">"), page()),
     "og-image-not-absolute": (
         page(og=OG.replace("https://clinic.example/media/knee.jpg", "/media/knee.jpg")),

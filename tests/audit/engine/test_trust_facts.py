@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.engine.checks import REGISTRY
+from audit.engine.checks import REGISTRY, run_page_checks
 from audit.engine.cli import main
 from audit.engine.config import AuditConfig, SiteProfile
 from audit.engine.errors import InvalidConfig
@@ -288,3 +288,24 @@ def test_cli_bad_profile_file_is_a_one_line_error(
     code, _out, err = _cli(["https://example.test/", "--profile", str(path)], capsys)
     assert code == 2 and error in err
     assert len([line for line in err.splitlines() if "error:" in line]) == 1
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+def test_image_widths_come_from_width_sizes_and_srcset() -> None:
+    facts = parse_html(
+        '<html><body><img src="/a.jpg" width="320" srcset="/a.jpg 3200w, /b.jpg 640w">'
+        '<img src="/c.jpg" sizes="(max-width: 40em) 200px, 600px" srcset="/c 1200w">'
+        '<img src="/d.jpg" sizes="100vw" srcset="/d 5000w"><img src="/e.jpg"></body></html>',
+        URL,
+    )
+    got = [(i.display_width, i.srcset_widths) for i in facts.images]
+    assert got == [(320, (3200, 640)), (600, (1200,)), (None, (5000,)), (None, ())]
+
+
+def test_oversized_image_uses_the_file_width_when_known() -> None:
+    facts = parse_html('<html><body><img src="/a.jpg" width="300" alt="a"></body></html>', URL)
+    facts.images[0].intrinsic_width = 2400  # as the crawl learns it from the image response
+    (found,) = [f for f in run_page_checks(facts, AuditConfig()) if f.check == "img-oversized"]
+    assert found.message.startswith("The image file is 2400px wide")
