@@ -11,7 +11,7 @@ the selector builder read (benchmarks/parse_facts.py measures the cost).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -33,13 +33,13 @@ ARIA_LEVEL_DEFAULT = 2  # WAI-ARIA's default for role=heading without a valid ar
 # elements become children of the element at that depth. The copy does the same, which
 # also keeps every recursive helper here far from Python's recursion limit.
 MAX_DEPTH = 512
-# lexbor checks the stack of open elements for each block start tag, so thousands of
-# unclosed <div>s cost time quadratic in their number (20,000 take 1.5 s, 100,000 two
-# minutes) inside C code no deadline can interrupt. A document whose start tags outnumber
-# its end tags by more than UNCLOSED_CHECK is measured; one nested deeper than
+# lexbor checks the stack of open elements for each block start tag, so <div>s nested
+# thousands deep cost time quadratic in their depth (20,000 take 1.5 s, 100,000 two
+# minutes) inside C code no deadline can interrupt. A document of more than
+# DEPTH_CHECK_TAGS tags is measured (~1 ms per 5,000 tags); one nested deeper than
 # MAX_PARSE_DEPTH is parsed by libxml2 (linear, nests at most 256 deep) instead. No browser
 # builds such a tree either (see MAX_DEPTH), so no selector could match it exactly anyway.
-UNCLOSED_CHECK = 4_000
+DEPTH_CHECK_TAGS = 4_000
 MAX_PARSE_DEPTH = 2_000
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
@@ -109,8 +109,8 @@ def nesting_depth(html: str) -> int:
 
 
 def _too_deep(html: str) -> bool:
-    unclosed = html.count("<") - 2 * html.count("</")
-    return unclosed > UNCLOSED_CHECK and nesting_depth(html) > MAX_PARSE_DEPTH
+    # Most pages have too few tags to nest that deep: one pass in C decides.
+    return html.count("<") > DEPTH_CHECK_TAGS and nesting_depth(html) > MAX_PARSE_DEPTH
 
 
 def _odd_element(parent: HtmlElement, tag: str, attributes: dict[str, Any]) -> Indexed:
@@ -181,11 +181,14 @@ def _copy(html: str) -> ParsedTree:
 
 def parse_tree(html: str) -> ParsedTree | None:
     """The browser's tree of ``html``, or None for an empty or unparsable document."""
-    if not html.strip():
+    if not html or html.isspace():
         return None
-    html = _xml_safe(cap_attributes(html))
+    html = cap_attributes(html)
     if not _too_deep(html):
-        return _copy(html)
+        try:
+            return _copy(html)
+        except ValueError:  # a character XML cannot hold: rare, so not searched for first
+            return _copy(_xml_safe(html))
     try:
         root = etree.fromstring(html.encode("utf-8", "replace"), parser=_LIBXML2)
     except (etree.XMLSyntaxError, ValueError):
@@ -246,7 +249,7 @@ def hides(attrib: Mapping[str, str]) -> bool:
     )
 
 
-def _name_parts(element: HtmlElement, out: list[str]) -> None:
+def _name_parts(element: HtmlElement, out: list[str], hidden: Collection[HtmlElement]) -> None:
     """Text content as a screen reader would read it: img alt in, hidden content out.
 
     Recursive: trees nest at most MAX_DEPTH deep, well within Python's limit.
@@ -262,16 +265,17 @@ def _name_parts(element: HtmlElement, out: list[str]) -> None:
         elif tag == "img":
             out.append(f" {child.get('alt') or child.get('title') or ''} ")
         else:
-            _name_parts(child, out)
+            _name_parts(child, out, hidden)
         if child.tail:
             out.append(child.tail)
 
 
-def text_of(element: HtmlElement) -> str:
+def text_of(element: HtmlElement, hidden: Collection[HtmlElement] = frozenset()) -> str:
+    """The accessible name's text; ``hidden`` elements (Document.hidden) are left out."""
     if not len(element):  # no child elements, as most links and headings: just its text
         return squash(element.text or "")
     parts: list[str] = []
-    _name_parts(element, parts)
+    _name_parts(element, parts, hidden)
     return squash("".join(parts))
 
 
@@ -320,7 +324,9 @@ class Document:
                     self.views_attrs.append(element)
                 if attrib.get("role") == "heading" and tag not in HEADING_TAGS:
                     self.headings.append((element, aria_level(attrib.get("aria-level", "2"))))
-                if hides(attrib):
+                if ("hidden" in attrib or "aria-hidden" in attrib or "style" in attrib) and hides(
+                    attrib
+                ):
                     self.hidden.add(element)
             if tag == "a" or tag == "area":
                 if "href" in attrib:
@@ -373,7 +379,7 @@ class Document:
         # Kept: many links may name themselves by one large element.
         text = self._label_texts.get(target)
         if text is None:
-            text = self._label_texts[target] = text_of(target)
+            text = self._label_texts[target] = text_of(target, self.hidden)
         return text
 
     def is_hidden(self, element: HtmlElement) -> bool:

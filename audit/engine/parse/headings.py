@@ -24,7 +24,7 @@ def extract_headings(doc: Document, facts: PageFacts) -> None:
     for element, level in doc.headings:
         if doc.is_hidden(element):  # not in the outline readers get (axe skips it too)
             continue
-        text = element.get("aria-label", "").strip() or text_of(element)
+        text = element.get("aria-label", "").strip() or text_of(element, doc.hidden)
         facts.headings.append(
             Heading(
                 level=level,

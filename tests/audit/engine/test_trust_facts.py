@@ -4,6 +4,7 @@ Open Graph and the site profile."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,22 @@ def test_oversized_image_uses_the_file_width_when_known() -> None:
     facts.images[0].intrinsic_width = 2400  # as the crawl learns it from the image response
     (found,) = [f for f in run_page_checks(facts, AuditConfig()) if f.check == "img-oversized"]
     assert found.message.startswith("The image file is 2400px wide")
+
+
+# -- parsing stays linear where the HTML5 parser is not ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>" * 100_000 + "deep" + "</div>" * 100_000,  # balanced, 100,000 deep
+        "<ul>" * 100_000 + "<li>x",  # never closed
+        "<p " + " ".join(f"a{i}=1" for i in range(100_000)) + ">x",  # lexbor: quadratic too
+    ],
+    ids=["balanced", "unclosed", "attributes"],
+)
+def test_pathological_nesting_and_attributes_parse_in_bounded_time(html: str) -> None:
+    began = time.process_time()
+    facts = parse_html(f"<html><body>{html}</body></html>", URL)
+    assert facts.is_html
+    assert time.process_time() - began < 5.0  # minutes in lexbor without the guards
