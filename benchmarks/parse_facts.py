@@ -108,7 +108,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="parse-facts-") as tmp:
         archive = subprocess.run(
-            ["git", "archive", args.against, "audit/engine"],
+            # audit/__init__.py too: without it the old tree's "audit" is only a namespace
+            # portion, and this checkout's regular package would be imported instead.
+            ["git", "archive", args.against, "audit/__init__.py", "audit/engine"],
             cwd=ROOT,
             check=True,
             capture_output=True,
