@@ -41,7 +41,8 @@ CORPUS: dict[str, str] = {
 <table class="prices">Our prices<h2>Sessions</h2><img src="/stray.png" alt="stray">
 <tr><td><a href="/book">Book</a></td><td>45</td></tr>
 <a href="/stray-link">stray link</a>
-<tr><th><h3>Massage</h3></th><td><img src="/m.png" alt="m"></td></tr></table>
+<tr><th><h3>Massage</h3></th><td><img src="/m.png" alt="m"></td></tr>
+<script type="application/ld+json">{"@type": "Offer"}</script></table>
 <table><tbody><tr><td><table><tr><td><a href="/inner">inner</a></td></tr></table>
 <a href="/after-inner">after</a></td></tr></tbody></table></body></html>""",
     "unclosed tags everywhere": """<!doctype html><html><head><title>Soup</title><body>
@@ -61,7 +62,8 @@ CORPUS: dict[str, str] = {
 <math><mi>x</mi></math><img src="/after-math.png" alt="m"></body></html>""",
     "noscript fallbacks": """<!doctype html><html><head><title>Lazy</title>
 <noscript><img src="/pixel.gif" height="1" width="1"></noscript>
-<link rel="canonical" href="/lazy"></head><body>
+<link rel="canonical" href="/lazy">
+<script type="application/ld+json">{"@type": "WebPage"}</script></head><body>
 <img class="lazy" data-src="/big.jpg" src="/placeholder.gif" alt="Physio">
 <noscript><img src="/big.jpg" alt="Physio"><a href="/ns">ns</a></noscript>
 <a href="/after-ns">after</a><h1>Lazy images</h1></body></html>""",
@@ -126,6 +128,9 @@ def test_every_selector_finds_its_element_in_chromium(browser_page, name: str) -
         found = browser_page.evaluate(MATCHES, image.selector)
         assert len(found) == 1 and found[0]["tag"] == "img", (image.selector, found)
         assert urljoin(PAGE_URL, found[0]["src"] or "") == image.src, (image.selector, found)
+    for block in facts.json_ld:
+        found = browser_page.evaluate(MATCHES, block.selector)
+        assert [f["tag"] for f in found] == ["script"], (block.selector, found)
     for heading in facts.headings:
         found = browser_page.evaluate(MATCHES, heading.selector)
         assert len(found) == 1, (heading.selector, found)
