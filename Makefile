@@ -28,6 +28,9 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_initial_data
 
+# HOST and PORT reach every process (and the demo loader), so the site's own address matches.
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: demo
 	$(PY) manage.py run_site --host $(HOST) --port $(PORT)
 

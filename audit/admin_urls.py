@@ -6,7 +6,7 @@ Wagtail wraps every URL registered through ``register_admin_urls`` in its admin-
 
 from django.urls import path
 
-from audit.admin_views import editor, runs
+from audit.admin_views import editor, runs, schedules
 
 app_name = "seo_audits"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("<int:run_id>/cancel/", runs.cancel_run_view, name="cancel"),
     path("<int:run_id>/delete/", runs.DeleteRunView.as_view(), name="delete"),
     path("<int:run_id>/export.<str:fmt>", runs.export_run_view, name="export"),
+    path(
+        "schedules/<int:schedule_id>/run-now/",
+        schedules.run_schedule_now_view,
+        name="schedule_run_now",
+    ),
+    path("schedules/describe-cron/", schedules.describe_cron_view, name="describe_cron"),
     path("pages/<int:page_id>/findings/", editor.page_panel_view, name="page_panel"),
     path("pages/<int:page_id>/check-draft/", editor.DraftCheckView.as_view(), name="check_draft"),
 ]

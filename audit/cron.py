@@ -26,20 +26,21 @@ def cron_error(expression: str) -> str | None:
     return None
 
 
-def _iterate(expression: str, start: datetime) -> croniter | None:
+def _iterate(expression: str, start: datetime, zone: ZoneInfo | None) -> croniter | None:
     if not expression or not croniter.is_valid(expression):
         return None
-    return croniter(expression, start.astimezone(site_timezone()))
+    return croniter(expression, start.astimezone(zone or site_timezone()))
 
 
-def next_time(expression: str, after: datetime) -> datetime | None:
-    """The first time strictly after ``after``; None for an invalid cron line."""
-    it = _iterate(expression, after)
+def next_time(expression: str, after: datetime, zone: ZoneInfo | None = None) -> datetime | None:
+    """The first time strictly after ``after`` (read in ``zone``, default the site's
+    TIME_ZONE); None for an invalid cron line."""
+    it = _iterate(expression, after, zone)
     return None if it is None else it.get_next(datetime)
 
 
-def latest_time(expression: str, now: datetime) -> datetime | None:
+def latest_time(expression: str, now: datetime, zone: ZoneInfo | None = None) -> datetime | None:
     """The latest time at or before ``now``; None for an invalid cron line."""
     # croniter's get_prev excludes its start; one second later includes a time equal to now.
-    it = _iterate(expression, now + timedelta(seconds=1))
+    it = _iterate(expression, now + timedelta(seconds=1), zone)
     return None if it is None else it.get_prev(datetime)

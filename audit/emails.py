@@ -1,8 +1,10 @@
 """Report e-mails for finished scheduled runs: HTML + plain text, one message per recipient.
 
-A succeeded run gets totals by severity, what is new and fixed since the previous run, the
-most important findings (impact = severity weight × views) and a link to the run in the
-admin (WAGTAILADMIN_BASE_URL + SEO_AUDIT["ADMIN_RUNS_PATH"] + id). A failed run gets a short
+A succeeded run gets, in this order: what is new and fixed since the previous run, "Fix these
+first" (``audit.fix_first``: plain words, where in the editor, an Edit link), the totals in
+words with correct plurals, the score and a link to the run in the admin
+(WAGTAILADMIN_BASE_URL + SEO_AUDIT["ADMIN_RUNS_PATH"] + id). Times are in the clinic's time
+zone. The HTML is one narrow column so it reads on a phone. A failed run gets a short
 failure notice with its error. Templates: ``audit/email/report.*`` and ``failed.*``. Sent
 with Django's configured e-mail backend (console in dev, SMTP in production).
 """
@@ -13,9 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 
+from audit.clinic_time import clinic_zone_name, when_in_words
 from audit.conf import audit_setting
+from audit.engine.results import completeness_from_stats
+from audit.fix_first import fix_first
 from audit.models import AuditRun
 from audit.services import compare_runs, previous_run
 
@@ -28,19 +34,40 @@ def run_admin_url(run: AuditRun) -> str:
     return f"{base}/{path}/{run.pk}/"
 
 
+def admin_base_url() -> str:
+    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+
+
+def counted(count: int, noun: str) -> str:
+    """E.g. "1 notice", "3 warnings"."""
+    return f"{count} {noun}{pluralize(count)}"
+
+
+def totals_in_words(run: AuditRun) -> str:
+    """E.g. "1 error, 3 warnings, 1 notice"."""
+    totals = run.counts_by_severity()
+    return ", ".join(counted(totals[s], s) for s in ("error", "warning", "notice"))
+
+
 def report_context(run: AuditRun) -> dict[str, Any]:
     """What the report templates show; also usable for a preview in the admin."""
+    zone_name = clinic_zone_name()
     context: dict[str, Any] = {
         "run": run,
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
         "admin_url": run_admin_url(run),
+        "admin_base": admin_base_url(),
         "totals": run.counts_by_severity(),
+        "totals_words": totals_in_words(run),
+        "finished_words": when_in_words(run.finished_at or run.created_at),
+        "zone_name": zone_name,
+        "pages_words": counted(run.pages_done, "page"),
+        "completeness": completeness_from_stats(run.stats or {}),
     }
     if run.status != AuditRun.Status.SUCCEEDED:
         return context
     previous = previous_run(run)
     diff = compare_runs(run, previous)
-    top = run.findings.select_related("page_result").order_by("-impact", "id")
     context.update(
         previous=previous,
         new_count=diff.new.count() if previous else None,
@@ -51,7 +78,10 @@ def report_context(run: AuditRun) -> dict[str, Any]:
         fixed_examples=list(diff.fixed.order_by("-impact", "id")[:EXAMPLES_PER_CHANGE])
         if previous
         else [],
-        top_findings=list(top[: int(audit_setting("EMAIL_TOP_FINDINGS"))]),
+        fixes=fix_first(run, limit=int(audit_setting("EMAIL_TOP_FINDINGS"))),
+        previous_words=when_in_words(previous.finished_at or previous.created_at)
+        if previous
+        else "",
     )
     return context
 
@@ -62,11 +92,8 @@ def build_messages(run: AuditRun, recipients: list[str]) -> list[EmailMultiAlter
     text = render_to_string(f"audit/email/{name}.txt", context)
     html = render_to_string(f"audit/email/{name}.html", context)
     if name == "report":
-        totals = context["totals"]
-        subject = (
-            f"SEO audit of {run.target_url}: {totals['error']} errors, "
-            f"{totals['warning']} warnings, {totals['notice']} notices"
-        )
+        score = "" if run.score is None else f", score {run.score}"
+        subject = f"SEO audit of {run.target_url}: {context['totals_words']}{score}"
     else:
         subject = f"SEO audit of {run.target_url} failed"
     messages = []

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from audit.clinic_time import clinic_zone
 from audit.engine import AuditResult, Hop, PageReport
 from audit.engine import Finding as EngineFinding
-from audit.engine.report import render
+from audit.engine.report import render, render_html
 from audit.engine.results import SEVERITIES
+from audit.fix_first import fix_first
 from audit.models import AuditRun, Finding, PageResult
 
 EXPORT_FORMATS = {
@@ -89,6 +94,16 @@ def render_run(run: AuditRun, fmt: str) -> str:
     """The run as a report in ``fmt`` (json, csv or html); ValueError for other formats."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "html":
+        # For people: dates in the clinic's zone and the "Fix these first" list up front.
+        lead = render_to_string(
+            "audit/export/fix_first.html",
+            {
+                "fixes": fix_first(run),
+                "admin_base": getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/"),
+            },
+        )
+        return render_html(run_to_result(run), zone=clinic_zone(), lead_html=lead)
     return render(run_to_result(run), fmt)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from audit.clinic_time import clinic_zone_name
 from audit.engine.config import OPTION_BOUNDS
 from audit.models import SEVERITY_CHOICES, AuditRun
 from audit.targets import vet_admin_target
@@ -13,9 +15,14 @@ from audit.targets import vet_admin_target
 class FindingFilterForm(forms.Form):
     """Filters of a run's findings. Choices come from the run so only real values are offered."""
 
-    GROUP_CHOICES = [("check", "By check"), ("page", "By page"), ("compare", "Compare")]
+    GROUP_CHOICES = [
+        ("fix", "Fix these first"),
+        ("check", "By check"),
+        ("page", "By page"),
+        ("compare", "Compare"),
+    ]
 
-    group = forms.ChoiceField(choices=GROUP_CHOICES, required=False, initial="check")
+    group = forms.ChoiceField(choices=GROUP_CHOICES, required=False, initial="fix")
     severity = forms.ChoiceField(
         choices=[("", "All severities"), *SEVERITY_CHOICES], required=False
     )
@@ -38,7 +45,7 @@ class FindingFilterForm(forms.Form):
         self.fields["check"].choices = [("", "All checks"), *checks]
         self.fields["page_type"].choices = [("", "All page types")] + [(t, t) for t in page_types]
         self.fields["compare"].choices = [("", "No earlier run")] + [
-            (run.pk, f"#{run.pk} – {run.created_at:%d %b %Y %H:%M} ({run.get_status_display()})")
+            (run.pk, f"{run.label}, {run.created_at:%d %b %Y} ({run.get_status_display().lower()})")
             for run in earlier_runs
         ]
 
@@ -65,16 +72,35 @@ class StartRunForm(forms.Form):
 
 class AuditScheduleForm(WagtailAdminModelForm):
     """The schedule editor: the target is vetted like a manual run's; crawl options are checked
-    against the engine's bounds by ``AuditSchedule.clean()``, and their help lists them."""
+    against the engine's bounds by ``AuditSchedule.clean()``, and their help lists them.
+
+    ``schedule-form.js`` shows only the fields the chosen preset needs and spells out a custom
+    cron line as it is typed (from ``describe_cron_view``). A new schedule starts in the
+    clinic's time zone."""
+
+    class Media:
+        js = ["audit/schedule-form.js"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "crawl_options" in self.fields:
             self.fields["crawl_options"].help_text = crawl_options_help()
+        if "time_zone" in self.fields:
+            # Left out (a form posted without it): the clinic's zone, as for a new schedule.
+            self.fields["time_zone"].required = False
+            if not self.instance.pk and not self.is_bound:
+                self.initial["time_zone"] = clinic_zone_name()
+        if "cron" in self.fields:
+            self.fields["cron"].widget.attrs["data-describe-url"] = reverse(
+                "seo_audits:describe_cron"
+            )
 
     def clean_target_url(self) -> str:
         url = self.cleaned_data["target_url"]
         return vet_admin_target(url) if url else url
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or clinic_zone_name()
 
 
 def crawl_options_help() -> str:

@@ -31,17 +31,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from cron_descriptor import CasingTypeEnum, ExpressionDescriptor, Options
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from audit.cron import cron_error, next_time
 from audit.engine import REGISTRY, Check
 from audit.options import InvalidOptions, build_config
+from pages.models.site_settings import default_time_zone, time_zone_choices, validate_time_zone
 
 SEVERITY_CHOICES = [("error", "Error"), ("warning", "Warning"), ("notice", "Notice")]
 
@@ -95,6 +98,9 @@ class AuditRun(models.Model):
     )
     cancel_requested = models.BooleanField(default=False)
     task_id = models.CharField(max_length=100, blank=True)
+    # Numbered per kind (site audits, single-page audits) so neither sequence has gaps made by
+    # the other; the URL keeps the primary key.
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -110,7 +116,19 @@ class AuditRun(models.Model):
         permissions = [("manage_audits", "Can run audits, edit schedules and delete runs")]
 
     def __str__(self) -> str:
-        return f"Audit #{self.pk} of {self.target_url} ({self.status})"
+        return f"{self.label} of {self.target_url} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        if self.number is None:
+            same_kind = AuditRun.objects.filter(single_page=self.single_page)
+            self.number = (same_kind.aggregate(n=Max("number"))["n"] or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """ "Audit #7" for a site audit, "Page audit #3" for a single-page one."""
+        kind = "Page audit" if self.single_page else "Audit"
+        return f"{kind} #{self.number or self.pk}"
 
     @property
     def is_active(self) -> bool:
@@ -225,6 +243,16 @@ WEEKDAY_CHOICES = [
 ]
 
 
+def cron_in_words(expression: str) -> str:
+    """A cron line in words ("At 06:30, Monday through Friday"), or why it is not one."""
+    if problem := cron_error(expression):
+        return problem
+    options = Options()
+    options.use_24hour_time_format = True
+    options.casing_type = CasingTypeEnum.Sentence
+    return ExpressionDescriptor(expression.strip(), options).get_description()
+
+
 class AuditSchedule(models.Model):
     class Preset(models.TextChoices):
         DAILY = "daily", "Daily"
@@ -238,13 +266,20 @@ class AuditSchedule(models.Model):
     )
     preset = models.CharField(max_length=10, choices=Preset.choices, default=Preset.WEEKLY)
     time_of_day = models.TimeField(
-        default=time(3, 0), help_text="For daily, weekly and monthly, in the site's time zone."
+        default=time(3, 0), help_text="For daily, weekly and monthly, in the time zone below."
     )
     weekday = models.PositiveSmallIntegerField(
         choices=WEEKDAY_CHOICES, default=0, help_text="For weekly."
     )
     day_of_month = models.PositiveSmallIntegerField(
         default=1, help_text="For monthly: 1–28 (so every month has it)."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        choices=time_zone_choices,
+        help_text="The times above are read in this zone (new schedules: the clinic's).",
     )
     cron = models.CharField(
         max_length=100,
@@ -276,8 +311,24 @@ class AuditSchedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone or django_settings.TIME_ZONE)
+
+    def describe(self) -> str:
+        """The schedule in words, e.g. "Mondays at 07:00 (America/Vancouver)"."""
+        at = f"{self.time_of_day:%H:%M}"
+        if self.preset == self.Preset.DAILY:
+            words = f"Every day at {at}"
+        elif self.preset == self.Preset.WEEKLY:
+            words = f"{WEEKDAY_CHOICES[self.weekday][1]}s at {at}"
+        elif self.preset == self.Preset.MONTHLY:
+            words = f"Monthly on day {self.day_of_month} at {at}"
+        else:
+            words = cron_in_words(self.cron)
+        return f"{words} ({self.time_zone})"
+
     def cron_expression(self) -> str:
-        """The schedule as a cron line, read in the site's TIME_ZONE."""
+        """The schedule as a cron line, read in ``zone()``."""
         if self.preset == self.Preset.CRON:
             return self.cron.strip()
         minute, hour = self.time_of_day.minute, self.time_of_day.hour
@@ -321,7 +372,7 @@ class AuditSchedule(models.Model):
 
     def next_due_after(self, after: datetime) -> datetime | None:
         """The first due time strictly after ``after``; None for an invalid cron line."""
-        return next_time(self.cron_expression(), after)
+        return next_time(self.cron_expression(), after, self.zone())
 
     def save(self, *args, **kwargs):
         self.next_due = self.next_due_after(timezone.now()) if self.enabled else None

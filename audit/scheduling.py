@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 def latest_slot(schedule: AuditSchedule, now: datetime | None = None) -> datetime | None:
     """The schedule's latest time at or before ``now``."""
-    return latest_time(schedule.cron_expression(), now or timezone.now())
+    return latest_time(schedule.cron_expression(), now or timezone.now(), schedule.zone())
 
 
 def due_slot(schedule: AuditSchedule, now: datetime | None = None) -> datetime | None:

@@ -39,7 +39,9 @@ from wagtail.models import Site
 
 from audit.conf import audit_setting
 from audit.engine import AuditError, AuditResult, audit_site
+from audit.engine.results import StopReason
 from audit.engine.urls import validate_start_url
+from audit.messages import start_failure_message
 from audit.models import AuditRun, Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.store import RunStore
@@ -292,7 +294,7 @@ def execute_run(run: AuditRun) -> AuditRun:
             raise  # KeyboardInterrupt, SystemExit: the worker is stopping
         return run
     stats = result.stats
-    status, error = _outcome(stats)
+    status, error = _outcome(result)
     # Not a run failed meanwhile as stale (its worker was stuck): that verdict stands.
     AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
         status=status,
@@ -345,7 +347,7 @@ def save_result(
     except BaseException as exc:
         _fail(run, RunStore(run), exc)
         raise
-    status, error = _outcome(result.stats)
+    status, error = _outcome(result)
     AuditRun.objects.filter(pk=run.pk).update(
         status=status,
         error=error,
@@ -366,11 +368,11 @@ def _parse_time(value: str | None):
         return None
 
 
-def _outcome(stats: dict[str, Any]) -> tuple[str, str]:
-    if stats.get("stop_reason") == "cancelled":
+def _outcome(result: AuditResult) -> tuple[str, str]:
+    if result.stop_reason is StopReason.CANCELLED:
         return Status.CANCELLED, ""
-    if stats.get("start_error"):
-        return Status.FAILED, f"The start URL could not be audited: {stats['start_error']}"
+    if result.start_error:
+        return Status.FAILED, start_failure_message(result.start_url, result.start_error)
     return Status.SUCCEEDED, ""
 
 

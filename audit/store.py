@@ -30,6 +30,7 @@ from audit.engine import AuditResult, PageReport
 from audit.engine.results import SEVERITIES
 from audit.models import AuditRun, Finding, PageResult
 from audit.pagemap import DEFAULT_PORTS, PageLocator
+from audit.score import run_score
 from audit.targets import own_site_hosts
 from audit.view_counts import SEVERITY, add_stale_count_findings, recorded_totals
 
@@ -174,19 +175,8 @@ class RunStore:
             )
 
     def _score(self) -> int | None:
-        """Mean page score: 100 minus severity weights of its findings, at least 0.
-
-        Only pages that answered with content count (redirect stubs and failed fetches
-        would otherwise dilute it); None when there is no such page.
-        """
-        pages = PageResult.objects.filter(run=self.run, http_status__gte=200, http_status__lt=300)
-        rows = pages.values_list("error_count", "warning_count", "notice_count")
-        w = self.weights
-        scores = [
-            max(0, 100 - e * w["error"] - wa * w["warning"] - n * w["notice"])
-            for e, wa, n in rows.iterator(chunk_size=2000)
-        ]
-        return round(sum(scores) / len(scores)) if scores else None
+        """Lighthouse-style weighted pass ratios of the checks (``audit.score``)."""
+        return run_score(self.run).score
 
     # -- rows ----------------------------------------------------------------------------
 

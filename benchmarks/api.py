@@ -1,30 +1,34 @@
-"""Benchmark: the headless content API on PostgreSQL under gunicorn.
+"""Benchmark: the headless content API on PostgreSQL under gunicorn, warm and cold.
 
 Creates its own PostgreSQL database (dropped at the end), migrates it, loads the demo site and
 adds pages until there are 200 live pages, half with a small body (6 blocks) and half with a
 large one (120 blocks: headings, rich text with internal links, images, quotes, calls to action,
-FAQs). Then:
+FAQs). It sets up only what it measures: no after-publish audits, no search indexing.
 
-1. in-process, with django.test.utils.CaptureQueriesContext, prints the SQL queries per request
-   for each scenario (after one warm-up request that creates image renditions), showing that
-   page detail costs the same number of queries for a 6-block and a 120-block body;
-2. starts gunicorn (2 sync workers by default) on a free 127.0.0.1 port and, with a load
-   generator (threads, one http.client connection each), measures p50/p99 latency and
-   requests/s for the page listing (`?limit=20&fields=*`, untyped and typed) and page detail
-   (rotating over all 200 pages).
+Then it starts gunicorn (2 sync workers by default) on a free 127.0.0.1 port twice, sharing a
+file-based cache in a temporary folder (or Redis with --redis): once as deployed ("warm": page
+JSON served from the response cache) and once with API_RESPONSE_CACHE off ("cold": every answer
+computed, as on the first request after a publish). For each scenario it prints req/s, p50 and
+p99 latency, server CPU per request (the workers' user+system time from /proc over the
+scenario, divided by the requests), SQL queries per request (counted in-process, same
+settings) and the ratio of req/s to the plain-view floor (/robots.txt) measured in the same run.
+A load generator (threads, one keep-alive http.client connection each) sends the requests.
 
     .venv/bin/python benchmarks/api.py
     .venv/bin/python benchmarks/api.py --requests 3000 --concurrency 8
+    .venv/bin/python benchmarks/api.py --redis redis://127.0.0.1:6379/0
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,49 +47,91 @@ TOTAL_PAGES = 200
 API_PATH = "/api/v2/pages/"
 JSON = {"Accept": "application/json"}
 SMALL_SECTIONS, LARGE_SECTIONS = 1, 20  # 6 blocks per section
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SETTINGS_MODULE = """\
+import os
 from cms.settings.base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-# Search indexing runs inline while the benchmark creates its pages.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Only what is measured: no audit after each publish (it would crawl a server that is not
+# there yet), no search index updates.
+SEO_AUDIT = {"AUDIT_AFTER_PUBLISH": False}
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
+}
+API_RESPONSE_CACHE = os.environ.get("BENCH_RESPONSE_CACHE", "1") == "1"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["BENCH_REDIS_URL"],
+        "KEY_PREFIX": os.environ["BENCH_CACHE_PREFIX"],
+    }
+    if os.environ.get("BENCH_REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ["BENCH_CACHE_DIR"],
+        # Django's default of 300 files makes every write past it delete a third at random.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+STATIC_ROOT = os.environ["BENCH_CACHE_DIR"] + "-static"  # else whitenoise warns: no static/
 """
 
 
 @dataclass
 class LoadResult(LatencyStats):
-    name: str
     sent: int
     seconds: float
     latencies: list[float]
     errors: int
+    cpu_seconds: float
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_seconds / self.sent * 1000
+
+
+@dataclass
+class Scenario:
+    name: str
+    paths: Callable[[], Iterator[str]]
+    headers: dict[str, str]
+    expect: int = 200
+    cold: bool = True  # also measured with the response cache off
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=600, help="per scenario (default 600)")
+    parser.add_argument("--requests", type=int, default=600, help="per warm scenario")
+    parser.add_argument("--cold-requests", type=int, default=120, help="per cold scenario")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--db", default="clinic_bench_api", help="database to create and drop")
+    parser.add_argument("--redis", default="", help="Redis URL for the cache (default: files)")
     args = parser.parse_args()
 
     admin_url = f"{args.pg}/postgres"
     database_url = f"{args.pg}/{args.db}"
+    started = time.monotonic()
     recreate_database(admin_url, args.db)
     tmp = tempfile.mkdtemp(prefix="clinic-bench-api-")
     Path(tmp, "bench_api_settings.py").write_text(SETTINGS_MODULE)
+    Path(tmp, "cache-static").mkdir()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "bench_api_settings",
         "PYTHONPATH": os.pathsep.join([tmp, str(REPO)]),
         "MEDIA_ROOT": str(Path(tmp, "media")),
+        "BENCH_CACHE_DIR": str(Path(tmp, "cache")),
+        "BENCH_REDIS_URL": args.redis,
+        "BENCH_CACHE_PREFIX": f"bench-api-{os.getpid()}",
     }
     os.environ.update(env)
     sys.path[:0] = [tmp, str(REPO)]
-    server = None
     try:
         import django
 
@@ -94,48 +140,151 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         pages = build_site()
-        print_query_counts(pages)
-        port = free_port()
-        server = start_gunicorn(env, port, args.workers, Path(tmp, "gunicorn.log"))
-        wait_until_serving(port, API_PATH)
-        detail_paths = itertools.cycle(f"/api/v2/pages/{pk}/" for pk in pages["all"])
-        scenarios = [
-            # A trivial Django view on the same server: what the machine allows at all.
-            ("baseline: /robots.txt (plain Django view)", itertools.repeat("/robots.txt")),
-            ("listing ?limit=20&fields=*", itertools.repeat("/api/v2/pages/?limit=20&fields=*")),
-            (
-                "listing ?type=pages.ArticlePage&limit=20&fields=*",
-                itertools.repeat("/api/v2/pages/?type=pages.ArticlePage&limit=20&fields=*"),
-            ),
-            ("detail (all 200 pages in turn)", detail_paths),
-        ]
+        scenarios = make_scenarios(pages)
+        queries = count_queries(scenarios)
         print(
-            f"\nLoad: gunicorn {args.workers} sync workers on 127.0.0.1:{port}, "
-            f"{args.requests} requests per scenario at concurrency {args.concurrency} "
-            f"(after {args.concurrency * 20} warm-up requests)",
+            f"\nLoad: gunicorn {args.workers} sync workers at concurrency {args.concurrency}, "
+            f"{args.requests} requests per warm scenario (after {args.concurrency * 20} warm-up "
+            f"requests), {args.cold_requests} per cold one; load average before: "
+            f"{os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        failed = False
-        for name, paths in scenarios:
-            run_load(port, paths, args.concurrency * 20, args.concurrency, JSON)  # warm-up
-            result = LoadResult(
-                name, args.requests, *run_load(port, paths, args.requests, args.concurrency, JSON)
-            )
-            failed |= result.errors > 0
-            print(
-                f"  {name:<52} {result.rps:7.1f} req/s   p50 {result.percentile(50):6.1f} ms"
-                f"   p99 {result.percentile(99):6.1f} ms   errors {result.errors}",
-                flush=True,
-            )
+        results = {}
+        for mode in ("warm", "cold"):
+            results[mode] = measure_server(env, mode, scenarios, args, Path(tmp))
+        print_table(scenarios, results, queries)
+        print(
+            f"\nLoad average after: {os.getloadavg()[0]:.1f}; whole run "
+            f"{time.monotonic() - started:.0f}s",
+            flush=True,
+        )
+        failed = any(r.errors for by_name in results.values() for r in by_name.values())
         return 1 if failed else 0
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         from django.db import connections
 
         connections.close_all()
         drop_database(admin_url, args.db)
+
+
+def make_scenarios(pages: dict[str, list[int]]) -> list[Scenario]:
+    large = pages["large"]
+    return [
+        # A trivial Django view on the same server: what the machine allows at all.
+        Scenario(
+            "floor: /robots.txt (plain Django view)", lambda: itertools.repeat("/robots.txt"), {}
+        ),
+        Scenario(
+            "listing ?limit=20&fields=*",
+            lambda: itertools.repeat("/api/v2/pages/?limit=20&fields=*"),
+            JSON,
+        ),
+        Scenario(
+            "listing ?type=pages.ArticlePage&limit=20&fields=*",
+            lambda: itertools.repeat("/api/v2/pages/?type=pages.ArticlePage&limit=20&fields=*"),
+            JSON,
+        ),
+        Scenario(
+            "detail (all 200 pages in turn)",
+            lambda: itertools.cycle(f"/api/v2/pages/{pk}/" for pk in pages["all"]),
+            JSON,
+        ),
+        Scenario(
+            f"detail, {LARGE_SECTIONS * 6}-block pages in turn",
+            lambda: itertools.cycle(f"/api/v2/pages/{pk}/" for pk in large),
+            JSON,
+        ),
+        Scenario(
+            f"detail, {LARGE_SECTIONS * 6}-block, If-None-Match (304)",
+            lambda: itertools.repeat(f"/api/v2/pages/{large[0]}/"),
+            {},  # filled in with the ETag the server gives
+            expect=304,
+            cold=False,
+        ),
+    ]
+
+
+def measure_server(env, mode: str, scenarios: list[Scenario], args, tmp: Path) -> dict:
+    port = free_port()
+    server_env = {**env, "BENCH_RESPONSE_CACHE": "1" if mode == "warm" else "0"}
+    server = start_gunicorn(server_env, port, args.workers, tmp / f"gunicorn-{mode}.log")
+    results: dict[str, LoadResult] = {}
+    try:
+        wait_until_serving(port, API_PATH)
+        workers = worker_pids(server.pid, args.workers)
+        for scenario in scenarios:
+            if mode == "cold" and not scenario.cold:
+                continue
+            headers = dict(scenario.headers)
+            if scenario.expect == 304:
+                headers = {**JSON, "If-None-Match": etag_of(port, next(scenario.paths()))}
+            # Warm-up: fills the caches (warm) and makes every image rendition (both).
+            warmup = args.concurrency * (20 if mode == "warm" else 2)
+            run_load(port, scenario.paths(), warmup, args.concurrency, headers)
+            sent = args.requests if mode == "warm" else args.cold_requests
+            cpu_before = cpu_seconds(workers)
+            outcome = run_load(
+                port, scenario.paths(), sent, args.concurrency, headers, scenario.expect
+            )
+            result = LoadResult(sent, *outcome, cpu_seconds(workers) - cpu_before)
+            results[scenario.name] = result
+            print(
+                f"  {mode:4} {scenario.name:<52} {result.rps:7.1f} req/s  "
+                f"p50 {result.percentile(50):6.1f} ms  p99 {result.percentile(99):6.1f} ms  "
+                f"CPU {result.cpu_ms:5.1f} ms/req  errors {result.errors}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def etag_of(port: int, path: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers=JSON)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.headers["ETag"]
+
+
+def worker_pids(master: int, expected: int) -> list[int]:
+    """gunicorn's worker processes (children of the master), from /proc."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if len(children) >= expected:
+            return [int(pid) for pid in children]
+        time.sleep(0.1)
+    raise SystemExit(f"gunicorn started fewer than {expected} workers")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / CLOCK_TICKS
+
+
+def print_table(scenarios: list[Scenario], results: dict, queries: dict) -> None:
+    floor = results["warm"][scenarios[0].name].rps
+    print(
+        "\n| scenario | mode | req/s | × floor | p50 ms | p99 ms | CPU ms/req | queries |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    for scenario in scenarios:
+        for mode in ("warm", "cold"):
+            result = results[mode].get(scenario.name)
+            if result is None or (mode == "cold" and scenario is scenarios[0]):
+                continue
+            print(
+                f"| {scenario.name} | {mode} | {result.rps:.0f} | {result.rps / floor:.2f} | "
+                f"{result.percentile(50):.1f} | {result.percentile(99):.1f} | "
+                f"{result.cpu_ms:.1f} | {queries[mode].get(scenario.name, '')} |"
+            )
 
 
 def build_site() -> dict[str, list[int]]:
@@ -210,33 +359,28 @@ def body(targets, images, sections: int) -> list[dict]:
     return blocks
 
 
-def print_query_counts(pages: dict[str, list[int]]) -> None:
+def count_queries(scenarios: list[Scenario]) -> dict[str, dict[str, int]]:
+    """SQL queries per request, in-process with the same settings: warm (the second request,
+    served from the response cache) and cold (the cache off)."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    scenarios = [
-        ("listing ?limit=20&fields=*", "/api/v2/pages/?limit=20&fields=*"),
-        (
-            "listing ?type=pages.ArticlePage&limit=20&fields=*",
-            "/api/v2/pages/?type=pages.ArticlePage&limit=20&fields=*",
-        ),
-        (
-            "listing ?type=pages.ServicePage&limit=100&fields=*",
-            "/api/v2/pages/?type=pages.ServicePage&limit=100&fields=*",
-        ),
-        (f"detail, {SMALL_SECTIONS * 6}-block body", f"/api/v2/pages/{pages['small'][0]}/"),
-        (f"detail, {LARGE_SECTIONS * 6}-block body", f"/api/v2/pages/{pages['large'][0]}/"),
-    ]
-    print("\nSQL queries per request (in-process, after one warm-up request):")
-    for name, url in scenarios:
-        assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        size = len(response.content) / 1024
-        print(f"  {name:<52} {len(queries):3d} queries   {size:7.1f} KB", flush=True)
+    counts: dict[str, dict[str, int]] = {"warm": {}, "cold": {}}
+    for mode in ("warm", "cold"):
+        with override_settings(API_RESPONSE_CACHE=mode == "warm"):
+            for scenario in scenarios:
+                path = next(scenario.paths())
+                first = client.get(path, headers=JSON)
+                headers = dict(JSON)
+                if scenario.expect == 304:
+                    headers["If-None-Match"] = first["ETag"]
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(path, headers=headers)
+                assert response.status_code == scenario.expect, (path, response.status_code)
+                counts[mode][scenario.name] = len(captured)
+    return counts
 
 
 if __name__ == "__main__":

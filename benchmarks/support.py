@@ -147,12 +147,13 @@ def run_load(
     total: int,
     concurrency: int,
     headers: Mapping[str, str] | None = None,
+    expect: int = 200,
 ) -> tuple[float, list[float], int]:
     """Send exactly `total` GETs over `concurrency` keep-alive connections; time each request.
 
     Each thread owns one http.client connection and takes its next path from the shared
     iterator `paths`. Returns (wall seconds, per-request latencies in seconds, error count),
-    where an error is an exception or a status other than 200.
+    where an error is an exception or a status other than `expect`.
     """
     import http.client
 
@@ -176,7 +177,7 @@ def run_load(
                 conn.request("GET", path, headers=request_headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
+                if response.status != expect:
                     errors[index] += 1
             except (OSError, http.client.HTTPException):
                 errors[index] += 1

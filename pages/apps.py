@@ -16,4 +16,8 @@ class PagesConfig(AppConfig):
 
         connect_purge_signals()
         connect_invalidation_signals()
+        # Here for the same reason: it imports the image and collection models.
+        from pages.api.invalidation import connect_invalidation_signals as connect_api_signals
+
+        connect_api_signals()
         checks.register(check_settings)

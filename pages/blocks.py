@@ -59,7 +59,7 @@ class CallToActionBlock(blocks.StructBlock):
         max_length=60, help_text="Say what happens, e.g. 'Book an IMS assessment'."
     )
     page = blocks.PageChooserBlock(required=False)
-    url = blocks.URLBlock(required=False, help_text="Used when no page is chosen.")
+    url = blocks.URLBlock(label="URL", required=False, help_text="Used when no page is chosen.")
 
     class Meta:
         icon = "pick"
@@ -75,7 +75,7 @@ class FAQItemBlock(blocks.StructBlock):
 
 
 class FAQBlock(blocks.StructBlock):
-    items = blocks.ListBlock(FAQItemBlock(), min_num=1)
+    items = blocks.ListBlock(FAQItemBlock(), min_num=1, label="Questions and answers")
 
     class Meta:
         icon = "help"
@@ -93,7 +93,7 @@ class BodyBlock(blocks.StreamBlock):
     image = CaptionedImageBlock()
     quote = QuoteBlock()
     call_to_action = CallToActionBlock()
-    faq = FAQBlock()
+    faq = FAQBlock(label="FAQ")
 
     def get_api_representation(self, value, context=None):
         return api.stream_representation(value, context)

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from pageviews.report import DEFAULT_PERIOD, PERIODS, most_viewed
 
-SPARK_BAR_WIDTH = 4
-SPARK_HEIGHT = 24
+SPARK_BAR_WIDTH = 8
+SPARK_HEIGHT = 48
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ def page_views_report(request: HttpRequest) -> HttpResponse:
             "row": row,
             "edit_url": reverse("wagtailadmin_pages:edit", args=[row.page.pk]),
             "bars": spark_bars(row.trend, report.trend_start),
+            # The chart's y axis runs from 0 to the busiest day; its caption gives the sum.
+            "peak": max(row.trend, default=0),
+            "trend_total": sum(row.trend),
         }
         for row in report.rows
     ]

@@ -18,7 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # layers before it, never one after it. Modules not listed (admin views, commands, hooks) sit
 # on top and may import any of these.
 AUDIT_LAYERS = (
-    ("audit.conf", "audit.cron", "audit.options", "audit.pagemap", "audit.targets"),
+    (
+        "audit.conf",
+        "audit.cron",
+        "audit.options",
+        "audit.pagemap",
+        "audit.targets",
+        "audit.messages",
+    ),
     ("audit.models",),
     ("audit.store", "audit.export"),
     ("audit.services", "audit.draft_check"),

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -31,10 +32,13 @@ from audit.admin_views.permissions import (
 )
 from audit.admin_views.trend import render_trend_svg, trend_points
 from audit.conf import audit_setting
+from audit.engine.results import completeness_from_stats
 from audit.export import EXPORT_FORMATS, export_filename, render_run
+from audit.fix_first import fix_first
 from audit.forms import FindingFilterForm, RunListFilterForm, StartRunForm
 from audit.models import AuditRun, Finding
 from audit.options import InvalidOptions
+from audit.score import run_score
 from audit.services import (
     InvalidTarget,
     RunAlreadyActive,
@@ -75,7 +79,7 @@ def duration_text(duration: timedelta | None) -> str:
     """E.g. "42 s" or "3 min 05 s"; "" when unknown."""
     if duration is None:
         return ""
-    seconds = round(duration.total_seconds())
+    seconds = max(0, round(duration.total_seconds()))
     if seconds < 60:
         return f"{seconds} s"
     return f"{seconds // 60} min {seconds % 60:02d} s"
@@ -156,7 +160,7 @@ class RunDetailView(AuditViewMixin, TemplateView):
         )
 
     def get_page_title(self):
-        return f"Audit #{self.run.pk}"
+        return self.run.label
 
     def get_page_subtitle(self):
         return self.run.target_url
@@ -165,7 +169,7 @@ class RunDetailView(AuditViewMixin, TemplateView):
         return [
             *self.breadcrumbs_items,
             _index_crumb(),
-            {"url": "", "label": f"Audit #{self.run.pk}"},
+            {"url": "", "label": self.run.label},
         ]
 
     def earlier_runs(self) -> list[AuditRun]:
@@ -202,32 +206,53 @@ class RunDetailView(AuditViewMixin, TemplateView):
         compared = next((r for r in earlier if r.pk == compare_id), None)
         filtered = self.filter_findings(findings, form, compared)
         comparison = compare_runs(run, compared)
-        group = form.value("group") or "check"
+        group = form.value("group") or "fix"
+        page_count = run.pages.count()
+        breakdown = run_score(run)
         context.update(
             {
                 "run": run,
                 "form": form,
                 "group": group,
                 "compared": compared,
-                "comparison_counts": comparison_counts(run, comparison) if compared else None,
+                # A run in flight has no final list yet: comparing it would claim false fixes.
+                "comparison_counts": comparison_counts(run, comparison)
+                if compared and not run.is_active
+                else None,
+                # Tables, filters and exports only when there is something to show in them.
+                "show_findings": not run.is_active and (page_count or findings.exists()),
+                "elapsed_text": duration_text(timezone.now() - (run.started_at or run.created_at))
+                if run.is_active
+                else "",
+                "improvements": breakdown.improvements() if not run.is_active else [],
+                "score_trend": self.score_trend(earlier),
                 "filtered_count": filtered.count(),
                 "filters_active": any(
                     form.value(name) for name in ("severity", "check", "page_type", "new")
                 ),
-                "page_count": run.pages.count(),
+                "page_count": page_count,
                 "duration_text": duration_text(run.duration),
+                "completeness": completeness_from_stats(run.stats or {}),
                 "export_formats": list(EXPORT_FORMATS),
                 "query_without_group": self._query_without("group", "p"),
                 "query_without_page": self._query_without("p"),
             }
         )
-        if group == "page":
+        if group == "fix":
+            context["fixes"] = [] if run.is_active else fix_first(run, breakdown=breakdown)
+        elif group == "page":
             context.update(self.page_groups(filtered, form))
         elif group == "compare":
             context.update(self.compare_lists(comparison, form))
         else:
             context.update(self.check_groups(filtered, form))
         return context
+
+    def score_trend(self, earlier: list[AuditRun]) -> list[AuditRun]:
+        """This run and the succeeded runs before it that have a score, oldest first."""
+        runs = [r for r in earlier if r.status == AuditRun.Status.SUCCEEDED and r.score is not None]
+        runs = runs[:5][::-1]
+        return [*runs, self.run] if self.run.score is not None else runs
 
     def _query_without(self, *names: str) -> str:
         query = self.request.GET.copy()
@@ -313,7 +338,7 @@ def start_run_view(request: HttpRequest) -> HttpResponse:
     except (InvalidTarget, InvalidOptions) as exc:
         messages.error(request, f"Not started: {exc}")
         return HttpResponseRedirect(index)
-    messages.success(request, f"Audit #{run.pk} of {run.target_url} started.")
+    messages.success(request, f"{run.label} of {run.target_url} started.")
     return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
 
 
@@ -323,14 +348,14 @@ def cancel_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
         return denied(request, MANAGE_DENIED)
     run = get_object_or_404(AuditRun, pk=run_id)
     if not run.is_active:
-        messages.warning(request, f"Audit #{run.pk} has already finished ({run.status}).")
+        messages.warning(request, f"{run.label} has already finished ({run.status}).")
     else:
         run = cancel_run(run)
         if run.status == AuditRun.Status.CANCELLED:
-            messages.success(request, f"Audit #{run.pk} cancelled.")
+            messages.success(request, f"{run.label} cancelled.")
         else:
             messages.success(
-                request, f"Audit #{run.pk} will stop at the next page; what it stored is kept."
+                request, f"{run.label} will stop at the next page; what it stored is kept."
             )
     return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
 
@@ -344,13 +369,13 @@ class DeleteRunView(AuditViewMixin, TemplateView):
         return get_object_or_404(AuditRun, pk=self.kwargs["run_id"])
 
     def get_page_title(self):
-        return f"Delete audit #{self.run.pk}"
+        return f"Delete {self.run.label.lower()}"
 
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
             _index_crumb(),
-            {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": f"#{self.run.pk}"},
+            {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": self.run.label},
             {"url": "", "label": "Delete"},
         ]
 
@@ -364,10 +389,10 @@ class DeleteRunView(AuditViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         run = self.run
         if run.is_active:
-            messages.error(request, f"Audit #{run.pk} is still {run.status}: cancel it first.")
+            messages.error(request, f"{run.label} is still {run.status}: cancel it first.")
             return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
         delete_runs(AuditRun.objects.filter(pk=run.pk))
-        messages.success(request, f"Audit #{run.pk} deleted.")
+        messages.success(request, f"{run.label} deleted.")
         return HttpResponseRedirect(reverse("seo_audits:index"))
 
 

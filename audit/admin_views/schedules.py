@@ -7,15 +7,26 @@ messages appear beside the fields.
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
+from audit.admin_views.permissions import MANAGE_DENIED, can_manage_audits, denied
+from audit.clinic_time import when_in_words
 from audit.forms import AuditScheduleForm
-from audit.models import AuditRun, AuditSchedule
+from audit.models import AuditRun, AuditSchedule, cron_in_words
+from audit.options import InvalidOptions
+from audit.services import InvalidTarget, RunAlreadyActive, site_root_url
+from audit.targets import vet_admin_target
+from audit.tasks import start_run
 
 
 class ManageAuditsPolicy(ModelPermissionPolicy):
@@ -35,6 +46,73 @@ def audit_permissions():
     )
 
 
+class WordsColumn(Column):
+    """A column whose cell is ``words(instance)``: schedules read as sentences, not fields."""
+
+    def __init__(self, name: str, words, **kwargs) -> None:
+        super().__init__(name, **kwargs)
+        self.words = words
+
+    def get_value(self, instance):
+        return self.words(instance)
+
+
+def next_run_words(schedule: AuditSchedule) -> str:
+    if not schedule.enabled:
+        return "—"
+    if schedule.next_due is None:
+        return "never (the cron line matches no time)"
+    return f"{when_in_words(schedule.next_due, schedule.zone())} ({schedule.time_zone})"
+
+
+class RunNowColumn(Column):
+    """A "Run now" button per schedule (a POST form, so it needs the request's CSRF token)."""
+
+    cell_template_name = "audit/admin/_run_now_cell.html"
+
+    def get_value(self, instance):
+        return reverse("seo_audits:schedule_run_now", args=[instance.pk])
+
+    def render_cell_html(self, instance, parent_context):
+        context = self.get_cell_context_data(instance, parent_context)
+        context["url"] = self.get_value(instance)
+        return self.cell_template.render(context, request=context["request"])
+
+
+@require_POST
+def run_schedule_now_view(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """Start a schedule's audit now, with its target, options and recipients."""
+    if not can_manage_audits(request.user):
+        return denied(request, MANAGE_DENIED)
+    schedule = get_object_or_404(AuditSchedule, pk=schedule_id)
+    back = reverse("seo_audit_schedules:index")
+    try:
+        target = schedule.target_url and vet_admin_target(schedule.target_url)
+        run = start_run(
+            target or site_root_url(),
+            trigger=AuditRun.Trigger.SCHEDULE,
+            user=request.user,
+            options=schedule.crawl_options,
+            schedule=schedule,
+        )
+    except RunAlreadyActive as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(back)
+    except (InvalidTarget, InvalidOptions, ValidationError) as exc:
+        reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, f"Not started: {reason}")
+        return HttpResponseRedirect(back)
+    messages.success(request, f"{run.label} of {run.target_url} started for “{schedule.name}”.")
+    return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
+
+
+def describe_cron_view(request: HttpRequest) -> JsonResponse:
+    """The custom cron line typed in the schedule form, in words (for the form's script)."""
+    if not can_manage_audits(request.user):
+        return JsonResponse({"error": MANAGE_DENIED}, status=403)
+    return JsonResponse({"words": cron_in_words(request.GET.get("cron", "")[:100])})
+
+
 class AuditScheduleViewSet(ModelViewSet):
     model = AuditSchedule
     icon = "date"
@@ -44,10 +122,13 @@ class AuditScheduleViewSet(ModelViewSet):
     list_display = [
         "name",
         Column("target_url", label="Target (empty: site root)"),
-        Column("cron_expression", label="When (cron)"),
-        "enabled",
-        Column("next_due", label="Next run"),
-        Column("last_enqueued_at", label="Last run"),
+        WordsColumn("when", AuditSchedule.describe, label="When"),
+        WordsColumn("state", lambda s: "Enabled" if s.enabled else "Paused", label="State"),
+        WordsColumn("next", next_run_words, label="Next run"),
+        WordsColumn(
+            "last", lambda s: when_in_words(s.last_enqueued_at, s.zone()) or "—", label="Last run"
+        ),
+        RunNowColumn("run_now", label=""),
     ]
     panels = [
         FieldPanel("name"),
@@ -59,8 +140,9 @@ class AuditScheduleViewSet(ModelViewSet):
                 FieldPanel("weekday"),
                 FieldPanel("day_of_month"),
                 FieldPanel("cron"),
+                FieldPanel("time_zone"),
             ],
-            heading=f"When (time zone {settings.TIME_ZONE})",
+            heading="When",
         ),
         MultiFieldPanel(
             [FieldPanel("recipients"), FieldPanel("recipient_group")],

@@ -87,7 +87,9 @@ def analyse(
             log.exception("parsing %s failed", fetched.url)
             facts = facts_from_fetch(fetched)  # nothing half-extracted reaches the checks
             facts.error = parse_failed(exc)
-    return report_from_facts(facts, cfg), summarize(facts)
+    return report_from_facts(facts, cfg), summarize(
+        facts, scope.is_internal if scope is not None else None
+    )
 
 
 def parse_failed(exc: BaseException) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from .analyse import PARSE_FAILED
+from .browser import chromium_problem
 from .config import OPTION_BOUNDS, AuditConfig, SiteProfile, load_profile
 from .crawl import audit_site
 from .errors import AuditError, FetchError, InvalidConfig
@@ -122,6 +124,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="site profile (JSON): content_types, views_expected, site_name, hosts, page_types",
     )
+    browser = parser.add_argument_group("browser pass (headless Chromium and axe-core)")
+    browser.add_argument(
+        "--browser", action="store_true", help="also render pages in Chromium and run axe-core"
+    )
+    browser.add_argument(
+        "--browser-sample",
+        type=bounded("browser_sample"),
+        default=None,
+        metavar="N",
+        help="render only N pages, covering every page type and template (default: all)",
+    )
+    browser.add_argument(
+        "--chromium", default="/usr/bin/chromium", metavar="PATH", help="the Chromium to use"
+    )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--format",
@@ -168,6 +184,9 @@ def config_from_args(args: argparse.Namespace) -> AuditConfig:
         check_links=not args.no_link_check,
         parse_workers=args.workers,
         profile=args.profile,
+        browser=args.browser,
+        browser_sample=args.browser_sample,
+        chromium_path=args.chromium,
     )
 
 
@@ -248,6 +267,9 @@ def run(
     except AuditError as exc:
         _error(stderr, str(exc))
         return EXIT_USAGE
+    if config.browser and (problem := chromium_problem(config.chromium_path)):
+        _error(stderr, problem)  # before the crawl, not after it
+        return EXIT_USAGE
 
     cancelled = threading.Event()
     previous = None
@@ -293,14 +315,21 @@ def run(
         return EXIT_INTERRUPTED
     if result.start_error:
         error = result.start_error
+        if isinstance(error, str) and error.startswith(PARSE_FAILED):
+            _error(
+                stderr,
+                f"the start page {result.start_url} answered but could not be parsed "
+                f"({error}); the report lists it; check the page's HTML",
+            )
+            return EXIT_USAGE
         reason = error.message if isinstance(error, FetchError) else error
         _error(
             stderr,
             f"could not fetch {result.start_url}: {reason}; check the URL and that the site is up",
         )
         return EXIT_USAGE
-    if result.stop_reason is not None:
-        stderr.write(f"warning: stopped early ({result.stop_reason}); the report is partial\n")
+    if not result.complete:
+        stderr.write(f"warning: {result.completeness()}\n")
     if args.fail_on != "never" and result.has_findings_at(args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK

@@ -57,6 +57,17 @@ OPTION_BOUNDS: dict[str, Bound] = {
     "max_link_checks": Bound(0, 1_000_000, whole=True, optional=True),
     "parse_workers": Bound(0, 64, whole=True, optional=True),
     "max_links_per_page": Bound(1, 1_000_000, whole=True),
+    "trap_budget": Bound(1, 100_000, whole=True),
+    "backoff_max": Bound(0, 300, whole=False),
+    "slow_remeasure": Bound(0, 10, whole=True),
+    "image_max_bytes": Bound(1024, 100_000_000, whole=True),
+    "browser_sample": Bound(1, 100_000, whole=True, optional=True),
+    "browser_contexts": Bound(1, 16, whole=True),
+    "browser_page_timeout": Bound(1, 300, whole=False),
+    "browser_settle": Bound(0, 10, whole=False),
+    "browser_lcp_ms": Bound(1, 60_000, whole=True),
+    "browser_cls": Bound(0, 10, whole=False),
+    "browser_tbt_ms": Bound(1, 60_000, whole=True),
 }
 
 
@@ -114,6 +125,23 @@ class AuditConfig:
     trusted_hosts: tuple[str, ...] = ()  # "host" or "host:port" that may be private
     # parse limits
     max_links_per_page: int = 5_000  # links kept per page; the rest are counted, not checked
+    # crawl trust
+    trap_budget: int = 50  # URLs one endless pattern (?month=N, /a/b/a/b, session ids) may add
+    backoff_max: float = 8.0  # longest wait between two attempts at one URL
+    adaptive_concurrency: bool = True  # fewer requests at once while the server is slow
+    slow_remeasure: int = 3  # sequential re-measurements of a page that looked slow
+    image_max_bytes: int = 300_000  # img-too-heavy above this many bytes
+    # browser pass (audit/engine/browser/): render pages in Chromium, run axe-core
+    browser: bool = False
+    browser_sample: int | None = None  # None: every HTML page; N: a sample covering each kind
+    chromium_path: str = "/usr/bin/chromium"
+    browser_contexts: int = 2  # pages rendered at once; one per core
+    browser_page_timeout: float = 20.0  # seconds for one page: load, settle, both axe runs
+    browser_settle: float = 0.5  # seconds after "load" for late scripts and layout shifts
+    # Lighthouse's "good" limits for the lab metrics
+    browser_lcp_ms: int = 2500
+    browser_cls: float = 0.1
+    browser_tbt_ms: int = 200
     # What is specific to the audited site (see SiteProfile); the default is any site.
     profile: SiteProfile | None = None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -24,18 +25,20 @@ from sys import intern
 from typing import Any
 from urllib.parse import urljoin
 
+from .browser import run_browser_pass
 from .checks import PageSummary, SiteView, TargetStatus, run_site_checks
 from .config import AuditConfig
 from .deadline import StopSignal
-from .errors import AuditError, FetchError, UnsafeTarget
-from .fetch import Fetcher
+from .errors import AuditError, FetchError, UnsafeTarget, fetch_failure
+from .fetch import HTML_TYPES, Fetcher
 from .frontier import Frontier
 from .linkcheck import LinkCheckCounts, LinkChecker, link_check_todo
 from .pagejob import JobResult, Outcome, PageJob
 from .policy import CrawlPolicy
 from .results import SEVERITY_RANK, AuditResult, PageReport, StopReason
 from .robots import RobotsRules
-from .sitemaps import collect
+from .sitemaps import SitemapResult, collect
+from .throttle import ConcurrencyController
 from .urls import AddressGuard, Scope, host_of, normalize_url, validate_start_url
 from .version import UA_TOKEN
 from .workers import WorkerPool, WorkerSetup, WorkersFailed
@@ -50,6 +53,14 @@ log = logging.getLogger(__name__)
 POOL_MIN_PAGES = 20
 # How long the crawl loops wait for a page before looking at the stop signal again.
 WAIT_SECONDS = 0.25
+# Why a crawl is incomplete, besides the StopReason values and the frontier's limits.
+INCOMPLETE_TRAP = "crawl-trap"
+INCOMPLETE_FETCH_FAILURES = "fetch-failures"
+INCOMPLETE_LINK_LIMIT = "link-check-limit"
+# A page that looked slow under the crawl's concurrency is measured again on its own; the
+# slowest this many are, the others keep the figure seen during the crawl.
+SLOW_CHECK = "slow-response"
+SLOW_REMEASURE_MAX_PAGES = 20
 
 
 class RobotsDisallowed(AuditError):
@@ -66,6 +77,8 @@ class CrawlCounters:
     crawl_delay: float | None = None
     sitemaps: dict[str, object] = field(default_factory=dict)
     links: LinkCheckCounts = field(default_factory=LinkCheckCounts)
+    images_checked: int = 0
+    images_unchecked: int = 0  # beyond link_check_limit, or left when the run stopped
 
 
 class Crawler:
@@ -97,18 +110,30 @@ class Crawler:
                 )
         self.scope = Scope(self.start_url, cfg.extra_hosts, cfg.include, cfg.exclude)
         self.policy = CrawlPolicy(self.scope, self.guard, ignore_robots=cfg.ignore_robots)
+        self.throttle = ConcurrencyController(cfg.concurrency) if cfg.adaptive_concurrency else None
         self.fetcher = Fetcher(
-            cfg, may_request=self.policy.refusal, guard=self.guard, stop=self.stop
+            cfg,
+            may_request=self.policy.refusal,
+            guard=self.guard,
+            stop=self.stop,
+            throttle=self.throttle,
         )
         self.policy.fetcher = self.fetcher
         self.job = PageJob(self.fetcher, cfg, self.scope)
-        self.frontier = Frontier(self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth)
+        self.frontier = Frontier(
+            self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth, cfg.trap_budget
+        )
+        self.abandoned: set[str] = set()  # taken from the queue, cut short by the stop
+        # Pages with a slow-response finding, given to on_page once re-measured.
+        self._slow_held: list[PageReport] = []
+        self.images: dict[str, TargetStatus] = {}  # image URL -> its answer
         self.counters = CrawlCounters()
         self.reports: dict[str, PageReport] = {}
         self.summaries: dict[str, PageSummary] = {}
         self.targets: dict[str, TargetStatus] = {}
         self._workers: WorkerPool | None = None
         self.sitemap_urls: list[str] = []
+        self.sitemap_found: SitemapResult | None = None
         self._targets_linked: dict[str, None] | None = None  # filled once the crawl is over
 
     # -- rules ---------------------------------------------------------------------------
@@ -132,8 +157,15 @@ class Crawler:
         """Keep a finished page's outcomes; False for a page the stopping run cut short."""
         if any(o.target.error == FetchError.CANCELLED for o in result.outcomes):
             self.counters.pages_fetched -= 1
+            self.abandoned.add(result.url)
             return False
         for outcome in result.outcomes:
+            # Requests of this process's fetcher are observed as they happen; a worker
+            # process's are seen here, one per page.
+            if self.throttle is not None and self._workers is not None:
+                report = outcome.report
+                latency = None if report.response_ms is None else report.response_ms / 1000
+                self.throttle.observe(latency, failed=fetch_failure(report.error) is not None)
             if outcome.redirect_target and not self.frontier.mark_seen(outcome.url):
                 continue  # known already: fetched (or queued) under its own URL
             self._record(outcome)
@@ -146,17 +178,41 @@ class Crawler:
         outcome.summary.links = [
             (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.links
         ]
+        outcome.summary.images = [
+            (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.images
+        ]
+        self.targets[outcome.url] = outcome.target
+        if self._is_file(outcome):
+            return  # a target, not a page: reported on the pages that link to it
         self.reports[outcome.url] = outcome.report
         self.summaries[outcome.url] = outcome.summary
-        self.targets[outcome.url] = outcome.target
-        if self.on_page is not None:
+        if any(f.check == SLOW_CHECK for f in outcome.report.findings):
+            self._slow_held.append(outcome.report)
+        elif self.on_page is not None:
             self.on_page(outcome.report)
         if self.config.single_page:
             return
         offer = self.frontier.offer
         depth = outcome.depth + 1
+        source = outcome.url
         for link_url, _selector, _snippet in outcome.summary.links:
-            offer(link_url, depth)
+            offer(link_url, depth, source)
+
+    def _is_file(self, outcome: Outcome) -> bool:
+        """An answer that is not an HTML document (a PDF, an image) from a URL that did
+        not look like a file: a link target, not a page. The start URL is always a page."""
+        report = outcome.report
+        mime = (report.content_type or "").split(";", 1)[0].strip().lower()
+        return (
+            outcome.url != self.start_url
+            and not report.redirects
+            and report.error is None
+            and mime not in ("", *HTML_TYPES)
+            and not outcome.summary.ok_html
+        )
+
+    def _in_flight_limit(self) -> int:
+        return self.throttle.limit if self.throttle is not None else self.config.concurrency
 
     # -- the run -------------------------------------------------------------------------
 
@@ -171,11 +227,16 @@ class Crawler:
                 self.counters.sitemaps = self._sitemaps(start_robots)
                 self._crawl()
                 self._check_links()
+                self._check_images()
+                self._remeasure_slow()
         finally:
             self.fetcher.close()
             if self._workers is not None:
                 self._workers.close()
-        return self._result(started, time.monotonic() - clock, start_robots)
+        result = self._result(started, time.monotonic() - clock, start_robots)
+        if self.config.browser:
+            run_browser_pass(result, self.config, self.stop)
+        return result
 
     def _start_robots(self) -> RobotsRules:
         """The start origin's robots.txt; RobotsDisallowed if it keeps us out."""
@@ -235,27 +296,36 @@ class Crawler:
 
     def _sitemaps(self, robots: RobotsRules) -> dict[str, object]:
         if not self.config.use_sitemaps or self.config.single_page:
-            return {"sitemap_files": 0, "sitemap_urls": 0, "sitemap_errors": []}
+            return {
+                "sitemap_files": 0,
+                "sitemap_urls": 0,
+                "sitemap_errors": [],
+                "sitemap_truncated": None,
+                "sitemap_out_of_scope": 0,
+            }
         roots = [u for u in (normalize_url(s) for s in robots.sitemaps) if u]
         guessed = frozenset()
         if not roots:
             guessed = frozenset({urljoin(self.start_url, "/sitemap.xml")})
             roots = list(guessed)
-        # Once the run stops, every fetch fails at once, so this ends within a request.
         found = collect(
             self.fetcher,
             [r for r in roots if self.scope.is_internal(r)],
             self.config,
             self.scope.is_internal,
             quiet_missing=guessed,
+            should_stop=self._should_stop,
         )
         self.sitemap_urls = found.urls
+        self.sitemap_found = found
         for url in found.urls:
             self.frontier.offer(url, 1)
         return {
             "sitemap_files": len(found.files),
             "sitemap_urls": len(found.urls),
             "sitemap_errors": found.errors,
+            "sitemap_truncated": found.truncated,
+            "sitemap_out_of_scope": found.out_of_scope_count,
         }
 
     def _worker_count(self) -> int:
@@ -302,7 +372,9 @@ class Crawler:
         pending: dict[str, int] = {}
         try:
             while (self.frontier or pending) and not self._should_stop():
-                while self.frontier and len(pending) < window:
+                # Pages queued for parsing (one per worker) on top of the requests allowed.
+                allowed = min(window, self._in_flight_limit() + workers)
+                while self.frontier and len(pending) < allowed:
                     url, depth = self.frontier.pop()
                     self.counters.pages_fetched += 1
                     pending[url] = depth
@@ -317,6 +389,7 @@ class Crawler:
             # Stopping: the pages in flight are abandoned; closing the pool tells the
             # workers to cut their requests short.
             self.counters.pages_fetched -= len(pending)
+            self.abandoned.update(pending)
         except WorkersFailed:
             # Put back what the workers did not finish; the threads take it from here.
             self.frontier.put_back(pending.items())
@@ -332,7 +405,9 @@ class Crawler:
         with ThreadPoolExecutor(cfg.concurrency, thread_name_prefix="audit-fetch") as pool:
             while self.frontier or in_flight:
                 while (
-                    self.frontier and len(in_flight) < cfg.concurrency and not self._should_stop()
+                    self.frontier
+                    and len(in_flight) < self._in_flight_limit()
+                    and not self._should_stop()
                 ):
                     url, depth = self.frontier.pop()
                     self.counters.pages_fetched += 1
@@ -357,11 +432,68 @@ class Crawler:
         if not self.config.check_links or self._should_stop():
             return
         wanted = link_check_todo(self._link_targets(), self.summaries, self.targets, self.scope)
+        if self.frontier.traps is not None:
+            for url in self.frontier.traps.refused():
+                wanted.pop(url, None)  # a trap's URLs past its budget are not requested at all
         checker = LinkChecker(
             self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
         )
         found, self.counters.links = checker.run(wanted, self.frontier.robots_skipped)
         self.targets.update(found)
+
+    def _check_images(self) -> None:
+        """Request every internal image (and og:image) once: status, type and size."""
+        if not self.config.check_links or self._should_stop():
+            return
+        wanted: dict[str, None] = {}
+        for summary in self.summaries.values():
+            wanted.update(dict.fromkeys(url for url, _, _ in summary.images))
+            wanted.update(dict.fromkeys(summary.og_images))
+        known = {url: self.targets[url] for url in wanted if url in self.targets}
+        todo = {url: None for url in wanted if url not in known}
+        checker = LinkChecker(
+            self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
+        )
+        found, counts = checker.run(todo, self.frontier.robots_skipped)
+        self.images = {**known, **found}
+        self.counters.images_checked = counts.checked
+        self.counters.images_unchecked = counts.unchecked
+
+    def _remeasure_slow(self) -> None:
+        """Measure each page that looked slow again, alone and a few times in a row: keep
+        its finding (with the figures) only when the median is over the threshold."""
+        times = self.config.slow_remeasure
+        if times == 0:
+            return
+        limit = self.config.thresholds.slow_response_ms
+        slowest = sorted(self._slow_held, key=lambda r: -(r.response_ms or 0))
+        for report in slowest[:SLOW_REMEASURE_MAX_PAGES]:
+            measured = []
+            for _ in range(times):
+                fetched = self.fetcher.fetch(report.final_url or report.url, want_body="none")
+                if fetched.error is not None or fetched.response_ms is None:
+                    break
+                measured.append(fetched.response_ms)
+            if len(measured) < times:
+                continue  # stopped or failed: keep what the crawl saw
+            median = statistics.median(measured)
+            slow = next(f for f in report.findings if f.check == SLOW_CHECK)
+            if median <= limit:
+                report.findings.remove(slow)
+                continue
+            figures = ", ".join(f"{ms:.0f}" for ms in measured)
+            slow.message = (
+                f"Time to first byte: median {median:.0f} ms over {times} requests made one "
+                f"at a time ({figures} ms; {report.response_ms:.0f} ms during the crawl); "
+                f"limit {limit} ms."
+            )
+
+    def _release_held(self) -> None:
+        """Give on_page the pages held back for re-measurement."""
+        held, self._slow_held = self._slow_held, []
+        if self.on_page is not None:
+            for report in held:
+                self.on_page(report)
 
     def _link_targets(self) -> dict[str, None]:
         """Every internal link target of the crawled pages, in the order first linked."""
@@ -373,10 +505,34 @@ class Crawler:
 
     # -- the result ----------------------------------------------------------------------
 
+    def _not_audited(self) -> tuple[list[str], set[str]]:
+        """Why the crawl is incomplete (empty when it is not), and the in-scope URLs
+        discovered but never audited."""
+        frontier = self.frontier
+        reasons: list[str] = []
+        missed: set[str] = set(frontier.waiting()) | self.abandoned
+        if self.stop_reason is not None:
+            reasons.append(str(self.stop_reason))
+        reasons.extend(sorted(frontier.limits_hit))
+        missed |= frontier.not_queued - frontier.seen
+        if frontier.traps is not None and frontier.traps.traps:
+            reasons.append(INCOMPLETE_TRAP)
+            missed |= frontier.traps.refused()
+        failed = {url for url, s in self.targets.items() if s.failed is not None}
+        if failed:
+            reasons.append(INCOMPLETE_FETCH_FAILURES)
+            missed |= failed
+        if self.counters.links.unchecked:
+            reasons.append(INCOMPLETE_LINK_LIMIT)
+            linked = self._link_targets()
+            missed |= {url for url in linked if url not in self.targets} - frontier.robots_skipped
+        return reasons, missed
+
     def _result(self, started: datetime, duration: float, robots: RobotsRules) -> AuditResult:
-        crawl_complete = (
-            self.stop_reason is None and not self.frontier and self.frontier.dropped_by_limits == 0
-        )
+        self._release_held()
+        reasons, missed = self._not_audited()
+        crawl_complete = not reasons
+        start_error = self._start_error()  # before site findings may add a stub start page
         self._add_site_findings(robots, crawl_complete)
         pages = list(self.reports.values())
         result = AuditResult(
@@ -388,7 +544,9 @@ class Crawler:
             pages=pages,
             complete=crawl_complete,
             stop_reason=self.stop_reason,
-            start_error=self._start_error(),
+            start_error=start_error,
+            incomplete_reasons=reasons,
+            urls_not_audited=len(missed),
         )
         result.stats = self._stats(result, duration, robots)
         return result
@@ -401,7 +559,13 @@ class Crawler:
             sitemap_urls=set(self.sitemap_urls),
             robots=robots,
             crawl_complete=crawl_complete,
+            traps=list(self.frontier.traps.traps.values()) if self.frontier.traps else [],
+            images=self.images,
         )
+        if self.sitemap_found is not None:
+            site.sitemap_files = len(self.sitemap_found.files)
+            site.sitemap_out_of_scope = self.sitemap_found.out_of_scope
+            site.sitemap_out_of_scope_count = self.sitemap_found.out_of_scope_count
         for url, finding in run_site_checks(site, self.config):
             report = self.reports.get(url)
             if report is None:
@@ -424,6 +588,8 @@ class Crawler:
             "links_found": len(self._link_targets()),
             "links_checked": counters.links.checked,
             "links_unchecked": counters.links.unchecked,
+            "images_checked": counters.images_checked,
+            "images_unchecked": counters.images_unchecked,
             "dropped_by_limits": self.frontier.dropped_by_limits,
             "robots_disallowed": len(self.frontier.robots_skipped),
             "links_robots_disallowed": counters.links.robots_disallowed,
@@ -434,6 +600,10 @@ class Crawler:
             "worker_processes": counters.workers_used,
             **counters.sitemaps,
             "crawl_complete": result.complete,
+            "incomplete_reasons": result.incomplete_reasons,
+            "urls_not_audited": result.urls_not_audited,
+            "crawl_traps": len(self.frontier.traps.traps) if self.frontier.traps else 0,
+            "concurrency_slowdowns": self.throttle.slowdowns if self.throttle else 0,
             "stopped_early": result.stop_reason is not None,
             "stop_reason": result.stop_reason,
             "start_error": result.start_error,

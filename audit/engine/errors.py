@@ -38,6 +38,12 @@ class FetchError(StrEnum):
     REDIRECT_NOT_FOLLOWED = "redirect-not-followed"  # out of scope, robots.txt or private
 
     @property
+    def is_fetch_failure(self) -> bool:
+        """True when no HTTP answer came at all (network, TLS, deadline): the target may be
+        fine and the server slow or down, so this is not a broken link."""
+        return self in FETCH_FAILURES
+
+    @property
     def message(self) -> str:
         """Plain words for people: "connection refused"."""
         return _MESSAGES.get(self, self.value.replace("-", " "))
@@ -50,3 +56,29 @@ _MESSAGES = {
     FetchError.TLS: "the TLS (https) handshake or certificate failed",
     FetchError.PRIVATE_ADDRESS: "the host resolves to a private address this audit may not reach",
 }
+
+
+FETCH_FAILURES = frozenset(
+    {
+        FetchError.TIMEOUT,
+        FetchError.DEADLINE,
+        FetchError.DNS,
+        FetchError.CONNECTION_REFUSED,
+        FetchError.CONNECTION_RESET,
+        FetchError.CONNECTION_FAILED,
+        FetchError.TLS,
+        FetchError.BODY_READ,
+    }
+)
+
+
+def fetch_failure(error: str | None) -> FetchError | None:
+    """The FetchError of a report's error text ("timeout", "tls-error: ...") when it is a
+    fetch failure (no HTTP answer); None otherwise."""
+    if not error:
+        return None
+    try:
+        code = FetchError(error.split(":", 1)[0])
+    except ValueError:
+        return None
+    return code if code in FETCH_FAILURES else None

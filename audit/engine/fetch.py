@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.client
 import threading
@@ -25,6 +26,7 @@ from .config import AuditConfig
 from .deadline import ResponseWatch, StopSignal, Watchdog
 from .errors import FetchError, UnsafeTarget
 from .facts import Hop
+from .throttle import ConcurrencyController
 from .transport import PinnedAdapter
 from .urls import AddressGuard, normalize_url
 from .version import AUDIT_HEADER
@@ -169,8 +171,11 @@ class Fetcher:
         may_request: Callable[[str], str | None] | None = None,
         guard: AddressGuard | None = None,
         stop: StopSignal | None = None,
+        throttle: ConcurrencyController | None = None,
     ) -> None:
         self.config = config
+        # Told of every attempt, and gives the slots for requests in flight (crawl.py).
+        self.throttle = throttle
         # Returns a refusal reason ("out-of-scope", "robots", "private-address") or None.
         self.may_request = may_request or (lambda url: None)
         self.stop = stop or StopSignal()
@@ -220,6 +225,12 @@ class Fetcher:
             self._next_at = max(now, self._next_at) + self.delay
         if wait > 0:
             self.stop.wait(wait)
+
+    def _slot(self) -> contextlib.AbstractContextManager[None]:
+        """One of the requests the throttle allows in flight (none to wait for without)."""
+        if self.throttle is None:
+            return contextlib.nullcontext()
+        return self.throttle.slot(self.stop.stopped)
 
     def _response_seconds(self) -> float:
         return self.config.timeout * RESPONSE_DEADLINE_FACTOR
@@ -294,8 +305,8 @@ class Fetcher:
             if self.stop.stopped():
                 result.error = FetchError.CANCELLED
                 return None
-            retry_in = cfg.backoff * 2 ** (attempt - 1)
-            with self.watchdog.watch(self._response_seconds()) as watch:
+            retry_in = min(cfg.backoff * 2 ** (attempt - 1), cfg.backoff_max)
+            with self._slot(), self.watchdog.watch(self._response_seconds()) as watch:
                 result.attempts += 1
                 with self._count_lock:
                     self.requests_sent += 1
@@ -307,11 +318,15 @@ class Fetcher:
                     return None
                 except (HTTPError, OSError) as exc:
                     error = watch.error or classify(exc)
+                    if self.throttle is not None:
+                        self.throttle.observe(None, error.is_fetch_failure)
                     if error not in RETRYABLE or attempt > cfg.retries:
                         result.error = error
                         return None
                 else:
                     result.response_ms = (time.perf_counter() - began) * 1000
+                    if self.throttle is not None:
+                        self.throttle.observe(result.response_ms / 1000)
                     status = response.status
                     location = response.headers.get("Location")
                     if status in RETRY_STATUSES and attempt <= cfg.retries:

@@ -78,5 +78,11 @@ class LinkChecker:
         if fetched.error == FetchError.CANCELLED:
             return None
         return TargetStatus(
-            url, fetched.status, list(fetched.hops), fetched.final_url, fetched.error_text
+            url,
+            fetched.status,
+            list(fetched.hops),
+            fetched.final_url,
+            fetched.error_text,
+            fetched.content_type,
+            fetched.bytes or None,
         )

@@ -99,6 +99,10 @@ class AuditResult:
     complete: bool = True  # every page in scope was crawled: no limit, stop or failure
     stop_reason: StopReason | None = None
     start_error: FetchError | str | None = None  # why the start URL gave no page
+    # Why the crawl is not complete ("page-limit", "crawl-trap", "fetch-failures",
+    # "time-budget"...), and how many in-scope URLs were discovered but not audited.
+    incomplete_reasons: list[str] = field(default_factory=list)
+    urls_not_audited: int = 0
 
     def __post_init__(self) -> None:
         # A result rebuilt from a stored report (the CMS's exports) may carry only stats.
@@ -109,6 +113,16 @@ class AuditResult:
             self.stop_reason = StopReason(stats["stop_reason"])
         if self.start_error is None and stats.get("start_error"):
             self.start_error = stats["start_error"]
+        if not self.incomplete_reasons and stats.get("incomplete_reasons"):
+            self.incomplete_reasons = list(stats["incomplete_reasons"])
+        if not self.urls_not_audited and stats.get("urls_not_audited"):
+            self.urls_not_audited = int(stats["urls_not_audited"])
+
+    def completeness(self) -> str:
+        """One line for every report: complete, or why not and how much was left out."""
+        return completeness_text(
+            self.complete, self.incomplete_reasons, self.urls_not_audited, self.stop_reason
+        )
 
     def findings(self) -> list[tuple[PageReport, Finding]]:
         return [(page, finding) for page in self.pages for finding in page.findings]
@@ -128,3 +142,32 @@ class AuditResult:
 
     def page(self, url: str) -> PageReport | None:
         return next((p for p in self.pages if p.url == url), None)
+
+
+def completeness_text(
+    complete: bool, reasons: list[str], urls_not_audited: int, stop_reason: str | None = None
+) -> str:
+    """ "Crawl complete..." or "Crawl incomplete (page-limit, crawl-trap): N URLs..."."""
+    if complete:
+        return "Crawl complete: every URL found in scope was audited."
+    shown = [r for r in reasons if r != stop_reason]
+    if stop_reason is not None:
+        shown.insert(0, f"stopped early: {stop_reason}")
+    why = ", ".join(shown) or "crawl limits"
+    return (
+        f"Crawl incomplete ({why}): {urls_not_audited} URLs found in scope "
+        "were not audited, so site-wide results cover only the pages crawled."
+    )
+
+
+def completeness_from_stats(stats: dict[str, Any]) -> str:
+    """The same line from a stored report's stats; "" when they do not say (a run still
+    going, or stored before the engine reported completeness)."""
+    if "crawl_complete" not in stats:
+        return ""
+    return completeness_text(
+        bool(stats["crawl_complete"]),
+        list(stats.get("incomplete_reasons") or []),
+        int(stats.get("urls_not_audited") or 0),
+        stats.get("stop_reason"),
+    )

@@ -25,6 +25,7 @@ from .urls import normalize_url
 CHUNK = 64 * 1024  # bytes fed to the parser at a time; should_stop is asked between them
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = codecs.BOM_UTF8
+OUT_OF_SCOPE_KEPT = 20  # out-of-scope sitemap URLs named in the report
 STOPPED = "stopped (time budget or cancel) before every sitemap was read"
 
 
@@ -35,6 +36,10 @@ class SitemapResult:
     errors: list[str] = field(default_factory=list)
     # Why the sitemaps were not read to the end (a cap, or should_stop); None when they were.
     truncated: str | None = None
+    # Page URLs on another host or port (a common misconfiguration): the first few, and
+    # how many in all. They are not crawled, but the report names them.
+    out_of_scope: list[str] = field(default_factory=list)
+    out_of_scope_count: int = 0
 
 
 class _Stop(Exception):
@@ -249,7 +254,13 @@ def _read_file(
 
     for kind, loc in _locations(counted(body_chunks(body, config.sitemap_max_bytes))):
         url = normalize_url(loc, config.strip_query_params)
-        if url is None or not in_scope(url):
+        if url is None:
+            continue
+        if not in_scope(url):
+            if kind != "index":
+                result.out_of_scope_count += 1
+                if len(result.out_of_scope) < OUT_OF_SCOPE_KEPT:
+                    result.out_of_scope.append(url)
             continue
         if kind == "index":
             if url in queued:

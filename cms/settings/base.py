@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "pages",
     "pageviews",
     "audit",
+    "importer",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",

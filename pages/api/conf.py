@@ -5,6 +5,9 @@
     API_IMAGE_RENDITIONS = {"thumbnail": "fill-400x300", ...}  # name -> Wagtail filter spec
     HEADLESS_PREVIEW_URL = ""                # front end receiving previews; "" = Wagtail's own
     HEADLESS_PREVIEW_TOKEN_MAX_AGE = 86400   # seconds a preview token stays valid
+    API_RESPONSE_CACHE = True                # page listing/detail kept per content version
+                                             # (pages/api/response_cache.py); False = off
+    API_VIEW_COUNT_MAX_AGE = 10              # seconds a view count shown may lag behind
 
 A setting named ``API_...`` or ``HEADLESS_PREVIEW_...`` that is not one of these (a typo such
 as ``API_CACHE_MAXAGE``) or a value of the wrong kind stops with a one-line
@@ -37,6 +40,8 @@ class ApiSettings:
     )
     HEADLESS_PREVIEW_URL: str = ""
     HEADLESS_PREVIEW_TOKEN_MAX_AGE: int = 24 * 60 * 60
+    API_RESPONSE_CACHE: bool = True
+    API_VIEW_COUNT_MAX_AGE: int = 10
 
 
 KNOWN_KEYS = tuple(f.name for f in dataclasses.fields(ApiSettings))
@@ -97,11 +102,14 @@ def _checked(key: str, value: Any) -> Any:
             raise ImproperlyConfigured(
                 f"{key} must be a whole number of seconds >= 0, not {value!r}."
             )
-    elif key == "HEADLESS_PREVIEW_TOKEN_MAX_AGE":
+    elif key in ("HEADLESS_PREVIEW_TOKEN_MAX_AGE", "API_VIEW_COUNT_MAX_AGE"):
         if not is_int or value < 1:
             raise ImproperlyConfigured(
                 f"{key} must be a whole number of seconds >= 1, not {value!r}."
             )
+    elif key == "API_RESPONSE_CACHE":
+        if not isinstance(value, bool):
+            raise ImproperlyConfigured(f"{key} must be True or False, not {value!r}.")
     elif key == "HEADLESS_PREVIEW_URL":
         value = value or ""  # unset in the environment: preview off
         if not isinstance(value, str):

@@ -15,6 +15,7 @@ from pages.api.batch import BATCH_KEY, batch_for
 from pages.api.images import image_representation
 from pages.api.references import page_reference, public_page_check
 from pages.api.rich_text import rich_text_api
+from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY, view_count_placeholder
 from pages.images import public_image
 
 
@@ -96,9 +97,13 @@ class BreadcrumbsField(PageDerivedField):
 
 
 class ViewCountField(PageDerivedField):
-    """Total views, read for the whole response in one query."""
+    """Total views, read for the whole response in one query; a placeholder in an answer
+    being cached, filled in with the current total each time it is served."""
 
-    def to_representation(self, page) -> int:
+    def to_representation(self, page) -> int | str:
+        marker = self.context.get(VIEW_COUNT_MARKER_KEY)
+        if marker:
+            return view_count_placeholder(marker, page.pk)
         return batch_for(page, self.context).view_totals.get(page.pk, 0)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import prefetch_related_objects
 from wagtail.api.utils import get_full_url
-from wagtail.images.models import AbstractImage
+from wagtail.images.models import AbstractImage, Filter
 
 from pages.api.conf import api_setting
 
@@ -32,18 +33,37 @@ def full_size_url(image: AbstractImage, request) -> str:
     return get_full_url(request, image.get_rendition(FULL_SIZE_SPEC).url)
 
 
+@lru_cache
+def _filters(specs: tuple[str, ...]) -> tuple[Filter, ...]:
+    """Parsed once: Wagtail parses a spec string again on every lookup, which dominated."""
+    return tuple(Filter(spec=spec) for spec in specs)
+
+
 def renditions_representation(image: AbstractImage, request) -> dict[str, dict[str, Any]]:
-    specs: dict[str, str] = api_setting("API_IMAGE_RENDITIONS")
-    # The full-size rendition is made with the others, in the same lookup.
-    by_spec = image.get_renditions(FULL_SIZE_SPEC, *specs.values())
-    return {
-        name: {
-            "url": get_full_url(request, by_spec[spec].url),
-            "width": by_spec[spec].width,
-            "height": by_spec[spec].height,
+    return _image_urls(image, request)[1]
+
+
+def _image_urls(image: AbstractImage, request) -> tuple[str, dict[str, dict[str, Any]]]:
+    """(full-size URL, renditions), worked out once per image and request: a long body shows
+    the same few images many times."""
+    memo = getattr(request, "_clinic_image_urls", None) if request is not None else None
+    if memo is None:
+        memo = {}
+        if request is not None:
+            request._clinic_image_urls = memo
+    if image.pk not in memo:
+        specs: dict[str, str] = api_setting("API_IMAGE_RENDITIONS")
+        by_spec = image.get_renditions(*_filters((FULL_SIZE_SPEC, *specs.values())))
+        renditions = {
+            name: {
+                "url": get_full_url(request, by_spec[spec].url),
+                "width": by_spec[spec].width,
+                "height": by_spec[spec].height,
+            }
+            for name, spec in specs.items()
         }
-        for name, spec in specs.items()
-    }
+        memo[image.pk] = (get_full_url(request, by_spec[FULL_SIZE_SPEC].url), renditions)
+    return memo[image.pk]
 
 
 def image_representation(
@@ -65,7 +85,5 @@ def image_representation(
     }
     if caption is not None:
         data["caption"] = caption
-    data["renditions"] = renditions_representation(image, request)
-    # After the renditions: their lookup made the full-size rendition, so this is free.
-    data["url"] = full_size_url(image, request)
+    data["url"], data["renditions"] = _image_urls(image, request)
     return data

@@ -10,6 +10,7 @@ from wagtail.models import Page
 from pages.api.visibility import PublicPageCheck
 
 PUBLIC_CHECK_KEY = "clinic_public_page_check"
+REFERENCES_KEY = "clinic_page_references"
 
 
 def public_page_check(context: dict[str, Any]) -> PublicPageCheck:
@@ -26,7 +27,15 @@ def page_type_name(page: Page) -> str:
 
 
 def page_reference(page: Page, context: dict[str, Any]) -> dict[str, Any]:
-    """The shape Wagtail uses for `parent`: id, meta (type, detail_url, html_url), title."""
+    """The shape Wagtail uses for `parent`: id, meta (type, detail_url, html_url), title.
+    Worked out once per page and response: a listing's breadcrumbs repeat the same sections."""
+    memo = context.setdefault(REFERENCES_KEY, {})
+    if page.pk not in memo:
+        memo[page.pk] = _page_reference(page, context)
+    return memo[page.pk]
+
+
+def _page_reference(page: Page, context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     router = context.get("router")
     meta: dict[str, Any] = {"type": page_type_name(page)}

@@ -30,6 +30,7 @@ from pages.api.fields import DETAIL_ONLY_FIELDS, PageDerivedField
 from pages.api.http_cache import finish_private_response, finish_public_response
 from pages.api.images import full_size_url, image_representation, prefetch_renditions
 from pages.api.references import PUBLIC_CHECK_KEY
+from pages.api.response_cache import CachedPageResponses
 from pages.api.validation import (
     LARGEST_ID,
     BoundedPagination,
@@ -91,7 +92,7 @@ def _messages(exc: Exception) -> list[str]:
     return list(getattr(exc, "messages", None) or [str(exc)])
 
 
-class ClinicPagesAPIViewSet(PublicReadOnlyEndpoint, PagesAPIViewSet):
+class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAPIViewSet):
     filter_backends = with_validated_filters(PagesAPIViewSet.filter_backends)
     meta_fields = [*PagesAPIViewSet.meta_fields, "last_published_at"]
     detail_only_fields = DETAIL_ONLY_FIELDS
@@ -201,6 +202,8 @@ class ClinicRedirectsAPIViewSet(PublicReadOnlyEndpoint, RedirectsAPIViewSet):
 
 class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
     """The draft behind a preview token, in the same shape as page detail. Never cached."""
+
+    cache_responses = False
 
     known_query_parameters = ClinicPagesAPIViewSet.known_query_parameters.union(
         ["content_type", "token"]

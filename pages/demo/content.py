@@ -20,6 +20,7 @@ CLINIC = {
     "opening_hours": "Mo-Fr 08:00-19:00\nSa 09:00-14:00",
     "facebook_url": "https://www.facebook.com/northsidephysio.example",
     "instagram_url": "https://www.instagram.com/northsidephysio.example",
+    "time_zone": "America/Vancouver",
 }
 
 DEMO_IMAGES = {
@@ -70,6 +71,10 @@ HOME = {
     "introduction": "<p>We help people move with less pain, from a stiff neck after long days at "
     "a desk to a knee that needs rebuilding after surgery. Every plan starts with a careful "
     "assessment and ends with you knowing what to do on your own.</p>",
+    "hero": (
+        "treatment-room.jpg",
+        "A quiet treatment room at Northside Physio, with a couch under a window",
+    ),
     "body": [
         heading("How we work"),
         para(
@@ -149,11 +154,11 @@ IMS_SERVICE = {
             "twitch. That twitch and the release that follows it are what the treatment is looking "
             "for. Many people notice the muscle feels softer and moves more freely within minutes.",
         ),
+        # The forearm photo is the page's hero: the body shows where sessions happen instead.
         image(
-            "ims-forearm-treatment.jpg",
-            "Fine filament needles in a forearm muscle, the physiotherapist's gloved hand beside "
-            "them",
-            "IMS on the forearm muscles, often tight in people who type or climb.",
+            "treatment-room.jpg",
+            "A quiet treatment room with a couch under a window",
+            "Sessions take place in a private treatment room; ask for a break at any time.",
         ),
         heading("What a session feels like"),
         para(

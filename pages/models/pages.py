@@ -34,6 +34,7 @@ class SeoMixin(models.Model):
     """SEO fields every page has on top of Wagtail's seo_title and search_description."""
 
     canonical_url = models.URLField(
+        "canonical URL",
         blank=True,
         help_text="Leave empty: the page's own URL is canonical. Set only for a page that copies "
         "another.",
@@ -300,12 +301,17 @@ class ServicePage(HeroImageMixin, BasePage):
         "longest session (minutes)", null=True, blank=True
     )
     who_it_helps = StreamField(WhoItHelpsBlock(), blank=True)
-    cta_text = models.CharField("call to action text", max_length=200, blank=True)
-    cta_label = models.CharField("call to action button", max_length=60, blank=True)
+    cta_text = models.CharField("call-to-action text", max_length=200, blank=True)
+    cta_label = models.CharField("call-to-action button", max_length=60, blank=True)
     cta_page = models.ForeignKey(
-        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="call-to-action page",
     )
-    cta_url = models.URLField("call to action URL", blank=True)
+    cta_url = models.URLField("call-to-action URL", blank=True)
 
     content_panels = [
         *Page.content_panels,

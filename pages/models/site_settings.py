@@ -1,6 +1,28 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name such as America/Vancouver."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"{value!r} is not a time zone: use a name like America/Vancouver or Europe/London."
+        ) from None
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
 @register_setting(icon="site")
@@ -19,9 +41,16 @@ class ClinicSettings(BaseSiteSetting):
         blank=True,
         help_text="One line per entry in schema.org form, e.g. 'Mo-Fr 08:00-19:00'.",
     )
-    facebook_url = models.URLField(blank=True)
-    instagram_url = models.URLField(blank=True)
-    linkedin_url = models.URLField(blank=True)
+    facebook_url = models.URLField("Facebook URL", blank=True)
+    instagram_url = models.URLField("Instagram URL", blank=True)
+    linkedin_url = models.URLField("LinkedIn URL", blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        choices=time_zone_choices,
+        help_text="Where the clinic is: audit schedules and report dates use it.",
+    )
 
     panels = [
         FieldPanel("name"),
@@ -38,6 +67,7 @@ class ClinicSettings(BaseSiteSetting):
         FieldPanel("phone"),
         FieldPanel("email"),
         FieldPanel("opening_hours"),
+        FieldPanel("time_zone"),
         MultiFieldPanel(
             [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("linkedin_url")],
             heading="Social links",

@@ -57,24 +57,26 @@ def test_report_has_totals_changes_top_findings_and_the_admin_link(db, mailoutbo
     assert send_run_report(run) == 2
     assert [m.to for m in mailoutbox] == [["ann@clinic.example"], ["bob@clinic.example"]]
     message = mailoutbox[0]
-    assert message.subject == f"SEO audit of {SITE}: 1 errors, 1 warnings, 12 notices"
+    assert message.subject == (
+        f"SEO audit of {SITE}: 1 error, 1 warning, 12 notices, score {run.score}"
+    )
     text = message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     link = f"https://cms.clinic.example/admin/seo-audits/{run.pk}/"
     assert link in text and f'href="{link}"' in html
-    assert "Errors:   1" in text and "Notices:  12" in text
+    assert "1 error, 1 warning, 12 notices" in text
     # 13 new (the h1 and the notices), 1 fixed (the old title), the busy alt still open.
     assert "13 new, 1 fixed" in text and "<strong>13</strong> new" in html
     assert "Old page has no title" in text.split("Fixed:")[1]
     # Impact = severity weight x (views + 1) decides the order.
-    top = text.split("Most important findings (severity × views):")[1]
+    top = text.split("Fix these first:")[1]
     listed = [line for line in top.splitlines() if re.match(r"\d+\. ", line)]
     assert len(listed) == 10
-    assert "Busy image has no alt" in listed[0]  # 3 x 901
+    assert "busy/" in listed[0]  # 3 x 901
     # Notices on visited pages (1 x 12, 1 x 11) beat an error on a page nobody visits (10 x 1).
-    assert "Notice 11" in listed[1] and "Notice 10" in listed[2]
-    assert "Quiet page has no h1" in listed[3]
+    assert "n11/" in listed[1] and "n10/" in listed[2]
+    assert "quiet/" in listed[3]
     assert "(900 views)" in top
     # HTML is escaped, plain text is not.
     assert "Quiet page has no h1 &lt;b&gt;" in html and "Quiet page has no h1 <b>" in text
@@ -84,8 +86,8 @@ def test_first_run_says_everything_is_new(db, mailoutbox):
     schedule = AuditSchedule.objects.create(name="Weekly", recipients="ann@clinic.example")
     run = _run(schedule, {SITE: (None, [])})
     send_run_report(run)
-    assert "first run of this target" in mailoutbox[0].body
-    assert "None — nothing to fix." in mailoutbox[0].body
+    assert "first audit of this site" in mailoutbox[0].body
+    assert "Nothing to fix: this audit found no problems." in mailoutbox[0].body
 
 
 def test_failed_run_sends_a_short_notice_to_group_members(db, mailoutbox, django_user_model):

@@ -129,7 +129,10 @@ def test_an_unreachable_site_fails_the_run_with_a_reason(transactional_db, fast_
     run = create_run("http://127.0.0.1:9/", options=fast_options)
     assert run_audit.call(run.pk) == Status.FAILED
     run.refresh_from_db()
-    assert run.error.startswith("The start URL could not be audited:")
+    assert run.error == (
+        "Nothing answered at http://127.0.0.1:9/ (connection refused). Is the site served at "
+        "that address? Check the target or WAGTAILADMIN_BASE_URL."
+    )
 
 
 def test_a_killed_worker_leaves_a_run_that_is_failed_once_its_heartbeat_is_stale(db):

@@ -49,7 +49,7 @@ def test_ims_page_shows_the_forearm_photo_with_meaningful_alt(demo_site, client)
     alts = [img.get("alt") for img in page.find_all("img")]
     assert all(alt is not None for alt in alts)
     forearm = [alt for alt in alts if "forearm" in alt]
-    assert len(forearm) == 2  # hero and the in-body photo
+    assert len(forearm) == 1  # the hero; the body shows the treatment room, not the same photo
     hero = page.find("img", class_="hero-image")
     assert hero["width"] and hero["height"] and hero["srcset"]
 

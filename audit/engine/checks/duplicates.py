@@ -44,7 +44,7 @@ def title_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Fin
             page.url,
             finding(
                 "title-duplicate",
-                f"Title {title!r} is also used by {_others(others)}.",
+                f"Title {title!r} is also used by {_others(others)}{site.partial_note()}.",
                 "title",
             ),
         )
@@ -65,7 +65,7 @@ def description_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[st
             page.url,
             finding(
                 "meta-description-duplicate",
-                f"The meta description is also used by {_others(others)}.",
+                f"The meta description is also used by {_others(others)}{site.partial_note()}.",
                 'meta[name="description"]',
             ),
         )
@@ -78,8 +78,8 @@ def description_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[st
     "Link to the page from a relevant page or menu, or drop it from the sitemap.",
 )
 def orphan_page(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
-    if not site.crawl_complete or not site.sitemap_urls:
-        return  # a partial crawl has not seen every link, so it cannot call a page orphaned
+    if not site.sitemap_urls:
+        return
     linked: set[str] = set()
     for page in site.pages.values():
         targets = {target for target, _selector, _snippet in page.links}
@@ -99,7 +99,16 @@ def orphan_page(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding
         if url not in linked:
             yield (
                 url,
-                finding(
-                    "orphan-page", "The sitemap lists this page but no crawled page links to it."
-                ),
+                finding("orphan-page", _orphan_message(site)),
             )
+
+
+def _orphan_message(site: SiteView) -> str:
+    if site.crawl_complete:
+        return "The sitemap lists this page but no crawled page links to it."
+    # A partial crawl has not seen every link: say what the claim rests on.
+    return (
+        "The sitemap lists this page but it is not linked from any of the "
+        f"{len(site.pages)} pages crawled (the crawl was partial; a page not crawled may "
+        "link to it)."
+    )

@@ -1,7 +1,13 @@
-"""A standalone HTML report: one file, inline CSS, no scripts, everything escaped."""
+"""A standalone HTML report: one file, inline CSS, no scripts, everything escaped.
+
+Dates read "28 Nov 2026, 06:38", in ``zone`` when the caller passes one (the site's time
+zone), else in the offset the timestamps carry. A caller may put its own section (already
+escaped markup, e.g. a prioritised fix list) right after the summary line with ``lead_html``.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from html import escape
 
 from ..checks import REGISTRY
@@ -34,6 +40,17 @@ def _link(url: str | None) -> str:
     if url.startswith(("http://", "https://")):
         return f'<a href="{_e(url)}">{_e(url)}</a>'
     return _e(url)
+
+
+def when_in_words(iso: str, zone: tzinfo | None = None) -> str:
+    """ "2026-11-28T14:38:05+00:00" → "28 Nov 2026, 14:38" (in ``zone`` if given)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso or ""
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
 def _page(page: PageReport) -> str:
@@ -77,7 +94,7 @@ def _page(page: PageReport) -> str:
     return f"<details{is_open}><summary>{_link(page.url)} {badges}</summary>{body}</details>"
 
 
-def render_html(result: AuditResult) -> str:
+def render_html(result: AuditResult, *, zone: tzinfo | None = None, lead_html: str = "") -> str:
     stats = result.stats
     counts = result.counts_by_severity()
     summary = "".join(f"<tr><td>{_badge(s)}</td><td>{n}</td></tr>" for s, n in counts.items())
@@ -89,11 +106,7 @@ def render_html(result: AuditResult) -> str:
             f"<td><code>{_e(check_id)}</code><br>{_e(check.title if check else '')}</td>"
             f"<td>{count}</td><td class=fix>{_e(check.fix if check else '')}</td></tr>"
         )
-    notes = []
-    if result.stop_reason is not None:
-        notes.append(f"Stopped early ({_e(result.stop_reason)}): this report is partial.")
-    elif not result.complete:
-        notes.append("Crawl limits were reached: some pages were not crawled.")
+    notes = [_e(result.completeness())]
     if result.start_error:
         notes.append(f"The start URL failed: {_e(result.start_error)}.")
     pages = "".join(_page(page) for page in pages_by_severity(result.pages))
@@ -102,10 +115,12 @@ def render_html(result: AuditResult) -> str:
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>SEO audit – {_e(result.start_url)}</title><style>{_CSS}</style></head>
 <body><h1>SEO audit of {_link(result.start_url)}</h1>
-<p class=muted>Started {_e(result.started_at)}, finished {_e(result.finished_at)} ·
+<p class=muted>Started {_e(when_in_words(result.started_at, zone))}, finished
+{_e(when_in_words(result.finished_at, zone))}{_e(f" ({zone})" if zone else "")} ·
 {_e(stats.get("pages_reported", len(result.pages)))} pages ·
 {_e(stats.get("duration_s", ""))} s</p>
 {"".join(f"<p><strong>{note}</strong></p>" for note in notes)}
+{lead_html}
 <h2>Summary</h2><table><tr><th>Severity</th><th>Findings</th></tr>{summary}</table>
 <h2>By check</h2>
 <table><tr><th>Severity</th><th>Check</th><th>Findings</th><th>How to fix</th></tr>

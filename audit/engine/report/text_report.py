@@ -17,10 +17,7 @@ def render_text(result: AuditResult, *, top: int = 10) -> str:
         f"{stats.get('duration_s', 0)} s",
         "  findings: " + ", ".join(f"{n} {severity}s" for severity, n in counts.items()),
     ]
-    if result.stop_reason is not None:
-        lines.append(f"  stopped early: {result.stop_reason} (the report is partial)")
-    elif not result.complete:
-        lines.append("  crawl limits reached: some pages were not crawled")
+    lines.append(f"  {result.completeness()}")
     if result.start_error:
         lines.append(f"  start URL failed: {result.start_error}")
     by_check = result.counts_by_check()

@@ -12,8 +12,11 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from django.utils import timezone
 
+from audit.clinic_time import when_in_words
 from audit.conf import audit_setting
+from audit.models import AuditSchedule
 from audit.scheduling import tick
 
 logger = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ class Command(BaseCommand):
         if interval <= 0:
             raise CommandError("--interval must be more than 0 seconds")
         if options["once"]:
-            self._pass()
+            self._pass(report_idle=True)
             return
         stopping = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -46,12 +49,37 @@ class Command(BaseCommand):
         self.stdout.write(f"Audit scheduler: checking every {interval:g}s; Ctrl-C stops.")
         while not stopping.is_set():
             try:
-                self._pass()
+                # A loop ticks every few seconds: idle passes are told only when asked for.
+                self._pass(report_idle=options["verbosity"] >= 2)
             except Exception:  # a database blip must not end the loop
                 logger.exception("scheduler pass failed; retrying next interval")
             close_old_connections()
             stopping.wait(interval)
 
-    def _pass(self) -> None:
-        for run in tick():
-            self.stdout.write(f"Enqueued audit run #{run.pk} of {run.target_url}.")
+    def _pass(self, *, report_idle: bool) -> None:
+        runs = tick()
+        for run in runs:
+            self.stdout.write(
+                f"Enqueued {run.label} for “{run.schedule}”: {run.target_url} "
+                f"(admin run id {run.pk})."
+            )
+        if not runs and report_idle:
+            self.stdout.write(f"No schedule due; {next_schedule_words()}.")
+
+
+def next_schedule_words() -> str:
+    """E.g. "next: Mon 1 Dec 2026, 07:00 (America/Vancouver), “Weekly audit”"."""
+    now = timezone.now()
+    upcoming = [
+        (due, schedule)
+        for schedule in AuditSchedule.objects.filter(enabled=True)
+        if (due := schedule.next_due_after(now)) is not None
+    ]
+    if not upcoming:
+        return "no schedule is enabled"
+    due, schedule = min(upcoming, key=lambda pair: pair[0])
+    zone = schedule.zone()
+    return (
+        f"next: {due.astimezone(zone):%A} {when_in_words(due, zone)} ({schedule.time_zone}), "
+        f"“{schedule.name}”"
+    )

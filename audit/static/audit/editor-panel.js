@@ -1,6 +1,28 @@
 // SEO audit panel in the Wagtail page editor: this page's findings from its latest audit and
 // a "Check this draft" link. The HTML comes from a permission-checked admin view; a user
 // without access (403) or a page never audited simply gets the panel's own message or nothing.
+//
+// It also completes the report's Edit links (audit/fix_first.py): they end in the id of the
+// field to fix (#id_seo_title). Wagtail's tabs open the tab holding that element; this script
+// then scrolls the field into view and focuses it, so the editor lands on it.
+(function () {
+  "use strict";
+  function focusLinkedField() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) {
+      return;
+    }
+    target.scrollIntoView({ block: "center" });
+    if (target.matches("input, textarea, select, [contenteditable]")) {
+      target.focus({ preventScroll: true });
+    }
+  }
+  // After Wagtail's own load handler has selected the tab (it waits for "load" too).
+  window.addEventListener("load", function () {
+    window.setTimeout(focusLinkedField, 300);
+  });
+})();
 (function () {
   "use strict";
   var script = document.currentScript;

@@ -113,6 +113,9 @@ def test_editor_follows_a_finding_to_the_editor_and_checks_a_draft(
             tab.click(f'#audit-runs a[href="/admin/seo-audits/{run.pk}/"]')
             expect(tab.locator(".audit-cards")).to_be_visible()
             steps.shot(tab, "run")
+            # The report opens on "Fix these first"; the full list is under "By check".
+            with tab.expect_navigation():
+                tab.locator("nav.audit-tabs").get_by_text("By check").click()
 
             group = tab.locator(f'details[data-check-group="{finding.check_id}"]')
             row = group.locator(".audit-finding").filter(

@@ -100,7 +100,7 @@ def test_runs_list_shows_status_when_trigger_counts_score_and_trend(people, two_
         re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)
     ]
     new = two_runs.new
-    assert cells[0] == f"#{new.pk}"
+    assert cells[0] == f"Audit #{new.number}"
     assert cells[1] == "Succeeded"
     assert cells[3] == "Command"
     assert cells[5:9] == ["3", str(new.error_count), str(new.warning_count), str(new.notice_count)]
@@ -128,7 +128,7 @@ def test_runs_list_shows_a_progress_bar_and_reloads_while_a_run_is_active(people
 
 
 def test_run_detail_groups_by_check_with_fix_hint_escaped_snippet_and_links(people, two_runs):
-    html = client_for(people["viewer"]).get(run_url(two_runs.new)).content.decode()
+    html = client_for(people["viewer"]).get(run_url(two_runs.new) + "?group=check").content.decode()
     assert 'data-count="new">2<' in html  # h1-multiple, meta-description-missing
     assert 'data-count="fixed">1<' in html  # img-alt-missing
     assert 'data-count="still_open">1<' in html  # title-too-short
@@ -148,7 +148,7 @@ def test_filters_by_severity_check_page_type_and_new(people, two_runs):
     client = client_for(people["viewer"])
 
     def groups(**query) -> list[str]:
-        html = client.get(run_url(two_runs.new, **query)).content.decode()
+        html = client.get(run_url(two_runs.new, **{"group": "check", **query})).content.decode()
         return sorted(set(re.findall(r'data-check-group="([^"]+)"', html)))
 
     assert groups() == ["h1-multiple", "meta-description-missing", "title-too-short"]

@@ -15,6 +15,7 @@ from audit.engine.checks import PageSummary, SiteView, TargetStatus, run_site_ch
 from audit.engine.config import SiteProfile
 from audit.engine.facts import Hop
 from audit.engine.robots import parse_robots
+from audit.engine.traps import TrapGuard
 
 URL = "https://clinic.example/services/knee/"
 GOOD_TITLE = "Knee physiotherapy – Riverside Physio Clinic"
@@ -294,6 +295,15 @@ SITE_CASES = {
     "redirect-chain",
     "link-to-redirect",
     "canonical-invalid",
+    "fetch-failed",
+    "crawl-trap",
+    "sitemap-out-of-scope",
+    "sitemap-url-not-ok",
+    "sitemap-missing-page",
+    "robots-txt-missing",
+    "img-broken",
+    "img-too-heavy",
+    "og-image-broken",
 }
 
 
@@ -325,9 +335,10 @@ def test_orphan_page() -> None:
     pages = (summary("/", links=[link("/linked")]), summary("/linked"), summary("/orphan"))
     site = make_site(*pages, sitemap_urls={BASE + "/linked", BASE + "/orphan"})
     assert [x for x in site_ids(site) if x[1] == "orphan-page"] == [("/orphan", "orphan-page")]
-    # A partial crawl has not seen every link: no orphan findings at all.
+    # A partial crawl still reports orphans, saying what the claim rests on.
     partial = make_site(*pages, sitemap_urls={BASE + "/orphan"}, crawl_complete=False)
-    assert not any(c == "orphan-page" for _, c in site_ids(partial))
+    found = [f for u, f in run_site_checks(partial, AuditConfig()) if f.check == "orphan-page"]
+    assert len(found) == 1 and "any of the 3 pages crawled" in found[0].message
 
 
 def test_noindex_only_for_sitemap_pages() -> None:
@@ -371,7 +382,11 @@ def test_link_status_checks() -> None:
     by_check: dict[str, list[str]] = {}
     for _url, f in found:
         by_check.setdefault(f.check, []).append(f.selector)
-    assert by_check["link-broken"] == ['a[href="/404"]', 'a[href="/down"]']
+    # A timeout is no answer at all: fetch-failed on the target, not a broken link.
+    assert by_check["link-broken"] == ['a[href="/404"]']
+    failed = [(u, f) for u, f in found if f.check == "fetch-failed"]
+    assert [u for u, _ in failed] == [BASE + "/down"]
+    assert "timeout" in failed[0][1].message and "1 crawled page link" in failed[0][1].message
     assert by_check["link-to-redirect"] == ['a[href="/once"]']
     assert by_check["redirect-chain"] == ['a[href="/chain"]']
     assert by_check["redirect-loop"] == ['a[href="/loop"]']
@@ -413,3 +428,103 @@ def test_response_checks_on_facts() -> None:
     assert "page-too-large" not in run(truncated=False, bytes=4_000_000)
     assert run(status=404) == ["status-4xx"] and run(status=503) == ["status-5xx"]
     assert run(status=200) == []  # not HTML: content checks do not apply
+
+
+def test_fetch_failed_only_without_an_answer() -> None:
+    source = summary("/src", links=[link("/reset"), link("/gone")])
+    targets = _targets(
+        status("/reset", None, error="connection-reset"), status("/gone", 410), status("/ok", 200)
+    )
+    assert [x for x in site_ids(make_site(source, targets=targets)) if x[1] == "fetch-failed"] == [
+        ("/reset", "fetch-failed")
+    ]
+
+
+def test_crawl_trap_on_the_page_that_links_into_it() -> None:
+    guard = TrapGuard(budget=2)
+    for month in range(5):
+        guard.admit(f"{BASE}/events?month={month}", BASE + "/events")
+    assert guard.admit(BASE + "/about", BASE + "/")  # an ordinary URL is never a trap
+    site = make_site(summary("/events"), traps=list(guard.traps.values()))
+    assert site_ids(site) == [("/events", "crawl-trap")]
+    assert not [x for x in site_ids(make_site(summary("/events"))) if x[1] == "crawl-trap"]
+
+
+def test_sitemap_out_of_scope() -> None:
+    other = ["http://127.0.0.1:8000/a", "http://127.0.0.1:8000/b"]
+    site = make_site(summary("/"), sitemap_out_of_scope=other, sitemap_out_of_scope_count=2)
+    found = [
+        f for _, f in run_site_checks(site, AuditConfig()) if f.check == "sitemap-out-of-scope"
+    ]
+    assert len(found) == 1 and "2 URLs outside" in found[0].message and other[1] in found[0].message
+    assert ("/", "sitemap-out-of-scope") not in site_ids(make_site(summary("/")))
+
+
+def test_sitemap_url_not_ok_names_redirects_and_failures() -> None:
+    targets = _targets(
+        status("/moved", 200, [("/moved", 301)], final="/new"),
+        status("/gone", 404),
+        status("/down", None, error="timeout"),
+        status("/fine", 200),
+    )
+    urls = {BASE + p for p in ("/moved", "/gone", "/down", "/fine")}
+    found = [
+        f
+        for _, f in run_site_checks(make_site(targets=targets, sitemap_urls=urls), AuditConfig())
+        if f.check == "sitemap-url-not-ok"
+    ]
+    assert len(found) == 1
+    message = found[0].message
+    assert message.startswith("3 sitemap URLs") and "(HTTP 404)" in message
+    assert f"redirects to {BASE}/new" in message and "(timeout)" in message
+    fine = make_site(targets=_targets(status("/fine", 200)), sitemap_urls={BASE + "/fine"})
+    assert not [x for x in site_ids(fine) if x[1] == "sitemap-url-not-ok"]
+
+
+def test_sitemap_missing_page_only_for_indexable_pages() -> None:
+    pages = (
+        summary("/"),
+        summary("/listed"),
+        summary("/unlisted"),
+        summary("/hidden", noindex=True),
+    )
+    site = make_site(*pages, sitemap_urls={BASE + "/", BASE + "/listed"})
+    found = [
+        f for _, f in run_site_checks(site, AuditConfig()) if f.check == "sitemap-missing-page"
+    ]
+    assert len(found) == 1 and found[0].message.endswith(f"sitemap: {BASE}/unlisted.")
+    no_sitemap = make_site(*pages)
+    assert not [x for x in site_ids(no_sitemap) if x[1] == "sitemap-missing-page"]
+
+
+def test_robots_txt_missing_is_a_notice() -> None:
+    missing = make_site(robots=parse_robots("", "clinic-cms-audit", status=404))
+    assert site_ids(missing) == [("/", "robots-txt-missing")]
+    present = make_site(robots=parse_robots("User-agent: *\nAllow: /", "clinic-cms-audit"))
+    assert site_ids(present) == []
+
+
+def _image(path: str, code: int | None, ctype: str = "image/png", size: int | None = 100):
+    return TargetStatus(BASE + path, code, [], BASE + path, None, ctype, size)
+
+
+def test_image_answers() -> None:
+    images = [link("/a.png"), link("/b.png"), link("/c.png"), link("/d.png")]
+    source = summary("/src", images=images, og_images=[BASE + "/og.png", BASE + "/a.png"])
+    answers = {
+        s.url: s
+        for s in (
+            _image("/a.png", 200),
+            _image("/b.png", 404),
+            _image("/c.png", 200, ctype="text/html"),
+            _image("/d.png", 200, size=300_001),
+            _image("/og.png", 500),
+        )
+    }
+    found = run_site_checks(make_site(source, images=answers), AuditConfig())
+    by_check: dict[str, list[str]] = {}
+    for _url, f in found:
+        by_check.setdefault(f.check, []).append(f.message)
+    assert [m.split()[1] for m in by_check["img-broken"]] == [BASE + "/b.png:", BASE + "/c.png:"]
+    assert by_check["img-too-heavy"] == [f"Image {BASE}/d.png is 300.0 KB (limit 300 KB)."]
+    assert by_check["og-image-broken"] == [f"og:image {BASE}/og.png: HTTP 500."]

@@ -14,6 +14,7 @@ import pytest
 from fixture_site import FixtureSite
 
 from audit.engine import AuditResult, Finding, PageReport
+from audit.engine import parse as parse_package
 from audit.engine.cli import Progress, main
 from audit.engine.report import render
 
@@ -59,7 +60,7 @@ def hostile_result() -> AuditResult:
 def test_json_report_matches_schema_and_is_versioned() -> None:
     data = json.loads(render(hostile_result(), "json"))
     jsonschema.validate(data, SCHEMA)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["checks"]["title-too-long"]["fix"]
     assert data["pages"][0]["findings"][0]["snippet"] == HOSTILE  # data, not markup
 
@@ -224,3 +225,19 @@ def test_python_dash_m_audit_runs_without_django(site: FixtureSite) -> None:
     imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()]
     assert "requests" in imported
     assert not [m for m in imported if m.split(".")[0] in ("django", "wagtail")]
+
+
+def test_an_unparseable_start_page_is_not_called_unreachable(
+    site: FixtureSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Markup that breaks analysis is no network problem: the message must not send the
+    user to check that the site is up. (A failing extractor stands in for such markup.)"""
+
+    def broken(doc: object, facts: object) -> None:
+        raise ValueError("synthetic extractor bug")
+
+    monkeypatch.setattr(parse_package, "EXTRACTORS", (*parse_package.EXTRACTORS, broken))
+    code, _, err = run_cli([site.url("/d/no-lang"), "--single-page", *FAST], capsys)
+    assert code == 2
+    assert "answered but could not be parsed" in err and "parse-failed" in err
+    assert "check the URL and that the site is up" not in err

@@ -135,9 +135,10 @@ def _analyse(document: str | bytes) -> tuple[object, float]:
         bytes=len(body),
         is_html=True,
     )
-    began = time.perf_counter()
+    # CPU seconds, not wall time: a bound on the work done, whatever else the machine runs.
+    began = time.process_time()
     report, _summary = analyse(fetched, AuditConfig(), None)
-    return report, time.perf_counter() - began
+    return report, time.process_time() - began
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -84,7 +84,7 @@ def test_reports_read_the_typed_fields() -> None:
     text = render(result, "text")
     assert "stopped early: time-budget" in text and "start URL failed: timeout" in text
     html = render(result, "html")
-    assert "Stopped early (time-budget)" in html and "The start URL failed: timeout" in html
+    assert "stopped early: time-budget" in html and "The start URL failed: timeout" in html
 
 
 def test_a_result_rebuilt_from_stored_stats_reads_them() -> None:

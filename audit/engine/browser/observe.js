@@ -1,0 +1,35 @@
+// Added to every page before its own scripts: records the lab metrics as the page loads.
+// CLS is the largest session window of layout shifts (gaps under 1 s, windows up to 5 s),
+// as Lighthouse and the Chrome UX Report compute it.
+(() => {
+  const lab = { lcp: null, cls: 0, longTasks: [] };
+  let windowValue = 0;
+  let windowStart = 0;
+  let lastShift = 0;
+  Object.defineProperty(window, "__auditLab", { value: lab, enumerable: false });
+  const observe = (type, onEntry) => {
+    try {
+      new PerformanceObserver((list) => list.getEntries().forEach(onEntry)).observe({
+        type,
+        buffered: true,
+      });
+    } catch (error) {
+      // an entry type this browser does not support: that metric stays empty
+    }
+  };
+  observe("largest-contentful-paint", (entry) => {
+    lab.lcp = entry.renderTime || entry.loadTime || entry.startTime;
+  });
+  observe("layout-shift", (entry) => {
+    if (entry.hadRecentInput) return;
+    const t = entry.startTime;
+    if (windowValue && (t - lastShift > 1000 || t - windowStart > 5000)) windowValue = 0;
+    if (!windowValue) windowStart = t;
+    windowValue += entry.value;
+    lastShift = t;
+    lab.cls = Math.max(lab.cls, windowValue);
+  });
+  observe("longtask", (entry) => {
+    lab.longTasks.push([entry.startTime, entry.duration]);
+  });
+})();

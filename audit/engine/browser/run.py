@@ -1,0 +1,128 @@
+"""The browser pass: after the crawl, render the HTML pages in Chromium and add what readers
+would meet (axe-core in light and dark schemes, rendering and lab checks) to the same page
+reports, so every report format shows it."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AuditError
+from ..results import SEVERITY_RANK, PageReport
+from ..urls import AddressGuard, host_of
+from .agreement import merge_with_static
+from .checks import AXE_REVIEW_PREFIX, browser_finding, rendered_findings
+from .observations import RenderedPage
+from .pool import AXE_VERSION, BrowserPool
+from .sample import choose_pages
+
+if TYPE_CHECKING:
+    from ..config import AuditConfig
+    from ..deadline import StopSignal
+    from ..results import AuditResult
+
+
+def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) -> dict[str, Any]:
+    """Render the crawled pages (or ``cfg.browser_sample`` of them), add the findings to their
+    reports, and record the pass in ``result.stats["browser"]`` (also returned).
+
+    Never raises for a page or a browser that fails: a page that cannot be rendered gets a
+    ``browser/failed`` finding, a Chromium that cannot start one on the start page; the run's
+    cancel and time budget end the pass, keeping what was rendered.
+    """
+    clock = time.monotonic()
+    pages = choose_pages(result.pages, cfg.browser_sample)
+    stats: dict[str, Any] = {
+        "axe_core_version": AXE_VERSION,
+        "playwright_version": importlib.metadata.version("playwright"),
+        "chromium_version": None,
+        "contexts": cfg.browser_contexts,
+        "pages_planned": len(pages),
+        "pages_rendered": 0,
+        "pages_failed": 0,
+        "pages_skipped": 0,
+        "retries": 0,
+        "browser_restarts": 0,
+        "review_findings": 0,
+        "agreed_with_static": 0,
+        "disagreements": [],
+        "bytes_by_type": {},  # transferred bytes over all rendered pages, by resource type
+        "lab": {},  # url -> {"lcp_ms", "cls", "tbt_ms", "bytes"} for each rendered page
+        "peak_rss_mb": None,
+        "stopped_early": False,
+        "error": None,
+    }
+    if pages and not stop.stopped():
+        try:
+            asyncio.run(_render_pages(pages, cfg, stop, stats))
+        except AuditError as exc:
+            stats["error"] = str(exc)
+            if not stop.stopped():
+                pages[0].findings.append(browser_finding("browser/failed", str(exc)))
+    stats["pages_skipped"] = len(pages) - stats["pages_rendered"] - stats["pages_failed"]
+    stats["stopped_early"] = stats["pages_skipped"] > 0 and stop.stopped()
+    if stats["stopped_early"] and result.stop_reason is None:
+        # a cancel or the time budget during the pass: the run's report is partial too
+        result.stop_reason = stop.reason
+        result.stats["stopped_early"] = True
+        result.stats["stop_reason"] = result.stop_reason
+    duration = time.monotonic() - clock
+    stats["duration_s"] = round(duration, 3)
+    stats["pages_per_second"] = round(stats["pages_rendered"] / duration, 2) if duration else None
+    for report in result.pages:
+        report.findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
+    result.stats["browser"] = stats
+    result.stats["findings_by_severity"] = result.counts_by_severity()
+    result.stats["findings_by_check"] = result.counts_by_check()
+    return stats
+
+
+async def _render_pages(
+    pages: list[PageReport], cfg: AuditConfig, stop: StopSignal, stats: dict[str, Any]
+) -> None:
+    by_url = {page.final_url or page.url: page for page in pages}
+    guard = AddressGuard(
+        host_of(next(iter(by_url))),
+        allow_private=cfg.allow_private,
+        trusted_hosts=cfg.trusted_hosts,
+    )
+    pool = BrowserPool(cfg, stop, guard)
+
+    def on_page(url: str, outcome: RenderedPage | str) -> None:
+        report = by_url[url]
+        if isinstance(outcome, str):
+            report.findings.append(
+                browser_finding("browser/failed", f"not rendered after a retry: {outcome}")
+            )
+            return
+        stats["lab"][url] = {
+            "lcp_ms": None if outcome.lcp_ms is None else round(outcome.lcp_ms),
+            "cls": round(outcome.cls, 4),
+            "tbt_ms": round(outcome.tbt_ms),
+            "bytes": sum(outcome.bytes_by_type.values()),
+        }
+        totals = stats["bytes_by_type"]
+        for kind, size in outcome.bytes_by_type.items():
+            totals[kind] = totals.get(kind, 0) + size
+        found = rendered_findings(outcome, cfg)
+        kept, disagreements = merge_with_static(report.findings, found, url)
+        stats["agreed_with_static"] += len(found) - len(kept)
+        stats["disagreements"].extend(disagreements)
+        stats["review_findings"] += sum(f.check.startswith(AXE_REVIEW_PREFIX) for f in kept)
+        report.findings.extend(kept)
+
+    try:
+        await pool.start()
+        stats["chromium_version"] = pool.chromium_version
+        await pool.render_all(list(by_url), on_page)
+    finally:
+        await pool.close()
+        counts = pool.counts
+        stats["pages_rendered"] = counts.loaded
+        stats["pages_failed"] = counts.failed
+        stats["retries"] = counts.retries
+        stats["browser_restarts"] = counts.browser_restarts
+        peak = pool.rss.peak_bytes
+        stats["peak_rss_mb"] = None if peak is None else round(peak / 2**20, 1)

@@ -1,0 +1,137 @@
+""" "Fix these first": the few fixes that matter most in a stored run, in plain words.
+
+One list for the admin run page, the report e-mail and the HTML export. A fix is one check
+on one page, ranked by impact (severity weight × (the page's views + 1), summed over its
+findings). For pages of this CMS each fix says where in the page editor to make it ("Promote
+tab → Title tag") and links to the editor with the field's id as the fragment: Wagtail's tabs
+open the tab that holds the element named by the fragment, and ``editor-panel.js`` then
+scrolls the field into view and focuses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from audit.engine import REGISTRY
+from audit.models import AuditRun, Finding, PageResult
+from audit.score import ScoreBreakdown, run_score
+
+FIX_FIRST_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class EditorPlace:
+    """Where a field is in the page editor: its tab, its label, and the element id to open."""
+
+    tab: str
+    field: str
+    anchor: str
+
+    @property
+    def words(self) -> str:
+        return f"{self.tab} tab → {self.field}"
+
+
+SEO_TITLE = EditorPlace("Promote", "Title tag", "id_seo_title")
+DESCRIPTION = EditorPlace("Promote", "Meta description", "id_search_description")
+CANONICAL = EditorPlace("Promote", "Canonical URL", "id_canonical_url")
+PAGE_TITLE = EditorPlace("Content", "Title", "id_title")
+BODY = EditorPlace("Content", "Body", "panel-child-content-body-section")
+BODY_IMAGES = EditorPlace("Content", "Body: the image block's alt text", BODY.anchor)
+BODY_HEADINGS = EditorPlace("Content", "Body: the heading blocks", BODY.anchor)
+BODY_LINKS = EditorPlace("Content", "Body: the links in the text", BODY.anchor)
+
+# Check id prefix → the field of our page types that fixes it (longest prefix wins). Checks
+# not listed (server status, speed, robots, language, view counts) are not fixed in a page.
+EDITOR_PLACES: dict[str, EditorPlace] = {
+    "title-": SEO_TITLE,
+    "meta-description-": DESCRIPTION,
+    "canonical-": CANONICAL,
+    "h1-missing": PAGE_TITLE,
+    "h1-multiple": BODY_HEADINGS,
+    "heading-": BODY_HEADINGS,
+    "img-alt-": BODY_IMAGES,
+    "link-text-": BODY_LINKS,
+    "link-empty": BODY_LINKS,
+    "link-uncrawlable": BODY_LINKS,
+    "link-broken": BODY_LINKS,
+    "link-to-redirect": BODY_LINKS,
+    "thin-content": BODY,
+}
+
+
+def editor_place(check_id: str) -> EditorPlace | None:
+    """The editor field that fixes ``check_id`` on one of our pages, or None."""
+    matches = [prefix for prefix in EDITOR_PLACES if check_id.startswith(prefix)]
+    return EDITOR_PLACES[max(matches, key=len)] if matches else None
+
+
+@dataclass(frozen=True)
+class Fix:
+    severity: str
+    check_id: str
+    check_title: str
+    advice: str  # the check's fix hint
+    message: str  # the first finding's message, e.g. "Title is 72 characters"
+    selector: str
+    snippet: str
+    page_url: str
+    page_title: str
+    views: int | None
+    count: int  # findings of this check on this page
+    impact: int
+    where: str  # "Promote tab → Title tag", or "" when it is not fixed in the page editor
+    edit_url: str  # admin path with the field's fragment, or "" for pages outside the CMS
+    points: float  # score points gained by fixing it
+
+
+def fix_first(
+    run: AuditRun, *, limit: int = FIX_FIRST_LIMIT, breakdown: ScoreBreakdown | None = None
+) -> list[Fix]:
+    """The ``limit`` most important fixes of ``run``, highest impact first."""
+    breakdown = breakdown or run_score(run)
+    ranked = list(
+        Finding.objects.filter(run=run)
+        .order_by()
+        .values("page_result", "check_id")
+        .annotate(n=Count("id"), impact=Sum("impact"))
+        .order_by("-impact", "check_id", "page_result")[:limit]
+    )
+    pages = PageResult.objects.in_bulk([row["page_result"] for row in ranked])
+    fixes = []
+    for row in ranked:
+        page = pages[row["page_result"]]
+        first = (
+            Finding.objects.filter(page_result=page, check_id=row["check_id"])
+            .order_by("-impact", "id")
+            .first()
+        )
+        check = REGISTRY.get(row["check_id"])
+        place = editor_place(row["check_id"]) if page.page_id else None
+        edit_url = ""
+        if page.page_id:
+            edit_url = reverse("wagtailadmin_pages:edit", args=[page.page_id])
+            edit_url += f"#{place.anchor}" if place else ""
+        fixes.append(
+            Fix(
+                severity=first.severity,
+                check_id=row["check_id"],
+                check_title=check.title if check else row["check_id"],
+                advice=check.fix if check else "",
+                message=first.message,
+                selector=first.selector,
+                snippet=first.snippet,
+                page_url=page.url,
+                page_title=page.title or page.url,
+                views=page.views,
+                count=row["n"],
+                impact=row["impact"] or 0,
+                where=place.words if place else "",
+                edit_url=edit_url,
+                points=breakdown.points_for(row["check_id"], 1),
+            )
+        )
+    return fixes

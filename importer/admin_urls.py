@@ -1,0 +1,13 @@
+"""Admin URLs of the site import, mounted at /admin/site-import/ by importer.wagtail_hooks."""
+
+from django.urls import path
+
+from importer import views
+
+app_name = "site_import"
+
+urlpatterns = [
+    path("", views.index_view, name="index"),
+    path("<int:run_id>/", views.run_view, name="run"),
+    path("<int:run_id>/confirm/", views.confirm_view, name="confirm"),
+]

@@ -1,0 +1,94 @@
+"""Admin views: start an import (a dry-run plan first), follow it, confirm it, read its report.
+Administrators (superusers) only."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from importer.forms import ImportForm
+from importer.models import ImportRun
+from importer.report import ImportReport
+from importer.tasks import start_import
+
+REFRESH_SECONDS = 3
+
+
+def _admin_only(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_superuser:
+        return HttpResponseForbidden("Only administrators can import a site.")
+    return None
+
+
+def index_view(request: HttpRequest) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    ImportRun.fail_stale()
+    form = ImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (running := ImportRun.active()):
+        # Two imports at once would race to create the same pages.
+        form.add_error(None, f"import #{running.pk} is still running: wait for it to finish")
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = ImportRun.objects.create(
+            source_url=data["source_url"],
+            options={"into": data["into"], "limit": data["limit"], "dry_run": True},
+            status=ImportRun.Status.QUEUED,
+            created_by=request.user,
+        )
+        start_import(run)
+        return HttpResponseRedirect(reverse("site_import:run", args=[run.pk]))
+    runs = ImportRun.objects.all()[:50]
+    return TemplateResponse(
+        request, "importer/index.html", {"form": form, "runs": runs, "page_title": "Site import"}
+    )
+
+
+def run_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    ImportRun.fail_stale()
+    run = get_object_or_404(ImportRun, pk=run_id)
+    report = ImportReport.from_dict(run.report) if run.report else None
+    active = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    page_ids = [p.page_id for p in report.pages if p.page_id] if report else []
+    pages = Page.objects.in_bulk(page_ids)
+    rows = []
+    for outcome in report.pages if report else []:
+        page = pages.get(outcome.page_id)
+        edit = reverse("wagtailadmin_pages:edit", args=[page.pk]) if page else ""
+        rows.append({"outcome": outcome, "edit_url": edit})
+    context = {
+        "run": run,
+        "report": report,
+        "rows": rows,
+        "counts": report.counts() if report else {},
+        "todo": report.todo() if report else [],
+        "active": active,
+        "refresh_seconds": REFRESH_SECONDS,
+        "can_confirm": bool(report and report.dry_run and run.status == ImportRun.Status.SUCCEEDED),
+        "page_title": f"Site import #{run.pk}",
+    }
+    return TemplateResponse(request, "importer/run.html", context)
+
+
+@require_POST
+def confirm_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Import for real what a finished plan showed, with the plan's options."""
+    if refused := _admin_only(request):
+        return refused
+    plan = get_object_or_404(ImportRun, pk=run_id, status=ImportRun.Status.SUCCEEDED)
+    if not plan.options.get("dry_run") or ImportRun.active():
+        return HttpResponseRedirect(reverse("site_import:run", args=[plan.pk]))
+    run = ImportRun.objects.create(
+        source_url=plan.source_url,
+        options={**plan.options, "dry_run": False, "publish": False},
+        status=ImportRun.Status.QUEUED,
+        created_by=request.user,
+    )
+    start_import(run)
+    return HttpResponseRedirect(reverse("site_import:run", args=[run.pk]))

@@ -1,0 +1,204 @@
+"""Page listing and detail responses, serialised once per content version and then served from
+the shared cache (Redis or files in production, so every worker and host benefits).
+
+The content version is the site-wide generation token of `pages.render_cache`: every change
+that can alter any page's JSON (publish, unpublish, move, delete, privacy, clinic settings,
+sites, images and their renditions, redirects; see `content_version`) replaces it, so the next
+request of every process misses and recomputes. Entries are keyed by the version read *before*
+the response was computed: a change during the computation leaves the result under a version
+nobody asks for again.
+
+A cache key covers everything an answer depends on: scheme, host, path, the query (order
+does not matter) and the Accept header. `?search=` is never cached: the search index is
+updated by a background task, after the version changed.
+
+View counts change on every reader's visit and must not invalidate anything. The cached body
+holds a placeholder per count (a random marker per entry, so page text cannot forge one); each
+answer fills in the totals from a short-lived per-page counter cache (one query for the pages
+whose counter expired), so a count shown is at most `API_VIEW_COUNT_MAX_AGE` seconds old. The
+ETag is the content version plus a digest of the counts shown: a conditional request costs
+a few cache reads and no query, and answers 304 exactly while nothing it shows has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from wagtail.models import Page
+
+from pages.api.conf import api_setting
+from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY
+from pages.render_cache import generation as content_version
+from pageviews.api import views_for_many
+
+KEY_PREFIX = "pages:api:response"
+COUNTER_PREFIX = "pages:api:views"
+ENTRY_TIMEOUT = 24 * 60 * 60  # seconds; a new version makes entries unreachable long before
+# Answers depend on these request headers besides the URL.
+KEY_HEADERS = ("HTTP_ACCEPT",)
+# Query parameters whose answers are never cached (see the module docstring).
+UNCACHED_PARAMETERS = frozenset({"search"})
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    body: bytes  # JSON with view-count placeholders
+    content_type: str
+    marker: str  # "" when the body has no view counts
+    counted_ids: tuple[int, ...]  # pages whose counts the body shows
+    last_modified: int | None  # Unix time of the last publish (page detail only)
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. Vary: Accept, as the view set them
+
+
+class ResponseCache:
+    """The cache slot of one request; `for_request` returns None when it may not be cached."""
+
+    def __init__(self, request: HttpRequest, version: str, key_hash: str) -> None:
+        self.request = request
+        self.version = version
+        self.key_hash = key_hash
+        self.marker = f"clinic-view-count-{uuid.uuid4().hex}"
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> ResponseCache | None:
+        if request.method != "GET" or not api_setting("API_RESPONSE_CACHE"):
+            return None
+        if UNCACHED_PARAMETERS.intersection(request.GET):
+            return None
+        query = sorted((name, value) for name in request.GET for value in request.GET.getlist(name))
+        parts = [
+            request.scheme,
+            request.get_host(),
+            request.path,
+            repr(query),
+            *(request.META.get(header, "") for header in KEY_HEADERS),
+        ]
+        key_hash = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+        return cls(request, content_version(), key_hash)
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}:{self.version}:{self.key_hash}"
+
+    def cached_response(self) -> HttpResponse | None:
+        """The answer from the cache (a 304 when the client's copy is current), or None."""
+        answer = cache.get(self.key)
+        return self._serve(answer) if answer is not None else None
+
+    def store(self, response: HttpResponse, last_modified: Any = None) -> HttpResponse:
+        """Keep a freshly rendered 200 (its body still holding placeholders) and answer with
+        the counts filled in, exactly as a cache hit would."""
+        body = response.content
+        pattern = placeholder_pattern(self.marker)
+        answer = CachedAnswer(
+            body=body,
+            content_type=response["Content-Type"],
+            marker=self.marker if self.marker.encode() in body else "",
+            counted_ids=tuple(sorted({int(match) for match in pattern.findall(body)})),
+            last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
+            headers=tuple(
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("content-type", "content-length")
+            ),
+        )
+        cache.set(self.key, answer, ENTRY_TIMEOUT)
+        return self._serve(answer)
+
+    def _serve(self, answer: CachedAnswer) -> HttpResponse:
+        response = self._answer(answer)
+        for name, value in answer.headers:
+            if name not in response:
+                response[name] = value
+        return response
+
+    def _answer(self, answer: CachedAnswer) -> HttpResponse:
+        counts = view_counts(answer.counted_ids)
+        digest = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:12]
+        etag = f'"{self.version}-{self.key_hash[:16]}-{digest}"'
+        if etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")) or (
+            answer.last_modified is not None and self._not_modified_since(answer.last_modified)
+        ):
+            return self._finish(HttpResponseNotModified(), etag, answer.last_modified)
+        body = answer.body
+        if answer.marker:
+            body = placeholder_pattern(answer.marker).sub(
+                lambda match: str(counts.get(int(match[1]), 0)).encode(), body
+            )
+        response = HttpResponse(body, content_type=answer.content_type)
+        return self._finish(response, etag, answer.last_modified)
+
+    def _not_modified_since(self, last_modified: int) -> bool:
+        if "HTTP_IF_NONE_MATCH" in self.request.META:  # If-None-Match wins (RFC 9110 13.2.2)
+            return False
+        since = parse_http_date_safe(self.request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        return since is not None and last_modified <= since
+
+    def _finish(self, response: HttpResponse, etag: str, last_modified: int | None):
+        patch_cache_control(response, public=True, max_age=api_setting("API_CACHE_MAX_AGE"))
+        response.headers["ETag"] = etag
+        if last_modified is not None:
+            response.headers["Last-Modified"] = http_date(last_modified)
+        return response
+
+
+def placeholder_pattern(marker: str) -> re.Pattern[bytes]:
+    """Matches `"<marker>:<page id>"` (with its quotes) in a rendered body."""
+    return re.compile(b'"' + re.escape(marker.encode()) + rb':(\d+)"')
+
+
+def view_counts(page_ids: Sequence[int]) -> dict[int, int]:
+    """Each page's total views, from the counter cache where it is fresh (kept for
+    API_VIEW_COUNT_MAX_AGE seconds), else read for all the missing pages in one query."""
+    if not page_ids:
+        return {}
+    keys = {f"{COUNTER_PREFIX}:{page_id}": page_id for page_id in page_ids}
+    counts = {keys[key]: total for key, total in cache.get_many(keys).items()}
+    missing = [page_id for page_id in page_ids if page_id not in counts]
+    if missing:
+        # Unsaved stand-ins: the counting app's interface reads nothing but each page's id.
+        fresh = views_for_many(Page(pk=page_id) for page_id in missing)
+        cache.set_many(
+            {f"{COUNTER_PREFIX}:{page_id}": total for page_id, total in fresh.items()},
+            api_setting("API_VIEW_COUNT_MAX_AGE"),
+        )
+        counts.update(fresh)
+    return counts
+
+
+class CachedPageResponses:
+    """Mixin for the pages endpoint: answers from the cache when it can, and keeps every
+    cacheable 200 it computes. `cache_responses = False` turns it off for a subclass."""
+
+    cache_responses = True
+    response_cache: ResponseCache | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.cache_responses:
+            self.response_cache = ResponseCache.for_request(request)
+            if self.response_cache is not None:
+                cached = self.response_cache.cached_response()
+                if cached is not None:
+                    return cached
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.response_cache is not None:
+            context[VIEW_COUNT_MARKER_KEY] = self.response_cache.marker
+        return context
+
+    def finish_response(self, request, response):
+        if self.response_cache is None or response.status_code != 200:
+            return super().finish_response(request, response)
+        response.render()
+        return self.response_cache.store(response, self.last_modified)

@@ -1,0 +1,334 @@
+"""The browser pass on real Chromium: what readers see that the server's HTML does not show.
+
+One crawl of the browser fixture site (one pool of contexts) serves most tests; the hang and
+the deadline each run one page. Skipped, with the reason, where Debian's chromium is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_site import browser_site
+
+from audit.engine import AuditConfig, AuditResult, Finding, PageReport, audit_site
+from audit.engine.browser.agreement import merge_with_static
+from audit.engine.browser.checks import axe_findings, rendered_findings
+from audit.engine.browser.observations import RenderedPage
+from audit.engine.browser.sample import choose_pages
+from audit.options import build_config
+from tests.fixture_server import LoopbackServer, QuietHandler
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
+]
+REPO = Path(__file__).parents[3]
+# Generous per-page limit: the machine is shared and axe runs twice per page.
+BROWSER_CONFIG = AuditConfig(
+    browser=True,
+    parse_workers=0,
+    timeout=3.0,
+    check_links=False,
+    browser_page_timeout=20.0,
+    browser_settle=0.6,
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LoopbackServer]:
+    with browser_site(lifetime=300) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def crawled(server: LoopbackServer) -> AuditResult:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin")
+    return audit_site(server.url("/"), BROWSER_CONFIG.replace(exclude=(r"/hang",)))
+
+
+def findings_on(result: AuditResult, server: LoopbackServer, path: str) -> list[Finding]:
+    report = result.page(server.url(path))
+    assert report is not None, f"{path} was not crawled"
+    return report.findings
+
+
+def checks_on(result: AuditResult, server: LoopbackServer, path: str) -> list[str]:
+    return [f.check for f in findings_on(result, server, path)]
+
+
+# -- on real Chromium ------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+class TestOneCrawl:
+    def test_contrast_fails_in_light_and_in_dark_scheme_only(self, crawled, server) -> None:
+        contrast = {
+            f.selector: f
+            for f in findings_on(crawled, server, "/schemes")
+            if f.check == "axe/color-contrast"
+        }
+        assert contrast[".light-bad"].severity == "error"
+        assert "(light scheme)" in contrast[".light-bad"].message
+        assert "(dark scheme)" in contrast[".dark-bad"].message
+        assert "Parking is free" in contrast[".dark-bad"].snippet
+
+    def test_a_heading_only_a_script_builds(self, crawled, server) -> None:
+        built = [
+            f
+            for f in findings_on(crawled, server, "/script-heading")
+            if f.check == "browser/script-only-content"
+        ]
+        assert [f.message for f in built] == ["heading added by a script: Evening appointments"]
+        assert built[0].selector == "#slot > h2"
+        assert "browser/script-only-content" not in checks_on(crawled, server, "/schemes")
+
+    def test_a_broken_image_and_not_the_one_that_loads(self, crawled, server) -> None:
+        failed = [
+            f.message
+            for f in findings_on(crawled, server, "/broken-image")
+            if f.check == "browser/failed-request"
+        ]
+        assert failed == [f"image failed (HTTP 404): {server.url('/images/room-gone.png')}"]
+        # the 404 is reported once, not again as the console's "Failed to load resource"
+        assert "browser/console-error" not in checks_on(crawled, server, "/broken-image")
+
+    def test_a_layout_shift(self, crawled, server) -> None:
+        assert "browser/cls-high" in checks_on(crawled, server, "/layout-shift")
+        assert "browser/cls-high" not in checks_on(crawled, server, "/schemes")
+
+    def test_a_console_error(self, crawled, server) -> None:
+        errors = [
+            f.message
+            for f in findings_on(crawled, server, "/console-error")
+            if f.check == "browser/console-error"
+        ]
+        assert errors == ["console error: priceTable is not defined"]
+
+    def test_an_aria_reference_to_a_missing_id(self, crawled, server) -> None:
+        found = {f.check: f for f in findings_on(crawled, server, "/aria")}
+        review = found["axe-review/aria-valid-attr-value"]
+        assert review.severity == "notice"
+        assert review.message.startswith("needs review: ")
+        assert "who-label-gone" in review.snippet
+        assert found["axe/label"].severity == "error"
+        assert crawled.stats["browser"]["review_findings"] >= 1
+
+    def test_static_and_browser_findings_agree(self, crawled, server) -> None:
+        checks = checks_on(crawled, server, "/agreement")
+        for static in ("img-alt-missing", "heading-empty", "link-empty"):
+            assert checks.count(static) == 1, static
+        for axe in ("axe/image-alt", "axe/empty-heading", "axe/link-name"):
+            assert axe not in checks
+        stats = crawled.stats["browser"]
+        assert stats["agreed_with_static"] >= 3
+        assert stats["disagreements"] == []
+
+    def test_the_run_records_versions_counts_and_lab_data(self, crawled, server) -> None:
+        stats = crawled.stats["browser"]
+        assert stats["axe_core_version"] == "4.14.1"
+        assert stats["chromium_version"].split(".")[0].isdigit()
+        assert stats["pages_rendered"] == stats["pages_planned"] == 8  # all but /hang
+        assert stats["pages_failed"] == 0 and stats["error"] is None
+        assert stats["peak_rss_mb"] > 0
+        lab = stats["lab"][server.url("/layout-shift")]
+        assert lab["cls"] > 0.1 and lab["lcp_ms"] > 0 and lab["bytes"] > 0
+        assert stats["bytes_by_type"]["img"] > 0 and stats["bytes_by_type"]["document"] > 0
+        # the run's totals include the browser's findings
+        assert crawled.stats["findings_by_check"]["axe/color-contrast"] >= 2
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_a_page_that_never_loads_is_contained(server: LoopbackServer) -> None:
+    config = BROWSER_CONFIG.replace(single_page=True, browser_page_timeout=3.0)
+    result = audit_site(server.url("/hang"), config)
+    failed = [f for f in result.pages[0].findings if f.check == "browser/failed"]
+    assert [f.message for f in failed] == [
+        "not rendered after a retry: the page did not finish within 3.0 s"
+    ]
+    stats = result.stats["browser"]
+    assert (stats["pages_failed"], stats["retries"], stats["stopped_early"]) == (1, 1, False)
+    assert result.page(server.url("/hang")).status == 200  # the crawl's own result stands
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_the_time_budget_ends_the_pass_wherever_it_is(server: LoopbackServer) -> None:
+    config = BROWSER_CONFIG.replace(single_page=True, time_budget=4.0, browser_page_timeout=60)
+    clock = time.monotonic()
+    result = audit_site(server.url("/hang"), config)
+    assert time.monotonic() - clock < 9.0  # the budget, plus closing Chromium
+    stats = result.stats["browser"]
+    assert stats["stopped_early"] and stats["pages_skipped"] == 1
+    assert result.stop_reason == "time-budget" == result.stats["stop_reason"]
+    # cut short by the run, not the page's fault
+    assert "browser/failed" not in [f.check for f in result.pages[0].findings]
+
+
+class CountingHandler(QuietHandler):
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        type(self).hits += 1
+        self.send_body(200, b"", "image/png")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_a_public_audit_browser_may_not_reach_the_local_network(server: LoopbackServer) -> None:
+    with LoopbackServer(CountingHandler, lifetime=120) as other:
+        config = BROWSER_CONFIG.replace(
+            single_page=True, allow_private=False, trusted_hosts=(f"127.0.0.1:{server.port}",)
+        )
+        result = audit_site(server.url(f"/elsewhere?port={other.port}"), config)
+    failed = [f.message for f in result.pages[0].findings if f.check == "browser/failed-request"]
+    assert failed == [
+        f"image failed (net::ERR_ADDRESS_UNREACHABLE): http://localhost:{other.port}/spy.png"
+    ]
+    assert CountingHandler.hits == 0
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_python_dash_m_audit_with_browser(server: LoopbackServer) -> None:
+    argv = [server.url("/"), "--browser", "--browser-sample", "3", "--exclude", "/hang"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit", *argv, "--no-link-check", "--format", "json", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+    )
+    assert proc.returncode in (0, 1), proc.stderr  # 1: findings at error level
+    report = json.loads(proc.stdout)
+    browser = report["stats"]["browser"]
+    assert browser["pages_planned"] == browser["pages_rendered"] == 3
+    assert browser["axe_core_version"] == "4.14.1"
+    checks = {f["check"] for page in report["pages"] for f in page["findings"]}
+    assert any(check.startswith("axe/") for check in checks)
+
+
+# -- without a browser -----------------------------------------------------------------
+
+
+def test_a_missing_chromium_is_one_line_before_the_crawl() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit", "http://127.0.0.1:9/", "--browser"]
+        + ["--chromium", "/nowhere/chromium"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "error: Chromium not found at /nowhere/chromium: install it (Debian: apt-get install "
+        "chromium) or give its path with --chromium / the chromium_path option"
+    ]
+
+
+def test_a_chromium_that_does_not_start_does_not_fail_the_run(server: LoopbackServer) -> None:
+    config = BROWSER_CONFIG.replace(single_page=True, chromium_path="/bin/true")
+    result = audit_site(server.url("/schemes"), config)
+    assert result.pages[0].status == 200  # the crawl's findings stand
+    failed = [f.message for f in result.pages[0].findings if f.check == "browser/failed"]
+    assert len(failed) == 1 and failed[0].startswith("Chromium at /bin/true did not start: ")
+    assert result.stats["browser"]["error"] == failed[0]
+
+
+def test_run_options_switch_the_pass_on() -> None:
+    config = build_config({"browser": True, "browser_sample": 20})
+    assert (config.browser, config.browser_sample) == (True, 20)
+    assert build_config(None).browser is False
+
+
+def report(url: str, page_type: str | None = None, content_type: str = "text/html") -> PageReport:
+    return PageReport(url=url, status=200, content_type=content_type, page_type=page_type)
+
+
+def test_the_sample_covers_every_kind_of_page_first() -> None:
+    pages = [
+        report("https://clinic.example/"),
+        *(report(f"https://clinic.example/articles/a{n}/", "article") for n in range(6)),
+        *(report(f"https://clinic.example/services/s{n}/", "service") for n in range(4)),
+        report("https://clinic.example/contact/"),
+        report("https://clinic.example/brochure.pdf", content_type="application/pdf"),
+    ]
+    chosen = [page.url for page in choose_pages(pages, 4)]
+    assert chosen == [
+        "https://clinic.example/",
+        "https://clinic.example/articles/a0/",
+        "https://clinic.example/services/s0/",
+        "https://clinic.example/contact/",
+    ]
+    assert len(choose_pages(pages, None)) == 12  # every HTML page, not the PDF
+
+
+def axe_rule(rule: str, impact: str, selector: str) -> dict:
+    return {
+        "id": rule,
+        "impact": impact,
+        "help": f"help for {rule}",
+        "nodes": [{"target": [selector], "html": "<x>", "impact": impact, "summary": ""}],
+    }
+
+
+def test_axe_impacts_map_to_severities_and_schemes_merge() -> None:
+    light = {"violations": [axe_rule("color-contrast", "serious", ".a")], "incomplete": []}
+    dark = {
+        "violations": [
+            axe_rule("color-contrast", "serious", ".a"),
+            axe_rule("region", "moderate", ".b"),
+            axe_rule("heading-order", "minor", ".c"),
+        ],
+        "incomplete": [axe_rule("aria-valid-attr-value", "critical", ".d")],
+    }
+    page = RenderedPage("https://clinic.example/", "https://clinic.example/", light, dark)
+    found = [(f.check, f.severity, f.message) for f in axe_findings(page)]
+    assert found == [
+        ("axe/color-contrast", "error", "help for color-contrast (light and dark scheme)"),
+        ("axe/region", "warning", "help for region (dark scheme)"),
+        ("axe/heading-order", "notice", "help for heading-order (dark scheme)"),
+        (
+            "axe-review/aria-valid-attr-value",
+            "notice",
+            "needs review: help for aria-valid-attr-value (dark scheme)",
+        ),
+    ]
+
+
+def test_browser_only_cases_are_kept_and_disagreements_listed() -> None:
+    static = [Finding("img-alt-missing", "error", "static")]
+    browser = [Finding("axe/image-alt", "error", "axe 1"), Finding("axe/image-alt", "error", "2")]
+    kept, disagreements = merge_with_static(static, browser, "https://clinic.example/")
+    assert [f.message for f in kept] == ["2"]  # e.g. an image a script added
+    assert disagreements == [
+        {
+            "url": "https://clinic.example/",
+            "static": "img-alt-missing",
+            "static_count": 1,
+            "axe": "axe/image-alt",
+            "axe_count": 2,
+        }
+    ]
+
+
+def test_mixed_content_and_disabled_checks() -> None:
+    page = RenderedPage("https://clinic.example/", "https://clinic.example/")
+    page.insecure_requests = ["http://cdn.example/logo.png", "http://cdn.example/logo.png"]
+    page.tbt_ms = 450.0
+    found = [f.check for f in rendered_findings(page, AuditConfig())]
+    assert found == ["browser/mixed-content", "browser/tbt-high"]
+    quiet = AuditConfig(disabled_checks=frozenset({"browser/tbt-high"}))
+    assert [f.check for f in rendered_findings(page, quiet)] == ["browser/mixed-content"]
