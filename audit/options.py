@@ -3,14 +3,29 @@
 ``build_config(options, single_page=...)`` is the one way the Django side makes an
 ``AuditConfig``; fields not given keep ``AuditConfig()``'s defaults, the same ones
 ``python -m audit`` uses. Bad options raise ``InvalidOptions`` with a one-line message.
+
+The engine is a general auditor; what is specific to this CMS's own sites arrives as a site
+profile (``own_site_profile``): its content page types, the view counts its templates show,
+its name, and each page's type from its model. It describes only this CMS's own hosts, so
+an audit of any other site is judged by the engine's generic defaults. A ``profile`` crawl
+option (a JSON object of SiteProfile fields) replaces it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from wagtail.models import Site
+
 from audit.conf import CRAWL_OPTION_NAMES, THRESHOLD_NAMES, audit_setting
 from audit.engine import AuditConfig, AuditError, Thresholds
+from audit.engine.config import SiteProfile
+from audit.pagemap import PageLocator
+from audit.targets import own_site_hosts
+
+# Our page types with content (audit.pagemap maps models to types); every one shows its
+# view count (pages/templates/pages/includes/view_count.html).
+OWN_CONTENT_TYPES = frozenset({"article", "service"})
 
 _TUPLE_FIELDS = {"include", "exclude", "extra_hosts", "strip_query_params"}
 
@@ -41,14 +56,39 @@ def build_config(options: dict[str, Any] | None, *, single_page: bool = False) -
         )
     values: dict[str, Any] = {}
     for key, value in merged.items():
-        if key in _TUPLE_FIELDS:
+        if key == "profile":
+            value = _profile_option(value)
+        elif key in _TUPLE_FIELDS:
             value = (value,) if isinstance(value, str) else tuple(value or ())
         elif key == "disabled_checks":
             value = frozenset([value] if isinstance(value, str) else value or ())
         values[key] = value
     try:
-        return AuditConfig(**values, single_page=single_page, thresholds=Thresholds(**thresholds))
+        config = AuditConfig(**values, single_page=single_page, thresholds=Thresholds(**thresholds))
     except AuditError as exc:
         raise InvalidOptions(str(exc)) from None
     except TypeError as exc:
         raise InvalidOptions(f"bad crawl option value: {exc}") from None
+    # After the checks above, so refusing bad options needs no database.
+    return config if "profile" in values else config.replace(profile=own_site_profile())
+
+
+def _profile_option(value: Any) -> SiteProfile | None:
+    if value is None or isinstance(value, SiteProfile):
+        return value
+    try:
+        return SiteProfile.from_dict(value)
+    except AuditError as exc:
+        raise InvalidOptions(str(exc)) from None
+
+
+def own_site_profile() -> SiteProfile:
+    """The profile of this CMS's own sites (see the module docstring)."""
+    default = Site.objects.filter(is_default_site=True).first()
+    return SiteProfile(
+        content_types=OWN_CONTENT_TYPES,
+        views_expected=True,
+        site_name=(default.site_name if default else "")[:200],
+        hosts=tuple(own_site_hosts()),
+        page_types=tuple(sorted(PageLocator().page_types_by_path().items())),
+    )

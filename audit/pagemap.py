@@ -12,12 +12,21 @@ from urllib.parse import unquote, urlsplit
 from wagtail.models import Page, Site
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Page models -> the engine's page types (audit.engine.config.PAGE_TYPES); other models
+# (the home page) have none.
+PAGE_TYPE_OF_MODEL = {
+    "articlepage": "article",
+    "servicepage": "service",
+    "articleindexpage": "listing",
+    "serviceindexpage": "listing",
+}
 
 
 class PageLocator:
     def __init__(self) -> None:
         self._sites = list(Site.objects.select_related("root_page"))
         self._paths: dict[int, dict[str, int]] = {}
+        self._types: dict[int, str] = {}  # page id -> page type, for pages that have one
 
     def _site_for(self, host: str, port: int) -> Site | None:
         exact = [s for s in self._sites if s.hostname.lower() == host and s.port == port]
@@ -32,11 +41,32 @@ class PageLocator:
         if site.pk not in self._paths:
             root = site.root_page.url_path  # e.g. "/home/"
             rows = Page.objects.live().filter(url_path__startswith=root)
-            self._paths[site.pk] = {
-                url_path[len(root) - 1 :]: page_id
-                for page_id, url_path in rows.values_list("id", "url_path")
-            }
+            paths = self._paths[site.pk] = {}
+            for page_id, url_path, model in rows.values_list(
+                "id", "url_path", "content_type__model"
+            ):
+                paths[url_path[len(root) - 1 :]] = page_id
+                if model in PAGE_TYPE_OF_MODEL:
+                    self._types[page_id] = PAGE_TYPE_OF_MODEL[model]
         return self._paths[site.pk]
+
+    def page_type_of(self, page_id: int | None) -> str | None:
+        """The page type of a page this locator has found, from its model; None without one."""
+        return self._types.get(page_id) if page_id is not None else None
+
+    def page_types_by_path(self) -> dict[str, str]:
+        """URL path -> page type of every live page of every site. A path two sites give
+        different types is left out: the engine matches pages by path alone."""
+        found: dict[str, str] = {}
+        clashing: set[str] = set()
+        for site in self._sites:
+            for path, page_id in self._paths_for(site).items():
+                kind = self._types.get(page_id)
+                if kind is None:
+                    continue
+                if found.setdefault(path, kind) != kind:
+                    clashing.add(path)
+        return {path: kind for path, kind in found.items() if path not in clashing}
 
     def page_id_for(self, url: str) -> int | None:
         """The id of the live Wagtail page served at ``url``, or None."""

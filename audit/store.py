@@ -20,6 +20,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -28,8 +29,10 @@ from audit.conf import audit_setting, severity_weight
 from audit.engine import AuditResult, PageReport
 from audit.engine.results import SEVERITIES
 from audit.models import AuditRun, Finding, PageResult
-from audit.pagemap import PageLocator
+from audit.pagemap import DEFAULT_PORTS, PageLocator
 from audit.score import run_score
+from audit.targets import own_site_hosts
+from audit.view_counts import SEVERITY, add_stale_count_findings, recorded_totals
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,11 @@ class RunStore:
         # url -> (errors, warnings, notices, impact) as last written to its PageResult row.
         self._page_totals: dict[str, tuple[int, int, int, int]] = {}
         self._just_stored: list[tuple[str, int]] = []  # findings noted by the current flush
+        # Recorded view totals as the crawl starts, to check the counts our own pages show
+        # (audit/view_counts.py). A run stored after the fact (no start time yet) has none.
+        self._views_before: dict[int, int] | None = None
+        if run.started_at is not None and _is_own_site(run.target_url):
+            self._views_before = recorded_totals()
 
     # -- while crawling ------------------------------------------------------------------
 
@@ -143,6 +151,8 @@ class RunStore:
         with self._lock:
             self._pending.extend(result.pages)
             self.flush()
+        if self._views_before is not None:
+            add_stale_count_findings(self.run, self._views_before, self.weights[SEVERITY])
         self.update_totals()
 
     def update_totals(self) -> None:
@@ -198,11 +208,14 @@ class RunStore:
                 )
 
     def _page_row(self, report: PageReport) -> PageResult:
+        page_id = self.locator.page_id_for(report.url)
+        # Our own pages' type comes from their model; other sites' from their markup.
+        page_type = self.locator.page_type_of(page_id) if page_id is not None else None
         return PageResult(
             run_id=self.run.pk,
             url=_cut(report.url, 2000),
             final_url=_cut(report.final_url, 2000),
-            page_id=self.locator.page_id_for(report.url),
+            page_id=page_id,
             http_status=report.status,
             error=report.error or "",
             redirects=[hop.as_dict() for hop in report.redirects],
@@ -212,7 +225,7 @@ class RunStore:
             response_ms=report.response_ms,
             bytes=report.bytes or 0,
             views=report.views,
-            page_type=_cut(report.page_type, 100),
+            page_type=_cut(page_type or report.page_type, 100),
             content_type=_cut(report.content_type, 200),
             depth=report.depth,
             **dict(
@@ -268,6 +281,16 @@ class RunStore:
             with raw.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+
+
+def _is_own_site(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return False
+    return (f"[{host}]:{port}" if ":" in host else f"{host}:{port}") in own_site_hosts()
 
 
 def store_result(run: AuditRun, result: AuditResult) -> None:

@@ -41,7 +41,7 @@ def _pages() -> list[tuple[str, str]]:
             if "html" in response.headers.get("Content-Type", ""):
                 out.append((site.url(path), response.body.decode("utf-8", "replace")))
     finally:
-        site.server.server_close()
+        site.stop()
     rng = random.Random(42)
     out += [(f"http://127.0.0.1:8000/p/{i}.html", page_html(i, PAGES, rng)) for i in range(PAGES)]
     return out
@@ -108,7 +108,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="parse-facts-") as tmp:
         archive = subprocess.run(
-            ["git", "archive", args.against, "audit/engine"],
+            # audit/__init__.py too: without it the old tree's "audit" is only a namespace
+            # portion, and this checkout's regular package would be imported instead.
+            ["git", "archive", args.against, "audit/__init__.py", "audit/engine"],
             cwd=ROOT,
             check=True,
             capture_output=True,

@@ -11,6 +11,7 @@ from .decode import decode_html
 from .facts import PageFacts
 from .fetch import FetchResult
 from .parse import parse_into
+from .parse.views import LISTING
 from .results import SEVERITY_RANK, PageReport
 from .urls import Scope
 
@@ -34,7 +35,19 @@ def facts_from_fetch(fetched: FetchResult) -> PageFacts:
     )
 
 
+def apply_known_page_type(facts: PageFacts, cfg: AuditConfig) -> None:
+    """The page type the site profile gives for the page wins over the markup's."""
+    url = facts.final_url or facts.url
+    known = cfg.profile_for(url).page_type_of(url)
+    if known is None:
+        return
+    facts.page_type = known
+    if known == LISTING:  # a listing claims no count of its own
+        facts.views = facts.views_visible = facts.views_source = None
+
+
 def report_from_facts(facts: PageFacts, cfg: AuditConfig) -> PageReport:
+    apply_known_page_type(facts, cfg)
     findings = run_page_checks(facts, cfg)
     findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
     h1s = facts.h1s

@@ -18,9 +18,9 @@ from typing import TextIO
 
 from .analyse import PARSE_FAILED
 from .browser import chromium_problem
-from .config import OPTION_BOUNDS, AuditConfig
+from .config import OPTION_BOUNDS, AuditConfig, SiteProfile, load_profile
 from .crawl import audit_site
-from .errors import AuditError, FetchError
+from .errors import AuditError, FetchError, InvalidConfig
 from .report import FORMATS, render
 from .results import AuditResult, StopReason
 from .version import __version__
@@ -117,6 +117,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="parser processes (default: one per CPU; 0 parses in threads)",
     )
+    parser.add_argument(
+        "--profile",
+        type=_profile_file,
+        default=None,
+        metavar="FILE",
+        help="site profile (JSON): content_types, views_expected, site_name, hosts, page_types",
+    )
     browser = parser.add_argument_group("browser pass (headless Chromium and axe-core)")
     browser.add_argument(
         "--browser", action="store_true", help="also render pages in Chromium and run axe-core"
@@ -176,10 +183,18 @@ def config_from_args(args: argparse.Namespace) -> AuditConfig:
         use_sitemaps=not args.no_sitemaps,
         check_links=not args.no_link_check,
         parse_workers=args.workers,
+        profile=args.profile,
         browser=args.browser,
         browser_sample=args.browser_sample,
         chromium_path=args.chromium,
     )
+
+
+def _profile_file(path: str) -> SiteProfile:
+    try:
+        return load_profile(path)
+    except InvalidConfig as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def report_format(args: argparse.Namespace) -> str:

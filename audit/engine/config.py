@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import InvalidConfig
 from .version import USER_AGENT
@@ -140,6 +142,8 @@ class AuditConfig:
     browser_lcp_ms: int = 2500
     browser_cls: float = 0.1
     browser_tbt_ms: int = 200
+    # What is specific to the audited site (see SiteProfile); the default is any site.
+    profile: SiteProfile | None = None
 
     def __post_init__(self) -> None:
         for name, bound in OPTION_BOUNDS.items():
@@ -169,4 +173,144 @@ class AuditConfig:
         data["disabled_checks"] = sorted(self.disabled_checks)
         for key in ("include", "exclude", "extra_hosts", "strip_query_params"):
             data[key] = list(data[key])
+        data["profile"] = self.profile.as_dict() if self.profile is not None else None
         return data
+
+    def profile_for(self, url: str) -> SiteProfile:
+        """The site profile that describes ``url``'s site: the generic one unless the
+        configured profile names no hosts or names the URL's host."""
+        return site_profile_for(self.profile, url)
+
+
+# site profile
+# What the engine cannot know about a site and must not guess: which page types are its
+# content, whether pages show view counts, the site's own name. The engine's defaults fit
+# any site; a caller that knows its site (the CMS for its own pages, the CLI's --profile
+# FILE) passes a SiteProfile.
+
+PAGE_TYPES = ("article", "service", "listing")
+SITE_NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """What a site's pages are expected to have."""
+
+    # Page types whose pages carry the site's content (thin-content, view counts).
+    content_types: frozenset[str] = frozenset({"article", "service"})
+    # Whether content pages show their own view count (view-count-missing).
+    views_expected: bool = False
+    # The site's or organisation's name, as its titles should carry it; "" for unknown.
+    site_name: str = ""
+    # Hosts ("host" or "host:port") the profile describes; empty: every host crawled.
+    hosts: tuple[str, ...] = ()
+    # (URL path, page type) the site knows for its pages (the CMS from its page models);
+    # they win over the type the engine reads from the markup.
+    page_types: tuple[tuple[str, str], ...] = ()
+    _type_of_path: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_type_of_path", dict(self.page_types))
+        unknown = sorted(
+            (set(self.content_types) | set(self._type_of_path.values())) - set(PAGE_TYPES)
+        )
+        if unknown:
+            raise InvalidConfig(f"unknown page type {unknown[0]!r}; use {', '.join(PAGE_TYPES)}")
+        if not isinstance(self.views_expected, bool):
+            raise InvalidConfig(
+                f"views_expected must be true or false, got {self.views_expected!r}"
+            )
+        if not isinstance(self.site_name, str) or len(self.site_name) > SITE_NAME_MAX:
+            raise InvalidConfig(f"site_name must be text of at most {SITE_NAME_MAX} characters")
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SiteProfile:
+        """A profile from JSON-like data; a one-line InvalidConfig names what is wrong."""
+        if not isinstance(data, dict):
+            raise InvalidConfig(
+                'a site profile must be a JSON object, e.g. {"views_expected": true}'
+            )
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise InvalidConfig(
+                f"unknown site profile key {unknown[0]!r}; known: {', '.join(sorted(names))}"
+            )
+        values = dict(data)
+        for key in ("content_types", "hosts"):
+            if key in values:
+                value = values[key]
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(v, str) for v in value
+                ):
+                    raise InvalidConfig(f"{key} must be a list of strings, got {value!r}")
+        if "content_types" in values:
+            values["content_types"] = frozenset(values["content_types"])
+        if "hosts" in values:
+            values["hosts"] = tuple(h.lower() for h in values["hosts"])
+        if "page_types" in values:
+            page_types = values["page_types"]
+            if not isinstance(page_types, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in page_types.items()
+            ):
+                raise InvalidConfig(
+                    'page_types must map URL paths to page types, e.g. {"/blog/": "listing"}'
+                )
+            values["page_types"] = tuple(sorted(page_types.items()))
+        return cls(**values)
+
+    def page_type_of(self, url: str) -> str | None:
+        """The page type the site gave for ``url``'s path, or None."""
+        if not self._type_of_path:
+            return None
+        return self._type_of_path.get(urlsplit(url).path or "/")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "content_types": sorted(self.content_types),
+            "views_expected": self.views_expected,
+            "site_name": self.site_name,
+            "hosts": list(self.hosts),
+            "page_types": self._type_of_path,
+        }
+
+
+GENERIC_PROFILE = SiteProfile()
+PROFILE_FILE_MAX_BYTES = 10_000_000
+
+
+def load_profile(path: str) -> SiteProfile:
+    """A SiteProfile from a JSON file; InvalidConfig says in one line what is wrong."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(PROFILE_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidConfig(f"cannot read site profile {path}: {exc.strerror or exc}") from None
+    if len(raw) > PROFILE_FILE_MAX_BYTES:
+        raise InvalidConfig(f"site profile {path} is larger than {PROFILE_FILE_MAX_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidConfig(f"site profile {path} is not JSON: {exc}") from None
+    try:
+        return SiteProfile.from_dict(data)
+    except InvalidConfig as exc:
+        raise InvalidConfig(f"site profile {path}: {exc}") from None
+
+
+def site_profile_for(profile: SiteProfile | None, url: str) -> SiteProfile:
+    """``profile`` when it describes ``url``'s site, else the generic profile."""
+    if profile is None:
+        return GENERIC_PROFILE
+    if not profile.hosts:
+        return profile
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return GENERIC_PROFILE
+    host_port = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if host in profile.hosts or host_port in profile.hosts:
+        return profile
+    return GENERIC_PROFILE

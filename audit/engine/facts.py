@@ -34,11 +34,14 @@ class Image:
     labelledby_text: str | None  # text of the aria-labelledby targets; None without attribute
     title: str | None
     role: str | None
-    aria_hidden: bool  # on the image or an ancestor
+    aria_hidden: bool  # hidden (aria-hidden, hidden, inline display:none...) or in hidden content
     focusable: bool
     global_aria: bool  # carries a global ARIA attribute (cancels role=presentation)
     selector: str
     snippet: str
+    display_width: int | None = None  # CSS px the page asks for (width attribute or sizes)
+    srcset_widths: tuple[int, ...] = ()  # the w descriptors of its srcset
+    intrinsic_width: int | None = None  # the file's own width, when whoever fetched it knows
 
 
 @dataclass(slots=True)
@@ -86,9 +89,12 @@ class PageFacts:
     links_total: int = 0  # every <a href>/<area href>, kept or not
     word_count: int = 0
     json_ld: list[JsonLd] = field(default_factory=list)
-    page_type: str | None = None  # "article", "service" or None
-    views: int | None = None
-    views_source: str | None = None  # "data-views", "json-ld" or "text"
+    page_type: str | None = None  # "article", "service", "listing" or None
+    views: int | None = None  # the count the page shows as its own (= views_visible)
+    views_source: str | None = None  # where views came from: "data-views" or "text"
+    views_visible: int | None = None  # the page's own counter, shown in its content
+    views_jsonld: int | None = None  # the count its JSON-LD claims for the page itself
+    open_graph: dict[str, str] = field(default_factory=dict)  # og:title, og:url... -> content
 
     @property
     def noindex(self) -> bool:

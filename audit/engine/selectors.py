@@ -40,8 +40,13 @@ class SelectorBuilder:
     """
 
     def __init__(
-        self, unique_ids: dict[str, HtmlElement], targets: Iterable[HtmlElement] = ()
+        self,
+        unique_ids: dict[str, HtmlElement],
+        odd_tags: dict[HtmlElement, str] | None = None,
+        targets: Iterable[HtmlElement] = (),
     ) -> None:
+        # Elements whose real tag lxml could not hold (e.g. foo:bar) -> that tag.
+        self._odd_tags = odd_tags or {}
         # Elements with a unique id, and then every ancestor already built -> its selector.
         self._known: dict[HtmlElement, str] = {
             element: "#" + css_ident(element_id) for element_id, element in unique_ids.items()
@@ -71,7 +76,7 @@ class SelectorBuilder:
             current = chain[index]
             parent = chain[index + 1] if index + 1 < len(chain) else node
             if parent is None:  # the root element: no " > " before it
-                selector = css_ident(current.tag)
+                selector = css_ident(self._odd_tags.get(current, current.tag))
             else:
                 selector += self._step(current, parent)
             if index:  # ancestors are shared by many elements; the element itself is not
@@ -91,8 +96,11 @@ class SelectorBuilder:
         totals: dict[str, int] = {}
         found = []  # (wanted child, its tag, its number among same-tag siblings)
         wanted = self._wanted
+        odd_tags = self._odd_tags
         for child in parent:
             tag = child.tag
+            if odd_tags and child in odd_tags:
+                tag = odd_tags[child]
             if isinstance(tag, str):
                 nth = totals[tag] = totals.get(tag, 0) + 1
                 if child in wanted:

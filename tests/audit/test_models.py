@@ -92,7 +92,7 @@ def test_bad_crawl_options_are_refused_with_a_reason(options, message):
         build_config(options)
 
 
-def test_options_overlay_site_defaults(settings):
+def test_options_overlay_site_defaults(db, settings):  # db: our sites' profile is added
     settings.SEO_AUDIT = {"CRAWL_OPTIONS": {"max_pages": 50}, "THRESHOLDS": {"title_max": 70}}
     config = build_config({"exclude": "/private/", "disabled_checks": ["title-too-long"]})
     assert config.max_pages == 50 and config.thresholds.title_max == 70

@@ -117,7 +117,8 @@ def img_alt_filename(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "img-alt-generic",
     "warning",
     "Image alt text is generic",
-    "Say what the image shows ('Physio stretching a patient's knee'), not that it is an image.",
+    "Say what the image shows ('A runner stretching her calf against a wall'), not that it is "
+    "an image.",
 )
 def img_alt_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     return [
@@ -150,3 +151,46 @@ def img_alt_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
         for image, alt in _described(page)
         if len(alt) > limit
     ]
+
+
+# Screens up to this pixel density deserve sharp images; a file wider than that many device
+# pixels per CSS pixel, times OVERSIZE_FACTOR, is bytes no reader sees.
+DENSITY = 2
+OVERSIZE_FACTOR = 2
+
+
+def _smallest_offered(image: Image) -> tuple[int, str] | None:
+    """(width in px, where it comes from) of the narrowest file the browser can choose."""
+    if image.intrinsic_width:
+        return image.intrinsic_width, "The image file is"
+    if image.srcset_widths:
+        return min(image.srcset_widths), "The narrowest file its srcset offers is"
+    return None
+
+
+@page_check(
+    "img-oversized",
+    "notice",
+    "Image file is far wider than the page shows it",
+    "Offer smaller files in srcset (with sizes) or resize the image, so browsers do not "
+    "download pixels no screen shows.",
+)
+def img_oversized(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+    out = []
+    for image in page.images:
+        offered = _smallest_offered(image)
+        if offered is None or not image.display_width:
+            continue
+        width, source = offered
+        enough = image.display_width * DENSITY
+        if width > enough * OVERSIZE_FACTOR:
+            out.append(
+                finding(
+                    "img-oversized",
+                    f"{source} {width}px wide; the page shows it at most "
+                    f"{image.display_width}px wide ({enough}px on a {DENSITY}x screen).",
+                    image.selector,
+                    image.snippet,
+                )
+            )
+    return out

@@ -7,8 +7,6 @@ from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
 
-CONTENT_TYPES = ("article", "service")
-
 
 @page_check(
     "lang-missing",
@@ -25,12 +23,13 @@ def lang_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
 @page_check(
     "thin-content",
     "warning",
-    "Article or service page has little text",
-    "Expand the page with useful detail for patients (what, who for, what to expect).",
+    "Content page has little text",
+    "Expand the page with detail its readers came for (what it is, who it is for, what to expect).",
 )
 def thin_content(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.thin_content_words
-    if page.page_type in CONTENT_TYPES and page.word_count < limit:
+    content_types = cfg.profile_for(page.final_url or page.url).content_types
+    if page.page_type in content_types and page.word_count < limit:
         return [
             finding(
                 "thin-content",

@@ -71,7 +71,7 @@ def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "title-too-short",
     "notice",
     "Title is too short",
-    "Make the title more descriptive: name the service or topic and the clinic.",
+    "Make the title more descriptive: name the page's topic and the site or organisation.",
 )
 def title_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.title_min
@@ -80,9 +80,17 @@ def title_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
         return [
             finding(
                 "title-too-short",
-                f"The title is {len(title)} characters; aim for at least {limit}.",
+                f"The title is {len(title)} characters; aim for at least {limit}."
+                + _name_hint(title, cfg.profile_for(page.final_url or page.url).site_name),
                 "title",
                 _snippet(title),
             )
         ]
     return []
+
+
+def _name_hint(title: str, site_name: str) -> str:
+    """A nudge to add the site's name when the profile knows it and the title lacks it."""
+    if not site_name or site_name.casefold() in title.casefold():
+        return ""
+    return f" Adding the site's name ({site_name}) helps."

@@ -58,11 +58,11 @@ def parse_into(
         def is_internal(url: str) -> bool:
             return host_of(url) == page_host
 
-    root = parse_tree(html)
-    if root is None:
+    tree = parse_tree(html)
+    if tree is None:
         return facts  # empty or unparsable document: no content facts
     doc = Document(
-        root, page_url, is_internal=is_internal, strip_params=strip_params, max_links=max_links
+        tree, page_url, is_internal=is_internal, strip_params=strip_params, max_links=max_links
     )
     for extract in EXTRACTORS:
         extract(doc, facts)

@@ -1,9 +1,13 @@
-"""The document head: titles, meta description and robots, canonical links, language."""
+"""The document head: titles, meta description and robots, canonical links, language,
+Open Graph."""
 
 from __future__ import annotations
 
 from ..facts import PageFacts
 from .document import Document, squash, under
+
+OPEN_GRAPH = frozenset({"og:title", "og:description", "og:image", "og:url"})
+OG_VALUE_MAX = 2_000
 
 
 def extract_head(doc: Document, facts: PageFacts) -> None:
@@ -16,8 +20,12 @@ def extract_head(doc: Document, facts: PageFacts) -> None:
             facts.descriptions.append(squash(content or ""))
         elif name == "robots":
             facts.meta_robots.append((content or "").strip())
-        elif (meta.get("property") or "").strip().lower() == "og:type":
-            doc.og_type = (content or "").strip().lower()
+        else:
+            prop = (meta.get("property") or name).strip().lower()
+            if prop == "og:type":
+                doc.og_type = (content or "").strip().lower()
+            elif prop in OPEN_GRAPH and prop not in facts.open_graph:  # the first one counts
+                facts.open_graph[prop] = squash(content or "")[:OG_VALUE_MAX]
     for link in doc.link_tags:
         if "canonical" in (link.get("rel") or "").lower().split():
             facts.canonicals.append((link.get("href") or "").strip())

@@ -22,7 +22,9 @@ def in_chrome(element: HtmlElement) -> bool:
 
 def extract_headings(doc: Document, facts: PageFacts) -> None:
     for element, level in doc.headings:
-        text = element.get("aria-label", "").strip() or text_of(element)
+        if doc.is_hidden(element):  # not in the outline readers get (axe skips it too)
+            continue
+        text = element.get("aria-label", "").strip() or text_of(element, doc.hidden)
         facts.headings.append(
             Heading(
                 level=level,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml.etree import _Element as HtmlElement
 
 from ..facts import Image, PageFacts
@@ -32,12 +34,31 @@ GLOBAL_ARIA = frozenset(
     }
 )
 SRC_MAX = 500
+MAX_CANDIDATES = 50  # srcset candidates read; no page offers more sizes of one image
+_W_DESCRIPTOR = re.compile(r"\s(\d{1,6})w\s*(?:,|$)")
+_PX = re.compile(r"^(\d{1,6})(?:\.\d+)?(px)?$")
 
 
-def _hidden(element: HtmlElement) -> bool:
-    if element.get("aria-hidden", "").strip().lower() == "true":
-        return True
-    return any(a.get("aria-hidden", "").strip().lower() == "true" for a in element.iterancestors())
+def srcset_widths(srcset: str) -> tuple[int, ...]:
+    """The w descriptors of a srcset ("a.jpg 400w, b.jpg 800w" -> (400, 800))."""
+    widths = [int(m.group(1)) for m in _W_DESCRIPTOR.finditer(srcset[:20_000])]
+    return tuple(w for w in widths[:MAX_CANDIDATES] if w > 0)
+
+
+def display_width(width: str | None, sizes: str | None) -> int | None:
+    """The widest the page shows the image, in CSS px: its width attribute, else the widest
+    of sizes when every size is in px (a vw or calc() size depends on the screen)."""
+    match = _PX.match((width or "").strip())
+    if match:
+        return int(match.group(1)) or None
+    lengths = []
+    for entry in (sizes or "").split(",")[:MAX_CANDIDATES]:
+        words = entry.split()
+        found = _PX.match(words[-1]) if words else None
+        if found is None or not found.group(2):
+            return None
+        lengths.append(int(found.group(1)))
+    return (max(lengths) or None) if lengths else None
 
 
 def _image(element: HtmlElement, doc: Document) -> Image:
@@ -53,11 +74,13 @@ def _image(element: HtmlElement, doc: Document) -> Image:
         labelledby_text=doc.labelledby(element),
         title=element.get("title"),
         role=role.strip().lower() if role else None,
-        aria_hidden=_hidden(element),
+        aria_hidden=doc.is_hidden(element),
         focusable=element.get("tabindex") is not None,
         global_aria=any(name in GLOBAL_ARIA for name in element.attrib),
         selector=doc.select(element),
         snippet=snippet(element),
+        display_width=display_width(element.get("width"), element.get("sizes")),
+        srcset_widths=srcset_widths(element.get("srcset") or ""),
     )
 
 

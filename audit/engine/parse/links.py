@@ -17,7 +17,7 @@ def _link_name(element: HtmlElement, doc: Document) -> str:
     return (
         doc.labelledby(element)
         or element.get("aria-label", "").strip()
-        or text_of(element)
+        or text_of(element, doc.hidden)
         or squash(element.get("title", ""))
     )
 

@@ -37,8 +37,23 @@ def _types(data: Any) -> set[str]:
     return found
 
 
+def _page_entities(data: Any) -> Iterator[dict[str, Any]]:
+    """The objects that describe the page itself: top-level ones, members of @graph and
+    their mainEntity; never the items of a list (a listing's items carry their own counts)."""
+    for node in data if isinstance(data, list) else [data]:
+        if not isinstance(node, dict):
+            continue
+        graph = node.get("@graph")
+        for entity in [node, *(graph if isinstance(graph, list) else [])]:
+            if isinstance(entity, dict):
+                yield entity
+                main = entity.get("mainEntity")
+                if isinstance(main, dict):
+                    yield main
+
+
 def _views(data: Any) -> int | None:
-    for node in walk(data):
+    for node in _page_entities(data):
         stats = node.get("interactionStatistic")
         for stat in stats if isinstance(stats, list) else [stats]:
             if isinstance(stat, dict) and "userInteractionCount" in stat:

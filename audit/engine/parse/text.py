@@ -8,12 +8,12 @@ from lxml.etree import _Element as HtmlElement
 from ..facts import PageFacts
 from .document import Document
 
-_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+INVISIBLE = frozenset({"script", "style", "noscript", "template"})
 _CHROME_TEXT = frozenset({"nav", "header", "footer", "svg"})
-_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(_INVISIBLE))
+_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(INVISIBLE))
 # Tails are text nodes of the parent, so the text after a <script> is kept.
 _VISIBLE_TEXT = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]", smart_strings=False)
-_NOT_MAIN = tuple(sorted(_INVISIBLE | _CHROME_TEXT))
+_NOT_MAIN = tuple(sorted(INVISIBLE | _CHROME_TEXT))
 
 
 def visible_text(body: HtmlElement) -> str:
@@ -26,8 +26,8 @@ def _words(element: HtmlElement) -> int:
     return len(" ".join(element.itertext()).split())
 
 
-def main_word_count(body: HtmlElement) -> int:
-    """Words outside scripts, nav, header, footer and inline SVG.
+def main_word_count(body: HtmlElement, hidden: set[HtmlElement] | frozenset = frozenset()) -> int:
+    """Words outside scripts, nav, header, footer, inline SVG and ``hidden`` elements.
 
     All of the body's words less those of each outermost skipped element (its own tail
     is not inside it, so stays counted). libxml2 walks the text (~0.05 ms on a 30 KB page
@@ -38,10 +38,15 @@ def main_word_count(body: HtmlElement) -> int:
     for element in body.iter(*_NOT_MAIN):
         if not any(ancestor.tag in _NOT_MAIN for ancestor in element.iterancestors()):
             words -= _words(element)
+    for element in hidden:
+        if element.tag not in _NOT_MAIN and not any(
+            ancestor.tag in _NOT_MAIN or ancestor in hidden for ancestor in element.iterancestors()
+        ):
+            words -= _words(element)
     return words
 
 
 def extract_text(doc: Document, facts: PageFacts) -> None:
     body = doc.root.find("body")
     if body is not None:
-        facts.word_count = main_word_count(body)
+        facts.word_count = main_word_count(body, doc.hidden)

@@ -1,4 +1,12 @@
-"""View counts: a data-views attribute, else JSON-LD interactionStatistic, else "N views"."""
+"""The page's own view count: the one it shows (a data-views attribute, else "N views"
+text) and the one its JSON-LD claims, kept apart.
+
+A page shows many counts: its own, and those of the posts a "popular" sidebar, a related
+block or a listing shows. Only a counter in the page's own content counts: not in aside,
+nav or the site's header and footer, not in a block named related, popular and the like,
+not hidden, and not in one of several sibling items that each carry a counter (a list of
+posts). A listing page claims no count of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,12 @@ import math
 import re
 from typing import Any
 
+from lxml import etree
+from lxml.etree import _Element as HtmlElement
+
 from ..facts import PageFacts
 from .document import MAX_DIGITS, Document, small_int
-from .text import visible_text
+from .text import INVISIBLE
 
 # A count starts where a run of digits starts (never inside one) and is bounded in length:
 # unbounded repeats made a long run of digits cost time quadratic in its length.
@@ -34,15 +45,119 @@ def count_value(value: Any) -> int | None:
     return None
 
 
-def extract_views(doc: Document, facts: PageFacts) -> None:
-    if doc.views_attr is not None:
-        facts.views = count_value(doc.views_attr.get("data-views"))
-        facts.views_source = "data-views" if facts.views is not None else None
-    if facts.views is None and doc.jsonld_views is not None:
-        facts.views, facts.views_source = doc.jsonld_views, "json-ld"
+_CHROME_TAGS = frozenset({"aside", "nav"})
+_SITE_TAGS = frozenset({"header", "footer"})  # the site's, unless inside the content
+_CONTENT_TAGS = frozenset({"article", "main"})
+_CHROME_ROLES = frozenset({"complementary", "navigation", "banner", "contentinfo"})
+_OTHER_POSTS = re.compile(
+    r"related|popular|trending|recent|sidebar|widget|most-?read|more-?posts|recommend"
+    r"|also-?like|read-?next|you-?may",
+    re.I,
+)
+_VIEWS_WORD = re.compile(r"\bviews?\b|page ?views", re.I)
+_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(INVISIBLE))
+_MENTIONS_VIEW = etree.XPath("boolean(.//text()[contains(translate(., 'VIEW', 'view'), 'view')])")
+_TEXT_NODES = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]")  # smart: they know their element
+LISTING = "listing"
+
+
+def _names_other_posts(element: HtmlElement) -> bool:
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(names.strip()) and _OTHER_POSTS.search(names) is not None
+
+
+def _outside_own_content(element: HtmlElement, doc: Document) -> bool:
+    """In site chrome, a block of other posts, or hidden content."""
+    if doc.is_hidden(element):
+        return True
+    ancestors = [element, *element.iterancestors()]
+    in_content = any(a.tag in _CONTENT_TAGS for a in ancestors)
+    for ancestor in ancestors:
+        tag = ancestor.tag
+        if (
+            tag in _CHROME_TAGS
+            or ancestor.get("role") in _CHROME_ROLES
+            or (tag in _SITE_TAGS and not in_content)
+            or _names_other_posts(ancestor)
+        ):
+            return True
+    return False
+
+
+def _list_items(counters: list[HtmlElement]) -> set[HtmlElement]:
+    """Counters inside one of several like siblings (same tag and class) that each hold a
+    counter: the items of a list of posts, each with its own count."""
+    holders: set[HtmlElement] = set()
+    for counter in counters:
+        holders.add(counter)
+        holders.update(counter.iterancestors())
+    in_lists: set[HtmlElement] = set()
+    for counter in counters:
+        for item in [counter, *counter.iterancestors()]:
+            parent = item.getparent()
+            if parent is None:
+                break
+            kind = (item.tag, item.get("class"))
+            if any(
+                sibling is not item
+                and sibling in holders
+                and (sibling.tag, sibling.get("class")) == kind
+                for sibling in parent
+            ):
+                in_lists.add(counter)
+                break
+    return in_lists
+
+
+def _text_counters(doc: Document) -> list[tuple[HtmlElement, int]]:
+    """Elements whose own text says "N views", with that N, in document order."""
     body = doc.root.find("body")
-    if facts.views is None and body is not None:
-        match = _VIEWS_TEXT.search(visible_text(body))
+    if body is None or not _MENTIONS_VIEW(body):
+        return []  # the common case: libxml2 finds no "view" in the text, no walk
+    found: list[tuple[HtmlElement, int]] = []
+    seen: set[HtmlElement] = set()
+    for text in _TEXT_NODES(body):
+        if _VIEWS_WORD.search(text) is None:
+            continue
+        owner = text.getparent()
+        if text.is_tail and owner is not None:
+            owner = owner.getparent()
+        if owner is None or owner in seen:
+            continue
+        seen.add(owner)
+        match = _VIEWS_TEXT.search(" ".join(owner.itertext()))
         count = count_value(match.group(1)) if match else None
         if count is not None:
-            facts.views, facts.views_source = count, "text"
+            found.append((owner, count))
+    return found
+
+
+def own_counter(doc: Document) -> tuple[int, str] | None:
+    """(count, source) of the counter that belongs to the page, or None."""
+    for source, candidates in (
+        ("data-views", [(e, count_value(e.get("data-views"))) for e in doc.views_attrs]),
+        ("text", None),
+    ):
+        if candidates is None:
+            candidates = _text_counters(doc)
+        shown = [
+            (e, n) for e, n in candidates if n is not None and not _outside_own_content(e, doc)
+        ]
+        if not shown:
+            continue
+        listed = _list_items([e for e, _n in shown])
+        own = [(e, n) for e, n in shown if e not in listed]
+        if own:
+            return own[0][1], source
+        return None  # only the counts of listed items: none is the page's own
+    return None
+
+
+def extract_views(doc: Document, facts: PageFacts) -> None:
+    facts.views_jsonld = doc.jsonld_views
+    if facts.page_type == LISTING:
+        return
+    counter = own_counter(doc)
+    if counter is not None:
+        facts.views_visible, facts.views_source = counter
+        facts.views = facts.views_visible

@@ -110,6 +110,11 @@ class FixtureSite:
             parts.append(f"<title>{escape(title)}</title>")
         if description is not None:
             parts.append(f'<meta name="description" content="{escape(description)}">')
+        parts.append(  # a share card, as sites have
+            f'<meta property="og:title" content="{escape(slug.title())}">'
+            f'<meta property="og:description" content="About {escape(slug)}">'
+            f'<meta property="og:image" content="{self.base}/static/share.jpg">'
+        )
         if canonical == "self":
             parts.append(f'<link rel="canonical" href="{self.base}{path}">')
         elif canonical is not None:
@@ -300,7 +305,8 @@ simple(
 )
 simple(
     "/blog/good-article",
-    body=f"<h2>Why stretch</h2><p>{LONG_TEXT}</p><h3>How often</h3><p>Daily.</p>",
+    body=f"<p class=meta>77 views</p><h2>Why stretch</h2><p>{LONG_TEXT}</p><h3>How often</h3>"
+    "<p>Daily.</p>",
     head=(
         '<script type="application/ld+json">'
         + json.dumps(

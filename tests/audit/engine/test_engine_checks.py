@@ -12,6 +12,7 @@ import pytest
 
 from audit.engine import REGISTRY, AuditConfig, Thresholds, check_html
 from audit.engine.checks import PageSummary, SiteView, TargetStatus, run_site_checks
+from audit.engine.config import SiteProfile
 from audit.engine.facts import Hop
 from audit.engine.robots import parse_robots
 from audit.engine.traps import TrapGuard
@@ -21,6 +22,12 @@ GOOD_TITLE = "Knee physiotherapy – Riverside Physio Clinic"
 GOOD_DESC = (
     "Knee pain treatment at Riverside Physio: assessment, exercise plans and sports "
     "rehabilitation with experienced physiotherapists."
+)
+
+OG = (
+    '<meta property="og:title" content="Knee physiotherapy">'
+    '<meta property="og:description" content="How we treat knee pain.">'
+    '<meta property="og:image" content="https://clinic.example/media/knee.jpg">'
 )
 
 
@@ -33,9 +40,10 @@ def page(
     head: str = "",
     body: str = "<h1>Knee physiotherapy</h1><p>We treat knees.</p>",
     body_attrs: str = "",
+    og: str = OG,
 ) -> str:
     """A document with no findings, unless a keyword changes one thing."""
-    parts = ["<!doctype html>", f'<html lang="{lang}">' if lang else "<html>", "<head>"]
+    parts = ["<!doctype html>", f'<html lang="{lang}">' if lang else "<html>", "<head>", og]
     if title is not None:
         parts.append(f"<title>{escape(title)}</title>")
     if description is not None:
@@ -49,10 +57,15 @@ def ids(html: str, config: AuditConfig | None = None) -> list[str]:
 
 
 LONG_TEXT = "word " * 250
+VIEWS_EXPECTED = AuditConfig(profile=SiteProfile(views_expected=True))
+VIEWS_LD = (
+    '<script type="application/ld+json">{"@type": "Article", "interactionStatistic": '
+    '{"@type": "InteractionCounter", "userInteractionCount": 1203}}</script>'
+)
 ARTICLE_LD = '<script type="application/ld+json">{"@type": "Article"}</script>'
 
-# check id -> (document with the defect, similar document without it)
-PAGE_CASES: dict[str, tuple[str, str]] = {
+# check id -> (document with the defect, similar document without it[, config of both])
+PAGE_CASES: dict[str, tuple] = {
     "title-missing": (page(title=None), page()),
     "title-multiple": (page(head="<title>Another title here</title>"), page()),
     "title-too-long": (page(title="x" * 61), page(title="x" * 60)),
@@ -130,6 +143,27 @@ PAGE_CASES: dict[str, tuple[str, str]] = {
             body=f"<h1>T</h1><p>1,204 views</p><p>{LONG_TEXT}</p>",
             body_attrs="class='article-page'",
         ),
+        VIEWS_EXPECTED,
+    ),
+    "view-count-mismatch": (
+        page(head=VIEWS_LD, body=f"<h1>T</h1><p>1,204 views</p><p>{LONG_TEXT}</p>"),
+        page(head=VIEWS_LD, body=f"<h1>T</h1><p>1,203 views</p><p>{LONG_TEXT}</p>"),
+    ),
+    "img-oversized": (
+        page(body='<h1>T</h1><img src="/h.jpg" srcset="/h.jpg 4000w" width="400" alt="Hall">'),
+        page(
+            body='<h1>T</h1><img src="/h.jpg" srcset="/s.jpg 800w, /h.jpg 4000w" '
+            'sizes="(max-width: 600px) 300px, 400px" alt="Hall">'
+        ),
+    ),
+    "og-missing": (page(og=OG.split("><")[0] + ">"), page()),
+    "og-image-not-absolute": (
+        page(og=OG.replace("https://clinic.example/media/knee.jpg", "/media/knee.jpg")),
+        page(og=OG.replace("https://clinic.example/media/knee.jpg", "http://cdn.example/k.jpg")),
+    ),
+    "og-url-mismatch": (
+        page(head='<meta property="og:url" content="https://clinic.example/knee">'),
+        page(head='<meta property="og:url" content="/services/knee/">'),
     ),
     "canonical-missing": (page(canonical=None), page()),
     "canonical-invalid": (
@@ -145,9 +179,9 @@ def test_baseline_document_has_no_findings() -> None:
 
 @pytest.mark.parametrize("check_id", sorted(PAGE_CASES))
 def test_page_check_positive_and_negative(check_id: str) -> None:
-    positive, negative = PAGE_CASES[check_id]
-    assert check_id in ids(positive)
-    assert check_id not in ids(negative)
+    positive, negative, *config = PAGE_CASES[check_id]
+    assert check_id in ids(positive, *config)
+    assert check_id not in ids(negative, *config)
 
 
 def test_every_check_has_a_test() -> None:

@@ -172,7 +172,10 @@ def test_a_100000_link_page_is_linear_and_capped() -> None:
     links = "".join(f'<a href="/p/{i}">Page {i}</a>' for i in range(100_000))
     report, took = _analyse(page(body=links))
     assert report.error is None
-    assert took < 4.0, took  # ~1 s alone; minutes when selectors rescanned every sibling
+    # ~0.9 s of CPU alone (0.5 s before 200,000 nodes were copied from the HTML5 tree into
+    # lxml); the bound leaves room for a loaded machine. Minutes when selectors rescanned
+    # every sibling.
+    assert took < 8.0, took
     assert [f.check for f in report.findings].count("links-capped") == 1
     facts = parse_html(page(body=links), URL, max_links=300)
     assert (len(facts.links), facts.links_total) == (300, 100_000)
