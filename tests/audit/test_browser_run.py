@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from audit.models import AuditRun, Finding
+from audit.options import build_config
 from audit.services import create_run, execute_run
 from tests.audit.engine.browser_site import browser_site
 
@@ -32,3 +33,9 @@ def test_browser_option_stores_axe_findings_and_versions(transactional_db, fast_
     assert {f.selector for f in stored} >= {".light-bad", ".dark-bad"}
     assert run.stats["browser"]["axe_core_version"] == "4.14.1"
     assert run.error_count >= 2
+
+
+def test_run_options_switch_the_pass_on(db) -> None:
+    config = build_config({"browser": True, "browser_sample": 20})
+    assert (config.browser, config.browser_sample) == (True, 20)
+    assert build_config(None).browser is False

@@ -610,3 +610,7 @@ def calendar(site: FixtureSite, q: dict[str, str], hit: int, method: str) -> Res
 ROUTES["/static/logo.svg"] = lambda site, q, hit, m: Response(
     200, b'<svg xmlns="http://www.w3.org/2000/svg"/>', {"Content-Type": "image/svg+xml"}
 )
+# The share picture every page names in og:image: it loads too.
+ROUTES["/static/share.jpg"] = lambda site, q, hit, m: Response(
+    200, b"\xff\xd8\xff\xe0" + bytes(64), {"Content-Type": "image/jpeg"}
+)

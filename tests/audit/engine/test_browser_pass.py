@@ -21,7 +21,6 @@ from audit.engine.browser.agreement import merge_with_static
 from audit.engine.browser.checks import axe_findings, rendered_findings
 from audit.engine.browser.observations import RenderedPage
 from audit.engine.browser.sample import choose_pages
-from audit.options import build_config
 from tests.fixture_server import LoopbackServer, QuietHandler
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -245,12 +244,6 @@ def test_a_chromium_that_does_not_start_does_not_fail_the_run(server: LoopbackSe
     failed = [f.message for f in result.pages[0].findings if f.check == "browser/failed"]
     assert len(failed) == 1 and failed[0].startswith("Chromium at /bin/true did not start: ")
     assert result.stats["browser"]["error"] == failed[0]
-
-
-def test_run_options_switch_the_pass_on() -> None:
-    config = build_config({"browser": True, "browser_sample": 20})
-    assert (config.browser, config.browser_sample) == (True, 20)
-    assert build_config(None).browser is False
 
 
 def report(url: str, page_type: str | None = None, content_type: str = "text/html") -> PageReport:
