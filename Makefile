@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two test processes: the suite is mostly waiting on servers, browsers and databases.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install install-dev lint format migrate demo clean
 

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import connection
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
@@ -38,9 +37,7 @@ def _copy_demo(rows: list[demo_snapshot.TableRows], *, full: bool = False) -> No
 @pytest.fixture
 def demo_site(demo_rows, db):
     """The demo content in the test database; returns the home page."""
-    # Outside a transaction, the test is a transactional one: the database may have been
-    # flushed by an earlier such test, so every table is restored.
-    _copy_demo(demo_rows, full=not connection.in_atomic_block)
+    _copy_demo(demo_rows)
     return HomePage.objects.get()
 
 

@@ -6,9 +6,10 @@ that is rolled back, keeping every table's rows; ``restore()`` gives the tables 
 changed exactly those rows, inside whatever transaction the test runs in (a rolled-back test
 leaves nothing behind; a transactional test is flushed afterwards as usual). Tables the demo
 did not change (users, sessions) keep what the test put there before asking for the demo.
-After a flush, content types come back under new ids, so a transactional test restores
-every table (``full=True``). The image files stay in the
-test session's MEDIA_ROOT, so the copied image rows find them.
+After a flush (the end of a transactional test), content types come back under new ids and
+the rows migrations made are gone, so every table is restored then (``full=True``, or found
+by ``flushed_since``). The image files stay in the test session's MEDIA_ROOT, so the copied
+image rows find them.
 """
 
 from __future__ import annotations
@@ -75,10 +76,18 @@ def capture(build: Callable[[], None]) -> list[TableRows]:
     return captured
 
 
+def flushed_since(snapshot: list[TableRows]) -> bool:
+    """True when the database was flushed after the capture (by a transactional test):
+    content types then come back under other ids, and only a full restore is consistent."""
+    captured = next(t for t in snapshot if t.name == "django_content_type")
+    return _read(captured.name) != (captured.columns, captured.rows)
+
+
 def restore(snapshot: list[TableRows], *, full: bool = False) -> None:
     """Make the changed tables (every table with ``full``) hold exactly the snapshot's rows.
     Foreign keys are checked at commit: Django creates them deferrable, on SQLite and
     PostgreSQL alike."""
+    full = full or flushed_since(snapshot)
     with transaction.atomic(), connection.cursor() as cursor:
         for table in snapshot:
             if not (full or table.changed):
