@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.test import Client
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
@@ -23,6 +24,13 @@ def demo_rows(django_db_setup, django_db_blocker) -> list[demo_snapshot.TableRow
     def build() -> None:
         ensure_wagtail_roots()
         load_demo_content()
+        # Render every page once, so the image renditions the templates ask for exist in the
+        # copy. Otherwise the first crawl of a live test creates them from several server
+        # threads at once, which SQLite's shared in-memory test database cannot take.
+        client = Client()
+        for page in Page.objects.live().filter(depth__gt=1).specific():
+            response = client.get(page.url)
+            assert response.status_code == 200, (page.url, response.status_code)
 
     with django_db_blocker.unblock():
         return demo_snapshot.capture(build)
