@@ -56,7 +56,6 @@ def when_in_words(iso: str, zone: tzinfo | None = None) -> str:
 def _page(page: PageReport) -> str:
     counts = {s: sum(1 for f in page.findings if f.severity == s) for s in SEVERITIES}
     badges = " ".join(f"{_badge(s)} {n}" for s, n in counts.items() if n)
-    views = f"{page.views} views" if page.views is not None else "no view count"
     rows = []
     for finding in page.findings:
         check = REGISTRY.get(finding.check)
@@ -71,11 +70,12 @@ def _page(page: PageReport) -> str:
             f"<td>{_e(finding.message)}{where}<div class=fix>Fix: {_e(fix)}</div></td></tr>"
         )
     redirects = " → ".join(f"{_e(h.url)} ({h.status})" for h in page.redirects)
-    meta = [
-        f"status {_e(page.status if page.status is not None else '—')}",
-        _e(views),
-        f"{page.word_count} words",
-    ]
+    meta = [f"status {_e(page.status if page.status is not None else '—')}"]
+    # A count only where the page shows one: most sites show none, and a missing count on a
+    # site that should show them is a finding (view-count-missing) of its own.
+    if page.views is not None:
+        meta.append(f"{page.views} views")
+    meta.append(f"{page.word_count} words")
     if page.error:
         meta.append(f"error: {_e(page.error)}")
     body = (

@@ -36,6 +36,7 @@ def render_text(result: AuditResult, *, top: int = 10) -> str:
         lines.append("")
         lines.append("Pages to fix first:")
         for page in worst:
-            views = f"{page.views} views" if page.views is not None else "no view count"
-            lines.append(f"  {len(page.findings):>4} findings  {page.url}  ({views})")
+            # A count only where the page shows one: most sites show none.
+            views = f"  ({page.views} views)" if page.views is not None else ""
+            lines.append(f"  {len(page.findings):>4} findings  {page.url}{views}")
     return "\n".join(lines) + "\n"

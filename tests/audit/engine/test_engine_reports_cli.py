@@ -241,3 +241,18 @@ def test_an_unparseable_start_page_is_not_called_unreachable(
     assert code == 2
     assert "answered but could not be parsed" in err and "parse-failed" in err
     assert "check the URL and that the site is up" not in err
+
+
+def test_reports_name_a_count_only_where_the_page_shows_one() -> None:
+    """A bakery's pages show no view counts: its report must not say "no view count" on
+    every page (the finding view-count-missing covers sites that should show one)."""
+    finding = Finding("title-too-long", "warning", "Title too long", "title", "<title>")
+    pages = [
+        PageReport(url="https://bakery.example/", status=200, findings=[finding], views=None),
+        PageReport(url="https://bakery.example/bread/", status=200, findings=[finding], views=7),
+    ]
+    result = AuditResult("https://bakery.example/", "", "", {}, {}, pages)
+    for kind in ("text", "html"):
+        text = render(result, kind)
+        assert "no view count" not in text
+        assert "7 views" in text
