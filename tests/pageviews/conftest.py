@@ -1,19 +1,6 @@
-"""Fixtures of the view-count tests: a clean cache (de-duplication, the per-address cap and the
-beacon's rate limit live there) and the IMS service page of the demo site."""
+"""Fixtures of the view-count tests: the page tests' clean cache (de-duplication, the
+per-address cap and the beacon's rate limit live there) and the demo site's IMS page."""
 
-import pytest
-from django.core.cache import cache
+from tests.pages.conftest import empty_cache, ims
 
-from pages.models import ServicePage
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def ims(demo_site) -> ServicePage:
-    return ServicePage.objects.get(slug="ims")
+__all__ = ["empty_cache", "ims"]
