@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from wagtail.models import Page, PreviewableMixin, Revision
 
-from audit.engine import REGISTRY, AuditError, PageReport, check_html
+from audit.engine import AuditError, PageReport, check_html, check_info
 from audit.models import Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.services import latest_page_result
@@ -50,7 +50,7 @@ def rechecked_on_draft(check_id: str) -> bool:
     page's HTML. Checks of the response (time, size, status) or of the whole site (links,
     duplicates, robots) need a real crawl, so their stored findings are neither fixed nor
     still open as far as a draft can tell."""
-    check = REGISTRY.get(check_id)
+    check = check_info(check_id)
     return check is not None and check.scope == "page" and check.content_only
 
 

@@ -14,7 +14,7 @@ from audit.admin_views.findings import finding_row
 from audit.admin_views.permissions import VIEW_DENIED, can_view_audits, denied
 from audit.admin_views.runs import AuditViewMixin
 from audit.draft_check import DraftCheckError, check_draft
-from audit.engine import REGISTRY
+from audit.engine import check_info
 from audit.services import latest_page_result
 
 PANEL_FINDINGS = 10
@@ -98,7 +98,7 @@ class DraftCheckView(AuditViewMixin, TemplateView):
             return context
         rows = []
         for finding in result.report.findings:
-            check = REGISTRY.get(finding.check)
+            check = check_info(finding.check)
             rows.append(
                 {
                     "severity": finding.severity,
