@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_crash import CrashSiteHandler, crash_site
 from browser_site import browser_site, page
 
 from audit.engine import AuditConfig, AuditResult, Finding, PageReport, audit_site, check_html
@@ -372,3 +373,46 @@ def test_html_check_without_chromium_is_one_finding_and_keeps_the_static_ones() 
     )
     assert [f.check for f in report.findings if f.check != "browser/failed"] == static
     assert [f.message for f in report.findings if f.check == "browser/failed"] == [stats["error"]]
+
+
+# -- crashes and hangs, contained per page -----------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_crashes_and_hangs_are_contained_per_page_and_the_run_completes() -> None:
+    """Among ordinary pages: a renderer and a whole browser killed under a page (the retry
+    renders it), a renderer that dies at every visit and a page that never loads (each a
+    browser/failed finding after one retry). Every other page is rendered."""
+    with crash_site() as site:
+        config = BROWSER_CONFIG.replace(
+            browser_contexts=1,  # one context: each kill hits the page being rendered
+            browser_page_timeout=6.0,
+            include=(r"^/$", "/schemes", "/aria", "/hang", "dies"),
+        )
+        result = audit_site(site.url("/"), config)
+        kills = dict(CrashSiteHandler.kills)
+    stats = result.stats["browser"]
+    assert result.stop_reason is None and stats["error"] is None
+    assert kills["renderer-once"] == 1 and kills["browser-once"] == 1
+    assert kills["renderer-always"] >= 2  # the visit and its retry
+    failed = {
+        page.url.removeprefix(site.url("")): [
+            f.message for f in page.findings if f.check == "browser/failed"
+        ]
+        for page in result.pages
+    }
+    assert failed.pop("/hang") == [
+        "not rendered after a retry: the page did not finish within 6.0 s"
+    ]
+    (always,) = failed.pop("/renderer-always-dies")
+    assert always.startswith("not rendered after a retry: ") and "crashed" in always
+    assert all(messages == [] for messages in failed.values()), failed
+    assert (stats["pages_planned"], stats["pages_rendered"], stats["pages_failed"]) == (7, 5, 2)
+    assert stats["browser_restarts"] >= 1  # the killed browser was replaced
+    assert stats["retries"] >= 4  # one per page that crashed or hung
+    # the pages after the crashes were checked in full
+    schemes = {(f.check, f.selector) for f in findings_on(result, site, "/schemes")}
+    assert ("axe/color-contrast", ".light-bad") in schemes
+    for path in ("/renderer-dies-once", "/browser-dies-once"):
+        assert site.url(path) in stats["lab"], path
