@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from wagtail.models import Page, PreviewableMixin, Revision
 
+from audit.conf import audit_setting
 from audit.engine import AuditConfig, AuditError, PageReport, check_html, check_info
 from audit.engine.browser import browser_check_html, chromium_problem
 from audit.engine.deadline import StopSignal
@@ -84,11 +85,9 @@ def rechecked_on_draft(check_id: str, *, browser_rendered: bool = False) -> bool
 def browser_default() -> bool:
     """Whether "Check this draft" renders the draft in Chromium unless told otherwise: yes
     where the configured Chromium is installed."""
-    try:
-        chromium_path = build_config(None, single_page=True).chromium_path
-    except InvalidOptions:
-        return False
-    return chromium_problem(chromium_path) is None
+    # The one option it needs, without build_config's site profile (a query over the pages).
+    chromium_path = audit_setting("CRAWL_OPTIONS").get("chromium_path", AuditConfig.chromium_path)
+    return isinstance(chromium_path, str) and chromium_problem(chromium_path) is None
 
 
 def draft_url(page: Page) -> str:
