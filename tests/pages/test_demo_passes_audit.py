@@ -1,9 +1,13 @@
 """The demo site is our showcase: our own auditor must find nothing to fix on it."""
 
+from pathlib import Path
+
 import pytest
 
 from audit.engine import audit_site
 from audit.options import build_config
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -19,3 +23,25 @@ def test_demo_site_has_no_errors_or_warnings_in_our_own_audit(live_demo_site):
     assert findings == []
     views = {page.url.removeprefix(live_demo_site.url): page.views for page in result.pages}
     assert views["/services/ims/"] == 23
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@pytest.mark.django_db(transaction=True)
+def test_demo_site_has_no_axe_violations_in_either_colour_scheme(live_demo_site):
+    # Lab timings (LCP, TBT) measure the test machine's load, not the pages: left out here.
+    config = build_config(
+        {
+            "disabled_checks": ["slow-response", "browser/lcp-slow", "browser/tbt-high"],
+            "concurrency": 4,
+            "browser": True,
+        }
+    )
+    result = audit_site(live_demo_site.url + "/", config)
+    assert len(result.pages) == 9
+    browser = result.stats["browser"]
+    # Every page rendered (axe runs in the light and then the dark scheme on each).
+    assert (browser["pages_rendered"], browser["pages_failed"]) == (9, 0), browser
+    assert browser["disagreements"] == [], browser
+    findings = [(page.url, f.check, f.message) for page in result.pages for f in page.findings]
+    assert findings == []
