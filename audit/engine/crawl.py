@@ -22,11 +22,10 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from sys import intern
 from typing import Any
 from urllib.parse import urljoin
 
-from .checks import PageSummary, SiteView, TargetStatus, run_site_checks
+from .checks import PageSummary, SiteView, TargetStatus, Triples, run_site_checks
 from .config import AuditConfig
 from .deadline import StopSignal
 from .errors import AuditError, FetchError, UnsafeTarget, fetch_failure
@@ -174,15 +173,8 @@ class Crawler:
         return True
 
     def _record(self, outcome: Outcome) -> None:
-        # Strings unpickled from a worker are fresh copies: intern them again here, or every
-        # page would keep its own copy of the nav and footer links.
-        # sys.intern directly: a wrapper's call per string was ~10% of this process's CPU.
-        outcome.summary.links = [
-            (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.links
-        ]
-        outcome.summary.images = [
-            (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.images
-        ]
+        outcome.summary.links = Triples.interned(outcome.summary.links)
+        outcome.summary.images = Triples.interned(outcome.summary.images)
         self.targets[outcome.url] = outcome.target
         if self._is_file(outcome):
             return  # a target, not a page: reported on the pages that link to it

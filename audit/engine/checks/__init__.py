@@ -7,7 +7,7 @@ import pkgutil
 
 from .registry import REGISTRY, Check, finding, page_check, site_check
 from .runner import run_page_checks, run_site_checks
-from .site import PageSummary, SiteView, TargetStatus, summarize
+from .site import PageSummary, SiteView, TargetStatus, Triples, summarize
 
 _INFRA = {"registry", "runner", "site"}
 for _module in pkgutil.iter_modules(__path__):
@@ -20,6 +20,7 @@ __all__ = [
     "PageSummary",
     "SiteView",
     "TargetStatus",
+    "Triples",
     "finding",
     "page_check",
     "run_page_checks",
