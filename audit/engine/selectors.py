@@ -85,7 +85,10 @@ class SelectorBuilder:
 
     def _step(self, element: HtmlElement, parent: HtmlElement) -> str:
         step = self._steps.get(element)
-        if step is None:
+        if step is None and len(parent) == 1:
+            # An only child (most links in running text): no siblings to count.
+            step = self._steps[element] = _css_step(self._odd_tags.get(element, element.tag), 0)
+        elif step is None:
             if element not in self._wanted:  # not announced as a target: count again
                 self._want(element)
             self._count_children(parent)

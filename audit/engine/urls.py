@@ -41,8 +41,8 @@ def _fix_escapes(text: str, safe: str) -> str:
 
 
 def _remove_dot_segments(path: str) -> str:
-    if "." not in path:
-        return path
+    if "." not in path or ("/." not in path and path.startswith("/")):
+        return path  # no segment is "." or "..": each would follow a "/" ("/p/a.html")
     output: list[str] = []
     segments = path.split("/")
     for index, segment in enumerate(segments):
