@@ -4,6 +4,7 @@ parsing and selectors."""
 from __future__ import annotations
 
 import gzip
+import pickle
 import random
 import socket
 
@@ -11,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from audit.engine import InvalidConfig, InvalidStartURL, UnsafeTarget, parse_html
+from audit.engine.checks import Triples
 from audit.engine.config import AuditConfig
 from audit.engine.crawl import Crawler
 from audit.engine.decode import decode_html
@@ -236,6 +238,19 @@ def test_count_words_splits_as_str_split_does() -> None:
     samples += ["".join(rng.choices(alphabet, k=rng.randint(0, 16))) for _ in range(5000)]
     for text in samples:
         assert count_words(text) == len(text.split()), repr(text)
+
+
+def test_triples_keep_records_flat_and_share_interned_strings() -> None:
+    records = [("https://c.example/a", "nav > a", "<a>A</a>"), ("https://c.example/b", "p > a", "")]
+    triples = Triples(records)
+    assert list(triples) == records and len(triples) == 2 and triples == records
+    assert len(triples.flat) == 6  # one tuple of strings, no tuple per record
+    assert pickle.loads(pickle.dumps(triples)) == triples
+    # Unpickled strings are fresh copies; interned, two pages share one copy of each.
+    first = Triples.interned(pickle.loads(pickle.dumps(triples)))
+    second = Triples.interned(pickle.loads(pickle.dumps(records)))
+    assert first == second and all(a is b for a, b in zip(first.flat, second.flat, strict=True))
+    assert not Triples() and list(Triples()) == []
 
 
 def test_selectors_find_exactly_their_element() -> None:
