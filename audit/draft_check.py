@@ -9,20 +9,37 @@ the network, nothing is stored, nothing is published.
 
 The result is compared with the page's latest stored audit by fingerprint (check + URL +
 selector, as runs are compared), so the editor sees what the draft fixes and what it adds.
+
+With the browser pass (on by default where Chromium is installed), the same HTML is also
+rendered in Chromium as if served at the page's URL (``browser_check_html``): its images,
+styles and scripts load from the live site, axe-core runs in light and dark schemes, and the
+findings merge with the static ones as in a run. One page costs a few seconds, and what it
+finds (contrast, alt text, headings, scripts) is what an editor's changes break; a stored
+browser finding is only "fixed" when the draft was rendered too.
 """
 
 from __future__ import annotations
 
+import time
 import types
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from wagtail.models import Page, PreviewableMixin, Revision
 
-from audit.engine import REGISTRY, AuditError, PageReport, check_html
+from audit.conf import audit_setting
+from audit.engine import AuditConfig, AuditError, PageReport, check_html, check_info
+from audit.engine.browser import browser_check_html, chromium_problem
+from audit.engine.deadline import StopSignal
 from audit.models import Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.services import latest_page_result
+from audit.targets import admin_engine_overrides
+
+# The whole browser check of one draft, Chromium's start and one retry included: the
+# editor waits for it.
+DRAFT_BROWSER_SECONDS = 40.0
 
 
 class DraftCheckError(Exception):
@@ -40,18 +57,37 @@ class DraftCheck:
     fixed: list[Finding] = field(default_factory=list)  # in `latest`, gone in the draft
     # In `latest` from checks a draft cannot answer (response time, links, duplicates...).
     not_rechecked: list[Finding] = field(default_factory=list)
+    browser_requested: bool = False
+    browser_rendered: bool = False  # the draft was rendered in Chromium and axe ran
+    browser_error: str = ""  # one line: Chromium missing, or the draft could not be rendered
+    browser_stats: dict[str, Any] = field(default_factory=dict)
+    # The latest audit rendered this page in a browser too, so its browser findings compare.
+    latest_had_browser: bool = False
 
     def fingerprint(self, check_id: str, selector: str) -> str:
         return Finding.make_fingerprint(check_id, self.url, selector)
 
 
-def rechecked_on_draft(check_id: str) -> bool:
+def rechecked_on_draft(check_id: str, *, browser_rendered: bool = False) -> bool:
     """Whether the draft check answers this check again: the page checks that read only the
-    page's HTML. Checks of the response (time, size, status) or of the whole site (links,
-    duplicates, robots) need a real crawl, so their stored findings are neither fixed nor
-    still open as far as a draft can tell."""
-    check = REGISTRY.get(check_id)
-    return check is not None and check.scope == "page" and check.content_only
+    page's HTML, and the browser's checks when the draft was rendered in Chromium. Checks of
+    the response (time, size, status) or of the whole site (links, duplicates, robots) need
+    a real crawl, so their stored findings are neither fixed nor still open as far as a
+    draft can tell."""
+    check = check_info(check_id)
+    if check is None:
+        return False
+    if check.scope == "browser":
+        return browser_rendered
+    return check.scope == "page" and check.content_only
+
+
+def browser_default() -> bool:
+    """Whether "Check this draft" renders the draft in Chromium unless told otherwise: yes
+    where the configured Chromium is installed."""
+    # The one option it needs, without build_config's site profile (a query over the pages).
+    chromium_path = audit_setting("CRAWL_OPTIONS").get("chromium_path", AuditConfig.chromium_path)
+    return isinstance(chromium_path, str) and chromium_problem(chromium_path) is None
 
 
 def draft_url(page: Page) -> str:
@@ -90,8 +126,9 @@ def render_draft(page: Page) -> tuple[Page, Revision | None, str]:
     return draft, revision, html
 
 
-def check_draft(page: Page) -> DraftCheck:
-    """Render the page's latest draft and run the page checks on it."""
+def check_draft(page: Page, *, browser: bool | None = None) -> DraftCheck:
+    """Render the page's latest draft and run the page checks on it; with ``browser`` (None:
+    ``browser_default()``) also the browser pass on that HTML."""
     draft, revision, html = render_draft(page)
     latest = latest_page_result(page)
     # Compare on the URL the stored audit used, so fingerprints match across the two.
@@ -102,16 +139,56 @@ def check_draft(page: Page) -> DraftCheck:
     except (AuditError, InvalidOptions) as exc:
         raise DraftCheckError(f"The draft could not be checked: {exc}") from None
     result = DraftCheck(page=draft, revision=revision, url=url, report=report, latest=latest)
+    result.browser_requested = browser_default() if browser is None else browser
+    if result.browser_requested:
+        _browser_check(result, html, config)
     draft_prints = {result.fingerprint(f.check, f.selector) for f in report.findings}
     if latest is not None:
+        result.latest_had_browser = url in latest.run.stats.get("browser", {}).get("lab", {})
         stored = list(latest.findings.order_by("-impact", "id"))
         stored_prints = {f.fingerprint for f in stored}
         result.new_fingerprints = draft_prints - stored_prints
+        if not result.latest_had_browser:
+            # The live page was never rendered: its browser findings are unknown, not absent.
+            result.new_fingerprints -= {
+                result.fingerprint(f.check, f.selector)
+                for f in report.findings
+                if _is_browser_check(f.check)
+            }
         for finding in stored:
-            if not rechecked_on_draft(finding.check_id):
+            if not rechecked_on_draft(finding.check_id, browser_rendered=result.browser_rendered):
                 result.not_rechecked.append(finding)
             elif finding.fingerprint not in draft_prints:
                 result.fixed.append(finding)
     else:
         result.new_fingerprints = draft_prints
     return result
+
+
+def _is_browser_check(check_id: str) -> bool:
+    check = check_info(check_id)
+    return check is not None and check.scope == "browser"
+
+
+def _browser_check(result: DraftCheck, html: str, config: AuditConfig) -> None:
+    """Render the draft in Chromium as if served at its URL; a missing or failing Chromium
+    is one line on the result, and the static findings stand."""
+    problem = chromium_problem(config.chromium_path)
+    if problem:
+        result.browser_error = problem
+        return
+    # The admin's address rules: the draft's images may come from this CMS's own sites only
+    # if they are private; nothing else on the local network.
+    browser_config = config.replace(browser=True, **admin_engine_overrides())
+    stop = StopSignal(deadline=time.monotonic() + DRAFT_BROWSER_SECONDS)
+    try:
+        stats = browser_check_html(result.report, html, browser_config, stop)
+    except AuditError as exc:  # e.g. the page's host does not resolve
+        result.browser_error = f"The draft could not be checked in the browser: {exc}"
+        return
+    result.browser_stats = stats
+    result.browser_rendered = stats["pages_rendered"] == 1
+    if stats["error"]:
+        result.browser_error = stats["error"]
+    elif not result.browser_rendered:
+        result.browser_error = "The draft could not be rendered in the browser in time."

@@ -42,7 +42,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from audit.cron import cron_error, next_time
-from audit.engine import REGISTRY, Check
+from audit.engine import Check
+from audit.engine import check_info as registry_entry
 from audit.options import InvalidOptions, build_config
 from pages.models.site_settings import default_time_zone, time_zone_choices, validate_time_zone
 
@@ -229,7 +230,7 @@ class Finding(models.Model):
     @property
     def check_info(self) -> Check | None:
         """The engine's Check (title, fix hint, severity) or None if it no longer exists."""
-        return REGISTRY.get(self.check_id)
+        return registry_entry(self.check_id)
 
 
 WEEKDAY_CHOICES = [

@@ -85,6 +85,10 @@ def score_checks(
     ``failing_pages[check_id]`` pages have findings of that check."""
     checks = []
     for check in REGISTRY.values():
+        if check.scope == "browser":
+            # The browser pass is optional (and may sample): scoring its checks would move
+            # the score of a site whose pages did not change when the pass is switched on.
+            continue
         applicable = content_pages if check.content_only else fetched_pages
         if applicable <= 0:
             continue

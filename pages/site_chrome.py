@@ -37,6 +37,7 @@ def site_chrome(request: HttpRequest | None) -> dict[str, Any]:
 def _site_chrome(site: Site) -> dict[str, Any]:
     clinic = ClinicSettings.objects.filter(site_id=site.pk).first() or ClinicSettings.for_site(site)
     clinic._state.fields_cache = {}  # do not pickle the site (and its root page) along
+    clinic.share_image  # noqa: B018 -- loaded now, so it is cached with the clinic, not per page
     nav = list(
         site.root_page.get_children().live().public().in_menu().only(*NAV_FIELDS).order_by("path")
     )

@@ -13,8 +13,9 @@ from wagtail.models import Page
 from audit.admin_views.findings import finding_row
 from audit.admin_views.permissions import VIEW_DENIED, can_view_audits, denied
 from audit.admin_views.runs import AuditViewMixin
-from audit.draft_check import DraftCheckError, check_draft
-from audit.engine import REGISTRY
+from audit.draft_check import DraftCheckError, browser_default, check_draft
+from audit.engine import check_info
+from audit.engine.browser import AXE_VERSION
 from audit.services import latest_page_result
 
 PANEL_FINDINGS = 10
@@ -91,14 +92,20 @@ class DraftCheckView(AuditViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["page"] = self.page
         context["edit_url"] = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
+        # "browser": 1 or 0 from the form (a hidden 0 before the checkbox: the last one wins);
+        # absent (the editor's menu), the default: on where Chromium is installed.
+        asked = self.request.GET.get("browser", self.request.POST.get("browser"))
+        browser = browser_default() if asked is None else asked == "1"
+        context["browser"] = browser
+        context["axe_version"] = AXE_VERSION
         try:
-            result = check_draft(self.page)
+            result = check_draft(self.page, browser=browser)
         except DraftCheckError as exc:
             context["error"] = str(exc)
             return context
         rows = []
         for finding in result.report.findings:
-            check = REGISTRY.get(finding.check)
+            check = check_info(finding.check)
             rows.append(
                 {
                     "severity": finding.severity,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 
-from audit.engine import REGISTRY
+from audit.engine import check_info
 from audit.engine.results import SEVERITY_RANK
 from audit.models import Finding, PageResult
 
@@ -40,7 +40,7 @@ def edit_url_for(page_id: int | None) -> str:
 
 
 def finding_row(finding: Finding, page: PageResult | None = None) -> FindingRow:
-    check = REGISTRY.get(finding.check_id)
+    check = check_info(finding.check_id)
     page = page or finding.page_result
     return FindingRow(
         check_id=finding.check_id,
@@ -66,7 +66,7 @@ def finding_rows(findings: Iterable[Finding]) -> list[FindingRow]:
 def check_choices(findings: QuerySet[Finding]) -> list[tuple[str, str]]:
     """(check id, "title (id)") for the checks that have findings in ``findings``."""
     ids = sorted(set(findings.order_by().values_list("check_id", flat=True).distinct()))
-    return [(i, f"{REGISTRY[i].title} ({i})" if i in REGISTRY else i) for i in ids]
+    return [(i, f"{check.title} ({i})" if (check := check_info(i)) else i) for i in ids]
 
 
 @dataclass
@@ -94,7 +94,7 @@ def group_by_check(filtered: QuerySet[Finding], *, limit: int) -> list[CheckGrou
     )
     groups = []
     for row in summary:
-        check = REGISTRY.get(row["check_id"])
+        check = check_info(row["check_id"])
         groups.append(
             CheckGroup(
                 check_id=row["check_id"],

@@ -5,7 +5,7 @@ result = audit_site("https://example.org/", AuditConfig(max_pages=500))
 report = check_html("<html>…</html>", "https://example.org/draft/")
 """
 
-from .checks import REGISTRY, Check, finding, page_check, site_check
+from .checks import REGISTRY, Check, check_info, finding, page_check, site_check
 from .config import AuditConfig, Thresholds
 from .crawl import RobotsDisallowed, audit_site
 from .errors import AuditError, InvalidConfig, InvalidStartURL, UnsafeTarget
@@ -39,6 +39,7 @@ __all__ = [
     "__version__",
     "audit_site",
     "check_html",
+    "check_info",
     "check_html_facts",
     "finding",
     "page_check",

@@ -22,6 +22,8 @@ CLINIC = {
     "instagram_url": "https://www.instagram.com/northsidephysio.example",
     "time_zone": "America/Vancouver",
 }
+# The site-wide og:image for pages without a picture of their own (a file in DEMO_IMAGES).
+CLINIC_SHARE_IMAGE = "treatment-room.jpg"
 
 DEMO_IMAGES = {
     "ims-forearm-treatment.jpg": {

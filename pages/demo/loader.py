@@ -49,7 +49,7 @@ def load_demo_content(result: LoadResult | None = None) -> LoadResult:
 def _load(result: LoadResult) -> LoadResult:
     images = {name: _image(name, meta, result) for name, meta in content.DEMO_IMAGES.items()}
     home = _home_page(images, result)
-    _clinic_settings(home, result)
+    _clinic_settings(home, images, result)
     services = _child(home, ServiceIndexPage, content.SERVICES_INDEX, images, result)
     articles = _child(home, ArticleIndexPage, content.ARTICLES_INDEX, images, result)
     for data in content.SERVICES:
@@ -116,13 +116,14 @@ def _home_page(images: dict, result: LoadResult) -> HomePage:
     return home
 
 
-def _clinic_settings(home: HomePage, result: LoadResult) -> None:
+def _clinic_settings(home: HomePage, images: dict, result: LoadResult) -> None:
     site = home.get_site()
     clinic = ClinicSettings.for_site(site)
     if clinic.street_address:  # already filled in, by us or by an editor
         return
     for key, value in content.CLINIC.items():
         setattr(clinic, key, value)
+    clinic.share_image = images[content.CLINIC_SHARE_IMAGE]
     clinic.save()
     result.note("clinic settings")
 

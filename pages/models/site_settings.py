@@ -51,6 +51,17 @@ class ClinicSettings(BaseSiteSetting):
         choices=time_zone_choices,
         help_text="Where the clinic is: audit schedules and report dates use it.",
     )
+    share_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=(
+            "Shown when a page with no picture of its own is shared on social media "
+            "(og:image). A wide picture works best: it is cropped to 1200 × 630."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -68,6 +79,7 @@ class ClinicSettings(BaseSiteSetting):
         FieldPanel("email"),
         FieldPanel("opening_hours"),
         FieldPanel("time_zone"),
+        FieldPanel("share_image"),
         MultiFieldPanel(
             [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("linkedin_url")],
             heading="Social links",

@@ -19,11 +19,17 @@ def page_json_ld_script(context, page) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def share_image_url(context, page) -> str:
-    """The og:image and JSON-LD image: the social image, else the hero image, skipping either
-    when it belongs to a private collection."""
+    """The og:image and JSON-LD image: the page's social image, else its hero image, else the
+    clinic's site-wide share image, skipping any that belongs to a private collection."""
     request = context.get("request")
-    for field in ("social_image", "hero_image"):
-        image = public_image_or_none(getattr(page, field, None), request)
+    clinic = _clinic_settings(context)
+    candidates = (
+        getattr(page, "social_image", None),
+        getattr(page, "hero_image", None),
+        getattr(clinic, "share_image", None),
+    )
+    for candidate in candidates:
+        image = public_image_or_none(candidate, request)
         if image is not None:
             return _absolute(request, image.get_rendition(SHARE_IMAGE_SPEC).url)
     return ""

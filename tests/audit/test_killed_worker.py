@@ -121,7 +121,9 @@ def test_a_worker_killed_mid_audit_keeps_its_pages_and_its_run_is_failed_promptl
         "The worker stopped responding (killed or crashed); "
         f"the {stored_at_kill} pages stored so far are kept."
     )
-    assert noticed_after < WORKER_AUDIT["STALE_AFTER"] + 10
+    # Most of this is starting a Django process for the scheduler: 3 s on a quiet machine, over
+    # 10 s on a loaded 2-core one; what matters is that one scheduler tick notices.
+    assert noticed_after < WORKER_AUDIT["STALE_AFTER"] + 25
     active = db.one(
         "SELECT COUNT(*) FROM audit_auditrun WHERE target_url = %s AND status IN (%s, %s)",
         run.target_url,

@@ -19,7 +19,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction
 
 import cms.urls
-from pages.models import ClinicImage, ServicePage
+from pages.models import ClinicImage, ClinicSettings, ServicePage
 
 SECRET_TEXT = b"Referral letter for a named patient: confidential."
 API = "/api/v2"
@@ -128,9 +128,12 @@ def test_no_public_path_leaks_a_private_document_or_image(client, media_urls, pr
     # or JSON-LD; the document link leads to the login, as checked above.
     html = client.get(page.url).content.decode()
     assert "staff-xray" not in html
-    assert 'property="og:image"' not in html
+    # Its own pictures are private, so og:image and JSON-LD fall back to the clinic's share image.
+    share = ClinicSettings.objects.get().share_image.get_rendition("fill-1200x630").url
+    og_image = re.search(r'property="og:image" content="([^"]+)"', html).group(1)
+    assert og_image.endswith(share)
     json_ld = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert all("image" not in node for node in json_ld["@graph"])
+    assert all(node["image"].endswith(share) for node in json_ld["@graph"] if "image" in node)
     assert "Knee rehabilitation" in html
 
 
@@ -195,3 +198,12 @@ def test_an_image_leaves_public_pages_as_soon_as_its_collection_turns_private(cl
     html = client.get(page.url).content.decode()
     assert stem not in html
     assert client.get(f"{API}/pages/{page.pk}/").json()["hero_image"] is None
+
+
+def test_a_private_share_image_is_never_the_og_image(client, media_urls, private_assets):
+    clinic = ClinicSettings.objects.get()
+    clinic.share_image = private_assets["image"]
+    clinic.save()
+    html = client.get(private_assets["page"].url).content.decode()
+    assert "staff-xray" not in html
+    assert 'property="og:image"' not in html

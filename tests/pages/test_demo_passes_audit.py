@@ -15,8 +15,7 @@ def test_demo_site_has_no_errors_or_warnings_in_our_own_audit(live_demo_site):
     result = audit_site(live_demo_site.url + "/", config)
     assert len(result.pages) == 9
     findings = [(page.url, f.check, f.message) for page in result.pages for f in page.findings]
-    # Pages with no image of their own have no og:image: a notice until the templates fall
-    # back to a site-wide share picture (any other Open Graph gap still fails here).
-    assert [f for f in findings if f[1:] != ("og-missing", "The page has no og:image.")] == []
+    # Pages with no picture of their own share the clinic's share image, so no og-missing.
+    assert findings == []
     views = {page.url.removeprefix(live_demo_site.url): page.views for page in result.pages}
     assert views["/services/ims/"] == 23

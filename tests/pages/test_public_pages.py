@@ -68,6 +68,20 @@ def test_ims_page_head_tags(demo_site, client):
     assert page.find("meta", property="og:image")["content"].startswith("http")
 
 
+def test_a_page_without_a_picture_shares_the_clinic_share_image(demo_site, client):
+    clinic = ClinicSettings.objects.get()
+    share = clinic.share_image.get_rendition("fill-1200x630").url
+    page = get_soup(client, "/services/")  # the services index has no picture of its own
+    assert page.find("meta", property="og:image")["content"].endswith(share)
+    # Without one, such a page has no og:image (og-missing in the audit), never a broken one.
+    clinic.share_image = None
+    clinic.save()
+    assert get_soup(client, "/services/").find("meta", property="og:image") is None
+    # The IMS page keeps its own picture either way.
+    own = get_soup(client, IMS_URL).find("meta", property="og:image")["content"]
+    assert not own.endswith(share)
+
+
 def test_ims_page_json_ld(demo_site, client):
     page = get_soup(client, IMS_URL)
     scripts = page.find_all("script", type="application/ld+json")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .checks import BROWSER_CHECKS, IMPACT_SEVERITY
 from .pool import AXE_VERSION, BrowserUnavailable, chromium_problem
-from .run import run_browser_pass
+from .run import browser_check_html, run_browser_pass
 
 __all__ = [
     "AXE_VERSION",
     "BROWSER_CHECKS",
     "IMPACT_SEVERITY",
     "BrowserUnavailable",
+    "browser_check_html",
     "chromium_problem",
     "run_browser_pass",
 ]

@@ -6,6 +6,7 @@ async (options) => {
       impact: rule.impact,
       help: rule.help,
       helpUrl: rule.helpUrl,
+      tags: rule.tags,
       nodes: rule.nodes.slice(0, 50).map((node) => ({
         target: node.target.map((part) => (Array.isArray(part) ? part.join(" ") : part)),
         html: node.html.slice(0, 300),

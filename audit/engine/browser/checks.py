@@ -5,10 +5,12 @@ of a RenderedPage."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..checks.registry import FAMILY_SUFFIX, Check, register, register_family
 from ..results import Finding
+from .axe_rules import axe_rules
 from .observations import RenderedPage
 
 if TYPE_CHECKING:
@@ -29,17 +31,8 @@ MAX_PER_CHECK = 20  # findings of one check on one page; the rest are summed up 
 
 BrowserCheckFn = Callable[[RenderedPage, "AuditConfig"], list[Finding]]
 
-
-@dataclass(frozen=True)
-class BrowserCheck:
-    id: str
-    severity: str
-    title: str
-    fix: str
-    func: BrowserCheckFn | None = field(default=None, compare=False)
-
-
-BROWSER_CHECKS: dict[str, BrowserCheck] = {}
+# The browser pass's fixed checks (also in the engine's REGISTRY, scope "browser").
+BROWSER_CHECKS: dict[str, Check] = {}
 
 
 def browser_check(
@@ -48,19 +41,77 @@ def browser_check(
     """Register ``check(rendered_page, cfg) -> list[Finding]`` under ``browser/<id>``."""
 
     def decorate(func: BrowserCheckFn) -> BrowserCheckFn:
-        check_id = f"browser/{id}"
-        BROWSER_CHECKS[check_id] = BrowserCheck(check_id, severity, title, fix, func)
+        _register_browser(Check(f"browser/{id}", severity, title, fix, "browser", func))
         return func
 
     return decorate
 
 
-# Not a function of a rendered page: the page never rendered. Registered for the reference.
-BROWSER_CHECKS["browser/failed"] = BrowserCheck(
-    "browser/failed",
-    "warning",
-    "The page could not be checked in the browser",
-    "Open it in a browser: it crashed, hung or never finished loading within the page timeout",
+def _register_browser(check: Check) -> None:
+    register(check)
+    BROWSER_CHECKS[check.id] = check
+
+
+def _no_function(*_args: object) -> list[Finding]:
+    return []  # an entry for the reports, with no function of a rendered page to run
+
+
+# Not a function of a rendered page: the page never rendered. Registered for the reports.
+_register_browser(
+    Check(
+        "browser/failed",
+        "warning",
+        "The page could not be checked in the browser",
+        "Open it in a browser: it crashed, hung or never finished loading within the page timeout",
+        "browser",
+        _no_function,
+    )
+)
+
+
+def _axe_member(prefix: str, review: bool) -> Callable[[str], Check | None]:
+    @cache
+    def resolve(rule_id: str) -> Check | None:
+        rule = axe_rules().get(rule_id)
+        if rule is None:
+            return None  # a rule of another axe version: the family's entry stands in
+        if review:
+            return Check(
+                prefix + rule_id,
+                "notice",
+                f"Needs review: {rule.help}",
+                f"Check by hand (axe could not decide): {rule.fix}",
+                "browser",
+                _no_function,
+            )
+        severity = IMPACT_SEVERITY.get(rule.impact or "", "warning")
+        return Check(prefix + rule_id, severity, rule.help, rule.fix, "browser", _no_function)
+
+    return resolve
+
+
+# axe-core's rules: ids known when axe runs, titles and fixes from the vendored axe itself.
+register_family(
+    Check(
+        AXE_PREFIX + FAMILY_SUFFIX,
+        "warning",
+        "An accessibility rule of axe-core fails in the browser",
+        "See the finding's message for the rule; axe-core's rule pages explain each one",
+        "browser",
+        _no_function,
+    ),
+    _axe_member(AXE_PREFIX, review=False),
+)
+register_family(
+    Check(
+        AXE_REVIEW_PREFIX + FAMILY_SUFFIX,
+        "notice",
+        "An accessibility rule of axe-core needs review by hand",
+        "axe could not decide (e.g. text over an image): check the element yourself",
+        "browser",
+        _no_function,
+    ),
+    _axe_member(AXE_REVIEW_PREFIX, review=True),
 )
 
 
@@ -228,6 +279,6 @@ def rendered_findings(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     """Every finding of the browser pass for one rendered page."""
     findings = axe_findings(page)
     for check in BROWSER_CHECKS.values():
-        if check.func is not None and check.id not in cfg.disabled_checks:
+        if check.id not in cfg.disabled_checks:
             findings.extend(check.func(page, cfg))
     return [f for f in findings if f.check not in cfg.disabled_checks]

@@ -86,10 +86,19 @@ class PoolCounts:
 class BrowserPool:
     """One Chromium, ``cfg.browser_contexts`` contexts working through a list of URLs."""
 
-    def __init__(self, cfg: AuditConfig, stop: StopSignal, guard: AddressGuard) -> None:
+    def __init__(
+        self,
+        cfg: AuditConfig,
+        stop: StopSignal,
+        guard: AddressGuard,
+        served: dict[str, str] | None = None,
+    ) -> None:
         self.cfg = cfg
         self.stop = stop
         self.guard = guard
+        # url -> HTML the pool answers itself for that document (a draft no server has);
+        # the page's images, styles and scripts still load from the network.
+        self.served = dict(served or {})
         self.counts = PoolCounts()
         self.chromium_version = ""
         self.rss = RssSampler()
@@ -247,7 +256,21 @@ class BrowserPool:
         await context.add_init_script(_OBSERVE_JS)
         if not self.guard.allow_private:
             await context.route("**/*", self._vet_request)
+        if self.served:
+            # Registered last, so it is asked first (Playwright runs routes newest first).
+            await context.route(self._is_served, self._serve)
         return context
+
+    def _is_served(self, url: str) -> bool:
+        return url.partition("#")[0] in self.served
+
+    async def _serve(self, route: Any) -> None:
+        request = route.request
+        html = self.served.get(request.url.partition("#")[0])
+        if html is None or request.method != "GET" or request.resource_type != "document":
+            await route.fallback()  # on to the address vetting, if any
+            return
+        await route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
 
     async def _vet_request(self, route: Any) -> None:
         """Refuse requests to hosts this run may not reach (e.g. the local network)."""

@@ -9,18 +9,18 @@ import importlib.metadata
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..deadline import StopSignal
 from ..errors import AuditError
 from ..results import SEVERITY_RANK, PageReport
 from ..urls import AddressGuard, host_of
 from .agreement import merge_with_static
 from .checks import AXE_REVIEW_PREFIX, browser_finding, rendered_findings
 from .observations import RenderedPage
-from .pool import AXE_VERSION, BrowserPool
+from .pool import AXE_VERSION, BrowserPool, BrowserUnavailable, chromium_problem
 from .sample import choose_pages
 
 if TYPE_CHECKING:
     from ..config import AuditConfig
-    from ..deadline import StopSignal
     from ..results import AuditResult
 
 
@@ -32,8 +32,41 @@ def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) ->
     ``browser/failed`` finding, a Chromium that cannot start one on the start page; the run's
     cancel and time budget end the pass, keeping what was rendered.
     """
-    clock = time.monotonic()
     pages = choose_pages(result.pages, cfg.browser_sample)
+    stats = _run_pass(pages, cfg, stop)
+    if stats["stopped_early"] and result.stop_reason is None:
+        # a cancel or the time budget during the pass: the run's report is partial too
+        result.stop_reason = stop.reason
+        result.stats["stopped_early"] = True
+        result.stats["stop_reason"] = result.stop_reason
+    result.stats["browser"] = stats
+    result.stats["findings_by_severity"] = result.counts_by_severity()
+    result.stats["findings_by_check"] = result.counts_by_check()
+    return stats
+
+
+def browser_check_html(
+    report: PageReport, html: str, cfg: AuditConfig, stop: StopSignal | None = None
+) -> dict[str, Any]:
+    """Render ``html`` in Chromium as if the server at ``report.url`` had sent it, and add the
+    browser findings to ``report``, merged with its static findings as in a run.
+
+    For a document no server has yet (a CMS draft): the page gets its real URL, so its
+    images, styles and scripts load from the real site, under ``cfg``'s address rules. Never
+    raises for Chromium: a missing or crashing one is a ``browser/failed`` finding and the
+    returned stats' ``error``.
+    """
+    url = report.final_url or report.url
+    return _run_pass([report], cfg, stop or StopSignal(), served={url: html})
+
+
+def _run_pass(
+    pages: list[PageReport],
+    cfg: AuditConfig,
+    stop: StopSignal,
+    served: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    clock = time.monotonic()
     stats: dict[str, Any] = {
         "axe_core_version": AXE_VERSION,
         "playwright_version": importlib.metadata.version("playwright"),
@@ -56,39 +89,38 @@ def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) ->
     }
     if pages and not stop.stopped():
         try:
-            asyncio.run(_render_pages(pages, cfg, stop, stats))
+            asyncio.run(_render_pages(pages, cfg, stop, stats, served))
         except AuditError as exc:
             stats["error"] = str(exc)
             if not stop.stopped():
                 pages[0].findings.append(browser_finding("browser/failed", str(exc)))
     stats["pages_skipped"] = len(pages) - stats["pages_rendered"] - stats["pages_failed"]
     stats["stopped_early"] = stats["pages_skipped"] > 0 and stop.stopped()
-    if stats["stopped_early"] and result.stop_reason is None:
-        # a cancel or the time budget during the pass: the run's report is partial too
-        result.stop_reason = stop.reason
-        result.stats["stopped_early"] = True
-        result.stats["stop_reason"] = result.stop_reason
     duration = time.monotonic() - clock
     stats["duration_s"] = round(duration, 3)
     stats["pages_per_second"] = round(stats["pages_rendered"] / duration, 2) if duration else None
-    for report in result.pages:
+    for report in pages:
         report.findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
-    result.stats["browser"] = stats
-    result.stats["findings_by_severity"] = result.counts_by_severity()
-    result.stats["findings_by_check"] = result.counts_by_check()
     return stats
 
 
 async def _render_pages(
-    pages: list[PageReport], cfg: AuditConfig, stop: StopSignal, stats: dict[str, Any]
+    pages: list[PageReport],
+    cfg: AuditConfig,
+    stop: StopSignal,
+    stats: dict[str, Any],
+    served: dict[str, str] | None,
 ) -> None:
+    problem = chromium_problem(cfg.chromium_path)
+    if problem:  # before resolving any host: a missing browser is the one thing to say
+        raise BrowserUnavailable(problem)
     by_url = {page.final_url or page.url: page for page in pages}
     guard = AddressGuard(
         host_of(next(iter(by_url))),
         allow_private=cfg.allow_private,
         trusted_hosts=cfg.trusted_hosts,
     )
-    pool = BrowserPool(cfg, stop, guard)
+    pool = BrowserPool(cfg, stop, guard, served)
 
     def on_page(url: str, outcome: RenderedPage | str) -> None:
         report = by_url[url]

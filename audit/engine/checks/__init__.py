@@ -5,7 +5,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .registry import REGISTRY, Check, finding, page_check, site_check
+from .registry import (
+    REGISTRY,
+    Check,
+    check_info,
+    finding,
+    page_check,
+    register,
+    register_family,
+    site_check,
+)
 from .runner import run_page_checks, run_site_checks
 from .site import PageSummary, SiteView, TargetStatus, Triples, summarize
 
@@ -21,8 +30,11 @@ __all__ = [
     "SiteView",
     "TargetStatus",
     "Triples",
+    "check_info",
     "finding",
     "page_check",
+    "register",
+    "register_family",
     "run_page_checks",
     "run_site_checks",
     "site_check",

@@ -1,4 +1,9 @@
-"""The check registry: every check is an id, a severity, a title, a fix hint and a function."""
+"""The check registry: every check is an id, a severity, a title, a fix hint and a function.
+
+Families of checks whose ids are only known when they run (axe-core's rules, ``axe/<rule>``)
+have one entry ``<prefix>/*`` and a resolver that names each member: ``check_info`` finds
+either.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ if TYPE_CHECKING:
     from ..facts import PageFacts
     from .site import SiteView
 
-Scope = Literal["page", "site"]
+# "browser": run by the browser pass (audit/engine/browser/) on rendered pages, not here.
+Scope = Literal["page", "site", "browser"]
 PageCheckFn = Callable[["PageFacts", "AuditConfig"], list[Finding]]
 # A site check returns (url of the page the finding belongs to, finding) pairs.
 SiteCheckFn = Callable[["SiteView", "AuditConfig"], Iterable[tuple[str, Finding]]]
@@ -31,9 +37,13 @@ class Check:
 
 
 REGISTRY: dict[str, Check] = {}
+# "<prefix>/" -> the Check of one member of the family ("axe/" + "image-alt"), or None.
+FAMILIES: dict[str, Callable[[str], Check | None]] = {}
+FAMILY_SUFFIX = "*"
 
 
-def _register(check: Check) -> None:
+def register(check: Check) -> None:
+    """Add a check; its id must be new and its severity one of ours."""
     if check.severity not in SEVERITIES:
         raise ValueError(f"{check.id}: severity must be one of {SEVERITIES}")
     if check.id in REGISTRY:
@@ -47,7 +57,7 @@ def page_check(
     """Register ``check(page, cfg) -> list[Finding]`` under a stable id."""
 
     def decorate(func: PageCheckFn) -> PageCheckFn:
-        _register(Check(id, severity, title, fix, "page", func, content_only))
+        register(Check(id, severity, title, fix, "page", func, content_only))
         return func
 
     return decorate
@@ -59,10 +69,32 @@ def site_check(
     """Register ``check(site, cfg) -> iterable of (page url, Finding)`` run after the crawl."""
 
     def decorate(func: SiteCheckFn) -> SiteCheckFn:
-        _register(Check(id, severity, title, fix, "site", func, False))
+        register(Check(id, severity, title, fix, "site", func, False))
         return func
 
     return decorate
+
+
+def register_family(family: Check, resolve: Callable[[str], Check | None]) -> None:
+    """Register ``family`` (id ``<prefix>/*``) and ``resolve(name)``, the check of
+    ``<prefix>/<name>`` for the names known only when the checks run."""
+    if not family.id.endswith("/" + FAMILY_SUFFIX):
+        raise ValueError(f"{family.id}: a family's id ends in /{FAMILY_SUFFIX}")
+    register(family)
+    FAMILIES[family.id[: -len(FAMILY_SUFFIX)]] = resolve
+
+
+def check_info(check_id: str) -> Check | None:
+    """The registry entry for a finding's check: its own, its family's member, or None
+    (a check that no longer exists)."""
+    check = REGISTRY.get(check_id)
+    if check is not None:
+        return check
+    prefix, slash, name = check_id.partition("/")
+    resolve = FAMILIES.get(prefix + slash)
+    if resolve is None or not name:
+        return None
+    return resolve(name) or REGISTRY.get(prefix + slash + FAMILY_SUFFIX)
 
 
 def finding(check_id: str, message: str, selector: str = "", snippet: str = "") -> Finding:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..checks import REGISTRY
+from ..checks import check_info
 from ..results import AuditResult
 
 COLUMNS = (
@@ -32,7 +32,7 @@ def render_csv(result: AuditResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for page, finding in result.findings():
-        check = REGISTRY.get(finding.check)
+        check = check_info(finding.check)
         row = (
             page.url,
             page.status,

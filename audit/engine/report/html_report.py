@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from html import escape
 
-from ..checks import REGISTRY
+from ..checks import check_info
 from ..results import SEVERITIES, AuditResult, PageReport
 from .order import pages_by_severity
 
@@ -58,7 +58,7 @@ def _page(page: PageReport) -> str:
     badges = " ".join(f"{_badge(s)} {n}" for s, n in counts.items() if n)
     rows = []
     for finding in page.findings:
-        check = REGISTRY.get(finding.check)
+        check = check_info(finding.check)
         fix = check.fix if check else ""
         where = ""
         if finding.selector:
@@ -100,7 +100,7 @@ def render_html(result: AuditResult, *, zone: tzinfo | None = None, lead_html: s
     summary = "".join(f"<tr><td>{_badge(s)}</td><td>{n}</td></tr>" for s, n in counts.items())
     check_rows = []
     for check_id, count in result.counts_by_check().items():
-        check = REGISTRY.get(check_id)
+        check = check_info(check_id)
         check_rows.append(
             f"<tr><td>{_badge(check.severity if check else 'notice')}</td>"
             f"<td><code>{_e(check_id)}</code><br>{_e(check.title if check else '')}</td>"

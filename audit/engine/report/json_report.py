@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..checks import REGISTRY
+from ..checks import check_info
 from ..results import AuditResult
 from ..version import __version__
 
@@ -24,9 +24,9 @@ def to_dict(result: AuditResult, *, with_pages: bool = True) -> dict[str, Any]:
         "settings": result.settings,
         "stats": result.stats,
         "checks": {
-            check.id: {"severity": check.severity, "title": check.title, "fix": check.fix}
-            for check in sorted(REGISTRY.values(), key=lambda c: c.id)
-            if check.id in used
+            check_id: {"severity": check.severity, "title": check.title, "fix": check.fix}
+            for check_id in sorted(used)
+            if (check := check_info(check_id)) is not None  # axe/<rule> too (its family)
         },
         **({"pages": [page.as_dict() for page in result.pages]} if with_pages else {}),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..checks import REGISTRY
+from ..checks import check_info
 from ..results import AuditResult
 from .order import pages_by_severity
 
@@ -25,7 +25,7 @@ def render_text(result: AuditResult, *, top: int = 10) -> str:
         lines.append("")
         lines.append("Checks with findings:")
         for check_id, count in list(by_check.items())[:top]:
-            check = REGISTRY.get(check_id)
+            check = check_info(check_id)
             severity = check.severity if check else "?"
             title = check.title if check else check_id
             lines.append(f"  {count:>6}  {severity:<7}  {check_id:<28} {title}")

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_site import browser_site
+from browser_crash import CrashSiteHandler, crash_site
+from browser_site import browser_site, page
 
-from audit.engine import AuditConfig, AuditResult, Finding, PageReport, audit_site
+from audit.engine import AuditConfig, AuditResult, Finding, PageReport, audit_site, check_html
+from audit.engine.browser import browser_check_html
 from audit.engine.browser.agreement import merge_with_static
 from audit.engine.browser.checks import axe_findings, rendered_findings
 from audit.engine.browser.observations import RenderedPage
@@ -325,3 +327,92 @@ def test_mixed_content_and_disabled_checks() -> None:
     assert found == ["browser/mixed-content", "browser/tbt-high"]
     quiet = AuditConfig(disabled_checks=frozenset({"browser/tbt-high"}))
     assert [f.check for f in rendered_findings(page, quiet)] == ["browser/mixed-content"]
+
+
+# -- a document no server has (a CMS draft) ----------------------------------------------
+
+DRAFT_HTML = page(
+    "Draft: colours and pictures",
+    '<p class="faint">Booking opens at eight on weekdays.</p>'
+    '<img src="/images/pixel.png" width="1" height="1">'
+    '<img src="/images/draft-gone.png" alt="The new waiting room" width="9" height="9">',
+    head="<style>.faint{color:#d0d0d0}</style>",
+).decode()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_html_checked_in_the_browser_as_if_served_at_its_url(server: LoopbackServer) -> None:
+    # The server answers this path with a plain-text 404: the findings below can only come
+    # from the HTML handed over, while its images load from the server.
+    url = server.url("/news/draft-only/")
+    config = BROWSER_CONFIG.replace(single_page=True)
+    report = check_html(DRAFT_HTML, url, config=config)
+    assert "img-alt-missing" in [f.check for f in report.findings]
+    stats = browser_check_html(report, DRAFT_HTML, config)
+    assert (stats["pages_rendered"], stats["pages_failed"], stats["error"]) == (1, 0, None)
+    found = {(f.check, f.selector) for f in report.findings}
+    assert ("axe/color-contrast", "p") in found  # axe names the faint paragraph
+    failed = [f.message for f in report.findings if f.check == "browser/failed-request"]
+    assert failed == [f"image failed (HTTP 404): {server.url('/images/draft-gone.png')}"]
+    # one finding for the missing alt text, the static one (the axe one agreed with it)
+    checks = [f.check for f in report.findings]
+    assert checks.count("img-alt-missing") == 1 and "axe/image-alt" not in checks
+    assert stats["agreed_with_static"] >= 1
+    assert stats["lab"][url]["bytes"] > 0
+
+
+def test_html_check_without_chromium_is_one_finding_and_keeps_the_static_ones() -> None:
+    config = BROWSER_CONFIG.replace(single_page=True, chromium_path="/nowhere/chromium")
+    report = check_html(DRAFT_HTML, "https://clinic.example/news/draft/", config=config)
+    static = [f.check for f in report.findings]
+    stats = browser_check_html(report, DRAFT_HTML, config)
+    assert stats["error"] == (
+        "Chromium not found at /nowhere/chromium: install it (Debian: apt-get install "
+        "chromium) or give its path with --chromium / the chromium_path option"
+    )
+    assert [f.check for f in report.findings if f.check != "browser/failed"] == static
+    assert [f.message for f in report.findings if f.check == "browser/failed"] == [stats["error"]]
+
+
+# -- crashes and hangs, contained per page -----------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+def test_crashes_and_hangs_are_contained_per_page_and_the_run_completes() -> None:
+    """Among ordinary pages: a renderer and a whole browser killed under a page (the retry
+    renders it), a renderer that dies at every visit and a page that never loads (each a
+    browser/failed finding after one retry). Every other page is rendered."""
+    with crash_site() as site:
+        config = BROWSER_CONFIG.replace(
+            browser_contexts=1,  # one context: each kill hits the page being rendered
+            browser_page_timeout=6.0,
+            include=(r"^/$", "/schemes", "/aria", "/hang", "dies"),
+        )
+        result = audit_site(site.url("/"), config)
+        kills = dict(CrashSiteHandler.kills)
+    stats = result.stats["browser"]
+    assert result.stop_reason is None and stats["error"] is None
+    assert kills["renderer-once"] == 1 and kills["browser-once"] == 1
+    assert kills["renderer-always"] >= 2  # the visit and its retry
+    failed = {
+        page.url.removeprefix(site.url("")): [
+            f.message for f in page.findings if f.check == "browser/failed"
+        ]
+        for page in result.pages
+    }
+    assert failed.pop("/hang") == [
+        "not rendered after a retry: the page did not finish within 6.0 s"
+    ]
+    (always,) = failed.pop("/renderer-always-dies")
+    assert always.startswith("not rendered after a retry: ") and "crashed" in always
+    assert all(messages == [] for messages in failed.values()), failed
+    assert (stats["pages_planned"], stats["pages_rendered"], stats["pages_failed"]) == (7, 5, 2)
+    assert stats["browser_restarts"] >= 1  # the killed browser was replaced
+    assert stats["retries"] >= 4  # one per page that crashed or hung
+    # the pages after the crashes were checked in full
+    schemes = {(f.check, f.selector) for f in findings_on(result, site, "/schemes")}
+    assert ("axe/color-contrast", ".light-bad") in schemes
+    for path in ("/renderer-dies-once", "/browser-dies-once"):
+        assert site.url(path) in stats["lab"], path
