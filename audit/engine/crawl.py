@@ -17,22 +17,21 @@ import logging
 import os
 import statistics
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from sys import intern
 from typing import Any
 from urllib.parse import urljoin
 
-from .browser import run_browser_pass
-from .checks import PageSummary, SiteView, TargetStatus, run_site_checks
+from .checks import PageSummary, SiteView, TargetStatus, Triples, run_site_checks
 from .config import AuditConfig
 from .deadline import StopSignal
 from .errors import AuditError, FetchError, UnsafeTarget, fetch_failure
 from .fetch import HTML_TYPES, Fetcher
 from .frontier import Frontier
-from .linkcheck import LinkCheckCounts, LinkChecker, link_check_todo
+from .linkcheck import LinkCheckCounts, LinkChecker, StatusResult, link_check_todo
 from .pagejob import JobResult, Outcome, PageJob
 from .policy import CrawlPolicy
 from .results import SEVERITY_RANK, AuditResult, PageReport, StopReason
@@ -131,7 +130,9 @@ class Crawler:
         self.reports: dict[str, PageReport] = {}
         self.summaries: dict[str, PageSummary] = {}
         self.targets: dict[str, TargetStatus] = {}
-        self._workers: WorkerPool | None = None
+        self._workers: WorkerPool | None = None  # while pages are crawled
+        # The same processes kept for the link and image checks after the pages.
+        self._status_pool: WorkerPool | None = None
         self.sitemap_urls: list[str] = []
         self.sitemap_found: SitemapResult | None = None
         self._targets_linked: dict[str, None] | None = None  # filled once the crawl is over
@@ -172,15 +173,8 @@ class Crawler:
         return True
 
     def _record(self, outcome: Outcome) -> None:
-        # Strings unpickled from a worker are fresh copies: intern them again here, or every
-        # page would keep its own copy of the nav and footer links.
-        # sys.intern directly: a wrapper's call per string was ~10% of this process's CPU.
-        outcome.summary.links = [
-            (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.links
-        ]
-        outcome.summary.images = [
-            (intern(u), intern(sel), intern(snip)) for u, sel, snip in outcome.summary.images
-        ]
+        outcome.summary.links = Triples.interned(outcome.summary.links)
+        outcome.summary.images = Triples.interned(outcome.summary.images)
         self.targets[outcome.url] = outcome.target
         if self._is_file(outcome):
             return  # a target, not a page: reported on the pages that link to it
@@ -228,13 +222,19 @@ class Crawler:
                 self._crawl()
                 self._check_links()
                 self._check_images()
+                self._close_status_pool()
                 self._remeasure_slow()
         finally:
             self.fetcher.close()
             if self._workers is not None:
                 self._workers.close()
+            self._close_status_pool()
         result = self._result(started, time.monotonic() - clock, start_robots)
         if self.config.browser:
+            # Imported here: Playwright costs each process (worker processes included)
+            # ~10 MB and a crawl without the browser pass never uses it.
+            from .browser import run_browser_pass  # noqa: PLC0415
+
             run_browser_pass(result, self.config, self.stop)
         return result
 
@@ -367,20 +367,18 @@ class Crawler:
         if pool is None:
             return
         self.counters.workers_used = workers
-        # Enough pages in flight to keep every fetch thread busy, and a few queued.
-        window = pool.threads * workers + workers
         pending: dict[str, int] = {}
+        keep = False
         try:
             while (self.frontier or pending) and not self._should_stop():
-                # Pages queued for parsing (one per worker) on top of the requests allowed.
-                allowed = min(window, self._in_flight_limit() + workers)
+                allowed = self._window(pool)
                 while self.frontier and len(pending) < allowed:
                     url, depth = self.frontier.pop()
                     self.counters.pages_fetched += 1
                     pending[url] = depth
                     pool.submit(url, depth)
                 result = pool.next_result(timeout=WAIT_SECONDS)
-                if result is None:
+                if not isinstance(result, JobResult):
                     continue
                 pending.pop(result.url, None)
                 self.counters.worker_requests += result.requests
@@ -390,6 +388,7 @@ class Crawler:
             # workers to cut their requests short.
             self.counters.pages_fetched -= len(pending)
             self.abandoned.update(pending)
+            keep = not pending and self.config.check_links
         except WorkersFailed:
             # Put back what the workers did not finish; the threads take it from here.
             self.frontier.put_back(pending.items())
@@ -397,7 +396,61 @@ class Crawler:
             raise
         finally:
             self._workers = None
+            if keep:
+                self._status_pool = pool
+            else:
+                pool.close()
+
+    def _window(self, pool: WorkerPool) -> int:
+        """Tasks to have out: the requests allowed now plus one queued per worker (a page
+        waiting to be parsed), at most one more than every fetch thread can take."""
+        workers = len(pool.processes)
+        return min(pool.threads * workers + workers, self._in_flight_limit() + workers)
+
+    def _close_status_pool(self) -> None:
+        pool, self._status_pool = self._status_pool, None
+        if pool is not None:
             pool.close()
+
+    def _statuses_in_workers(self, urls: list[str]) -> dict[str, TargetStatus | None]:
+        """Status of each URL, checked by the worker processes; in threads of this process
+        for whatever is left if a worker dies."""
+        pool = self._status_pool
+        found: dict[str, TargetStatus | None] = {}
+        if pool is None:
+            return self._link_checker().in_threads(urls)
+        todo = deque(urls)
+        pending = 0
+        try:
+            while (todo or pending) and not self._should_stop():
+                while todo and pending < self._window(pool):
+                    pool.submit(todo.popleft(), None)
+                    pending += 1
+                result = pool.next_result(timeout=WAIT_SECONDS)
+                if not isinstance(result, StatusResult):
+                    continue
+                pending -= 1
+                self.counters.worker_requests += result.requests
+                status = result.status
+                if self.throttle is not None and status is not None:
+                    latency = None if result.response_ms is None else result.response_ms / 1000
+                    self.throttle.observe(latency, failed=status.failed is not None)
+                found[result.url] = status
+        except WorkersFailed as exc:
+            log.warning("%s; checking the rest in this process", exc)
+            self._close_status_pool()
+            found.update(self._link_checker().in_threads([u for u in urls if u not in found]))
+        return found
+
+    def _link_checker(self) -> LinkChecker:
+        """Checks link targets and images: in the worker processes while they run."""
+        return LinkChecker(
+            self.fetcher,
+            self.robots_allows,
+            self.config.link_check_limit,
+            self.config.concurrency,
+            run_statuses=self._statuses_in_workers if self._status_pool is not None else None,
+        )
 
     def _crawl_in_threads(self) -> None:
         cfg = self.config
@@ -435,10 +488,7 @@ class Crawler:
         if self.frontier.traps is not None:
             for url in self.frontier.traps.refused():
                 wanted.pop(url, None)  # a trap's URLs past its budget are not requested at all
-        checker = LinkChecker(
-            self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
-        )
-        found, self.counters.links = checker.run(wanted, self.frontier.robots_skipped)
+        found, self.counters.links = self._link_checker().run(wanted, self.frontier.robots_skipped)
         self.targets.update(found)
 
     def _check_images(self) -> None:
@@ -451,10 +501,7 @@ class Crawler:
             wanted.update(dict.fromkeys(summary.og_images))
         known = {url: self.targets[url] for url in wanted if url in self.targets}
         todo = {url: None for url in wanted if url not in known}
-        checker = LinkChecker(
-            self.fetcher, self.robots_allows, self.config.link_check_limit, self.config.concurrency
-        )
-        found, counts = checker.run(todo, self.frontier.robots_skipped)
+        found, counts = self._link_checker().run(todo, self.frontier.robots_skipped)
         self.images = {**known, **found}
         self.counters.images_checked = counts.checked
         self.counters.images_unchecked = counts.unchecked

@@ -37,8 +37,42 @@ def link_check_todo(
     return wanted
 
 
+@dataclass(slots=True)
+class StatusResult:
+    """One target's status, as a worker process sends it back (see workers.py)."""
+
+    url: str
+    status: TargetStatus | None  # None: the run stopped before an answer came
+    requests: int  # HTTP requests made, redirect hops and retries included
+    response_ms: float | None  # of the last request, for the concurrency controller
+
+
+def check_target(fetcher: Fetcher, url: str) -> StatusResult:
+    """HEAD (or GET where HEAD is refused) one target, following redirects."""
+    if fetcher.stop.stopped():
+        return StatusResult(url, None, 0, None)
+    fetched = fetcher.status_of(url)
+    if fetched.error == FetchError.CANCELLED:
+        return StatusResult(url, None, fetched.attempts, None)
+    status = TargetStatus(
+        url,
+        fetched.status,
+        list(fetched.hops),
+        fetched.final_url,
+        fetched.error_text,
+        fetched.content_type,
+        fetched.bytes or None,
+    )
+    return StatusResult(url, status, fetched.attempts, fetched.response_ms)
+
+
+# Checks a list of targets; None for each one the run stopped before it was answered.
+StatusRunner = Callable[[list[str]], dict[str, TargetStatus | None]]
+
+
 class LinkChecker:
-    """HEAD (or GET) each target once, in threads, until done or the run stops."""
+    """HEAD (or GET) each target once, until done or the run stops: in threads of this
+    process, or through ``run_statuses`` (the crawl's worker processes)."""
 
     def __init__(
         self,
@@ -46,11 +80,13 @@ class LinkChecker:
         robots_allows: Callable[[str], bool],
         limit: int,
         concurrency: int,
+        run_statuses: StatusRunner | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.robots_allows = robots_allows
         self.limit = limit
         self.concurrency = concurrency
+        self.run_statuses = run_statuses or self.in_threads
 
     def run(
         self, wanted: dict[str, None], skipped: set[str]
@@ -59,30 +95,19 @@ class LinkChecker:
         counts = LinkCheckCounts(robots_disallowed=len(wanted) - len(todo))
         counts.unchecked = max(0, len(todo) - self.limit)
         found: dict[str, TargetStatus] = {}
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="audit-link") as pool:
-            futures = {pool.submit(self._status, url): url for url in todo[: self.limit]}
-            for future, url in futures.items():
-                status = future.result()
-                if status is None:
-                    counts.unchecked += 1
-                else:
-                    counts.checked += 1
-                    found[url] = status
+        checked = todo[: self.limit]
+        statuses = self.run_statuses(checked) if checked else {}
+        for url in checked:
+            status = statuses.get(url)
+            if status is None:
+                counts.unchecked += 1
+            else:
+                counts.checked += 1
+                found[url] = status
         return found, counts
 
-    def _status(self, url: str) -> TargetStatus | None:
-        """None when the run stopped before this target got an answer."""
-        if self.fetcher.stop.stopped():
-            return None
-        fetched = self.fetcher.status_of(url)
-        if fetched.error == FetchError.CANCELLED:
-            return None
-        return TargetStatus(
-            url,
-            fetched.status,
-            list(fetched.hops),
-            fetched.final_url,
-            fetched.error_text,
-            fetched.content_type,
-            fetched.bytes or None,
-        )
+    def in_threads(self, urls: list[str]) -> dict[str, TargetStatus | None]:
+        fetcher = self.fetcher
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="audit-link") as pool:
+            futures = [pool.submit(check_target, fetcher, url) for url in urls]
+            return {url: future.result().status for url, future in zip(urls, futures, strict=True)}

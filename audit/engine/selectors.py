@@ -85,7 +85,10 @@ class SelectorBuilder:
 
     def _step(self, element: HtmlElement, parent: HtmlElement) -> str:
         step = self._steps.get(element)
-        if step is None:
+        if step is None and len(parent) == 1:
+            # An only child (most links in running text): no siblings to count.
+            step = self._steps[element] = _css_step(self._odd_tags.get(element, element.tag), 0)
+        elif step is None:
             if element not in self._wanted:  # not announced as a target: count again
                 self._want(element)
             self._count_children(parent)
@@ -115,7 +118,9 @@ def _css_step(tag: str, nth: int) -> str:
     return f" > {css_ident(tag)}:nth-of-type({nth})" if nth else f" > {css_ident(tag)}"
 
 
-@lru_cache(maxsize=16384)
+# Room for a site's template tags (nav, footer, logo), which stay in it as the most used;
+# 16,384 entries filled up with one-off links and kept ~15 MB per worker process.
+@lru_cache(maxsize=2048)
 def _start_tag(tag: str, attributes: tuple[tuple[str, str], ...]) -> str:
     attrs = "".join(f' {name}="{escape(value, quote=True)}"' for name, value in attributes)
     return f"<{tag}{attrs}>"

@@ -41,8 +41,8 @@ def _fix_escapes(text: str, safe: str) -> str:
 
 
 def _remove_dot_segments(path: str) -> str:
-    if "." not in path:
-        return path
+    if "." not in path or ("/." not in path and path.startswith("/")):
+        return path  # no segment is "." or "..": each would follow a "/" ("/p/a.html")
     output: list[str] = []
     segments = path.split("/")
     for index, segment in enumerate(segments):
@@ -72,7 +72,9 @@ def _strip_params(query: str, strip: tuple[str, ...]) -> str:
     return "&".join(kept)
 
 
-@lru_cache(maxsize=65536)
+# Caches of 8,192 URLs: a site's template links (nav, footer) stay in them as the most
+# used; 65,536 filled up with one-off links on a large crawl and kept ~20 MB per process.
+@lru_cache(maxsize=8192)
 def normalize_url(url: str, strip_params: tuple[str, ...] = ()) -> str | None:
     """Canonical form of an absolute http(s) URL, or None for anything else.
 
@@ -136,7 +138,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # see normalize_url
 def host_of(url: str) -> str:
     """Host plus non-default port, as it appears in a normalised URL."""
     return urlsplit(url).netloc.rpartition("@")[2]

@@ -3,6 +3,8 @@
 Each worker runs a few fetch threads with its own connection pool and parses in the same
 process, so page bodies never cross a process boundary: the main process sends
 ``(url, depth)`` and gets back small outcomes (report, summary, link-target status).
+After the pages, the same workers check the status of link targets and images
+(``(url, None)`` -> a StatusResult), so those requests use every core too.
 The main process only runs the frontier, de-duplication, limits and callbacks.
 
 Each worker has its own socket pair to the main process rather than a shared
@@ -30,10 +32,15 @@ from typing import Any
 from .config import AuditConfig
 from .deadline import StopSignal
 from .fetch import Fetcher
+from .linkcheck import StatusResult, check_target
 from .pagejob import JobResult, PageJob
 from .policy import CrawlPolicy
 
 log = logging.getLogger(__name__)
+
+
+# (url, depth): a page to fetch and analyse; (url, None): a link target or image to check.
+Task = tuple[str, int | None]
 
 
 @dataclass
@@ -56,12 +63,13 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     fetcher = Fetcher(setup.config, may_request=policy.refusal, guard=policy.guard, stop=stop)
     policy.fetcher = fetcher
     job = PageJob(fetcher, setup.config, policy.scope)
-    tasks: queue.SimpleQueue[tuple[str, int] | None] = queue.SimpleQueue()
+    tasks: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
     send_lock = threading.Lock()
 
     def serve() -> None:
         while (task := tasks.get()) is not None:
-            result = job.run(*task)
+            url, depth = task
+            result = job.run(url, depth) if depth is not None else check_target(fetcher, url)
             try:
                 with send_lock:
                     channel.send(result)
@@ -101,7 +109,7 @@ class WorkerPool:
         self.processes: list[Any] = []
         self.channels: list[Connection] = []
         self.in_flight: list[int] = []
-        self._ready: deque[JobResult] = deque()
+        self._ready: deque[JobResult | StatusResult] = deque()
         try:
             for n in range(processes):
                 ours, theirs = context.Pipe(duplex=True)
@@ -120,7 +128,8 @@ class WorkerPool:
             self.close()
             raise
 
-    def submit(self, url: str, depth: int) -> None:
+    def submit(self, url: str, depth: int | None) -> None:
+        """Queue a page (its depth) or, with depth None, a target's status check."""
         worker = self.in_flight.index(min(self.in_flight))
         try:
             self.channels[worker].send((url, depth))
@@ -128,8 +137,8 @@ class WorkerPool:
             raise WorkersFailed(f"an audit worker process exited unexpectedly ({exc})") from None
         self.in_flight[worker] += 1
 
-    def next_result(self, timeout: float) -> JobResult | None:
-        """The next finished page, or None after ``timeout`` seconds without one."""
+    def next_result(self, timeout: float) -> JobResult | StatusResult | None:
+        """The next finished task, or None after ``timeout`` seconds without one."""
         if not self._ready:
             # One result from every worker that has one, so no worker's results wait long.
             for channel in wait(self.channels, timeout):

@@ -16,7 +16,7 @@ from .registry import (
     site_check,
 )
 from .runner import run_page_checks, run_site_checks
-from .site import PageSummary, SiteView, TargetStatus, summarize
+from .site import PageSummary, SiteView, TargetStatus, Triples, summarize
 
 _INFRA = {"registry", "runner", "site"}
 for _module in pkgutil.iter_modules(__path__):
@@ -29,6 +29,7 @@ __all__ = [
     "PageSummary",
     "SiteView",
     "TargetStatus",
+    "Triples",
     "check_info",
     "finding",
     "page_check",

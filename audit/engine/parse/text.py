@@ -21,9 +21,24 @@ def visible_text(body: HtmlElement) -> str:
     return " ".join(_VISIBLE_TEXT(body))
 
 
+# ASCII text as bytes: whitespace (what str.split() splits on) -> b" ", all else -> b"x".
+_ASCII_WORDS = bytes.maketrans(
+    bytes(range(128)), bytes(32 if chr(i).isspace() else 120 for i in range(128))
+)
+
+
+def count_words(text: str) -> int:
+    """``len(text.split())``, without making a string per word for ASCII text: each word
+    starts where a space is followed by a non-space (2-3x faster on a 30 KB page)."""
+    if not text.isascii():
+        return len(text.split())
+    marks = b" " + text.encode("ascii").translate(_ASCII_WORDS)
+    return marks.count(b" x")
+
+
 def _words(element: HtmlElement) -> int:
     # Text nodes joined by spaces, so a count is the sum of the counts of its text nodes.
-    return len(" ".join(element.itertext()).split())
+    return count_words(" ".join(element.itertext()))
 
 
 def main_word_count(body: HtmlElement, hidden: set[HtmlElement] | frozenset = frozenset()) -> int:

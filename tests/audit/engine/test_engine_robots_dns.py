@@ -290,3 +290,62 @@ def test_crawl_survives_a_worker_process_dying(mini: list[MiniSite], quick: Audi
     assert result.stats["worker_processes"] == 2
     assert {p.url for p in result.pages} == {site.url(p) for p in ["/", *paths]}
     assert all(p.status == 200 for p in result.pages)
+
+
+def _image_site(mini: list[MiniSite], routes: dict[str, tuple[int, str]] | None = None) -> MiniSite:
+    """Home links 30 pages; each shows two images of its own that answer 404."""
+    paths = [f"/p{i}" for i in range(30)]
+    routes = {} if routes is None else routes
+    routes["/"] = (200, page("Home", *paths))
+    for i, path in enumerate(paths):
+        imgs = "".join(f'<img src="/img/{i}-{k}.jpg" alt="Room {k}">' for k in range(2))
+        routes[path] = (200, page(f"Page {i}").replace("</body>", imgs + "</body>"))
+    return serve(mini, routes)  # type: ignore[arg-type]
+
+
+def _image_heads(site: MiniSite) -> list[str]:
+    return [path for method, path, _ in site.requests if path.startswith("/img/")]
+
+
+def test_images_are_checked_by_the_worker_processes(
+    mini: list[MiniSite], quick: AuditConfig
+) -> None:
+    site = _image_site(mini)
+    crawler = Crawler(site.url("/"), quick.replace(parse_workers=2, check_links=True))
+    result = crawler.run()
+    assert result.stats["worker_processes"] == 2
+    assert result.stats["images_checked"] == 60
+    broken = [f for p in result.pages for f in p.findings if f.check == "img-broken"]
+    assert len(broken) == 60
+    # Each image requested once, and not by this process: it fetched robots.txt and "/".
+    assert sorted(_image_heads(site)) == sorted(
+        f"/img/{i}-{k}.jpg" for i in range(30) for k in (0, 1)
+    )
+    assert crawler.fetcher.requests_sent == 2
+    assert result.stats["requests"] == len(site.requests)
+
+
+def test_image_checks_finish_in_this_process_when_a_worker_dies(
+    mini: list[MiniSite], quick: AuditConfig
+) -> None:
+    killed: list[int] = []
+    crawler: Crawler
+
+    class KillOnFirstImage(dict):  # type: ignore[type-arg]
+        """Routes that kill a worker process when the first image is requested."""
+
+        def get(self, path: str, default: object = None) -> object:
+            pool = crawler._status_pool
+            if path.startswith("/img/") and pool is not None and not killed:
+                killed.append(pool.processes[0].pid or 0)
+                os.kill(killed[0], signal.SIGKILL)
+            return super().get(path, default)
+
+    site = _image_site(mini, KillOnFirstImage())
+    crawler = Crawler(site.url("/"), quick.replace(parse_workers=2, check_links=True))
+    result = crawler.run()
+    assert killed, "no worker process was checking images"
+    assert result.stats["images_checked"] == 60 and result.stats["images_unchecked"] == 0
+    broken = {f.message for p in result.pages for f in p.findings if f.check == "img-broken"}
+    assert len(broken) == 60
+    assert set(_image_heads(site)) == {f"/img/{i}-{k}.jpg" for i in range(30) for k in (0, 1)}

@@ -4,16 +4,20 @@ parsing and selectors."""
 from __future__ import annotations
 
 import gzip
+import pickle
+import random
 import socket
 
 import pytest
 from bs4 import BeautifulSoup
 
 from audit.engine import InvalidConfig, InvalidStartURL, UnsafeTarget, parse_html
+from audit.engine.checks import Triples
 from audit.engine.config import AuditConfig
 from audit.engine.crawl import Crawler
 from audit.engine.decode import decode_html
 from audit.engine.fetch import looks_binary, parse_retry_after
+from audit.engine.parse.text import count_words
 from audit.engine.robots import parse_robots
 from audit.engine.sitemaps import sitemap_locations
 from audit.engine.urls import AddressGuard, Scope, normalize_url, validate_start_url
@@ -223,6 +227,30 @@ def test_main_word_count_skips_chrome_and_invisible_text_but_keeps_their_tails()
     <footer>f1<nav>n3</nav></footer>nine</body></html>"""
     facts = parse_html(html, "https://c.example/")
     assert facts.word_count == 9  # one .. nine; a tag splits words ("six", "seven")
+
+
+def test_count_words_splits_as_str_split_does() -> None:
+    # ASCII text is counted from bytes; str.split() also splits on \x1c-\x1f and, beyond
+    # ASCII, on e.g. U+00A0 and U+3000: each count must be the same as split's.
+    alphabet = "ab .,\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f\x85\xa0\u3000é"
+    rng = random.Random(7)
+    samples = ["", " ", "a", " a ", "one  two\tthree\n", "\x1ca\x1fb"]
+    samples += ["".join(rng.choices(alphabet, k=rng.randint(0, 16))) for _ in range(5000)]
+    for text in samples:
+        assert count_words(text) == len(text.split()), repr(text)
+
+
+def test_triples_keep_records_flat_and_share_interned_strings() -> None:
+    records = [("https://c.example/a", "nav > a", "<a>A</a>"), ("https://c.example/b", "p > a", "")]
+    triples = Triples(records)
+    assert list(triples) == records and len(triples) == 2 and triples == records
+    assert len(triples.flat) == 6  # one tuple of strings, no tuple per record
+    assert pickle.loads(pickle.dumps(triples)) == triples
+    # Unpickled strings are fresh copies; interned, two pages share one copy of each.
+    first = Triples.interned(pickle.loads(pickle.dumps(triples)))
+    second = Triples.interned(pickle.loads(pickle.dumps(records)))
+    assert first == second and all(a is b for a, b in zip(first.flat, second.flat, strict=True))
+    assert not Triples() and list(Triples()) == []
 
 
 def test_selectors_find_exactly_their_element() -> None:
