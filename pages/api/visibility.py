@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from wagtail.api.validators import SiteFilterValidator
-from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 
 
@@ -18,12 +18,21 @@ def restricted_page_paths() -> list[str]:
     return list(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
 
 
-def public_pages_queryset(request, restricted_paths: list[str] | None = None) -> PageQuerySet:
-    """Live, unrestricted pages of the requested site (`?site=` or the request's host).
+def requested_site(request) -> Site | None:
+    """The site a request asks about (`?site=` or the request's host).
 
     Raises ValueError for an ambiguous `?site=` and Http404 for an unknown one.
     """
-    site = SiteFilterValidator(site=request.GET.get("site"), request=request).site_obj
+    return SiteFilterValidator(site=request.GET.get("site"), request=request).site_obj
+
+
+def public_pages_queryset(
+    request, restricted_paths: list[str] | None = None, site: Site | None | object = ...
+) -> PageQuerySet:
+    """Live, unrestricted pages of the requested site (`?site=` or the request's host), or of
+    `site` when given (see `requested_site` for the errors)."""
+    if site is ...:
+        site = requested_site(request)
     if site is None:
         return Page.objects.none()
     queryset = Page.objects.live().descendant_of(site.root_page, inclusive=True)
