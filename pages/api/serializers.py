@@ -5,7 +5,10 @@ Wagtail's serializers can be imported)."""
 
 from __future__ import annotations
 
-from wagtail.api.v2.serializers import PageParentField, PageSerializer
+import copy
+from functools import lru_cache
+
+from wagtail.api.v2.serializers import PageParentField, PageSerializer, get_serializer_class
 
 from pages.api.batch import BATCH_KEY
 
@@ -28,5 +31,33 @@ class BatchParentField(PageParentField):
         return parent
 
 
+    def to_representation(self, value):
+        serializer = _reference_serializer(type(value))(context=self.context)
+        return serializer.to_representation(value)
+
+
 class ClinicPageSerializer(PageSerializer):
+    """The view set reuses serializer classes across requests (`serializer_class_for`), so the
+    fields DRF builds from the model (~1 ms per response) are built once per class and then
+    deep-copied for each use, as DRF does with declared fields."""
+
     parent = BatchParentField(read_only=True)
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_clinic_fields")
+        if template is None:
+            template = super().get_fields()
+            cls._clinic_fields = template
+        return copy.deepcopy(template)
+
+
+@lru_cache(maxsize=64)
+def _reference_serializer(model: type) -> type:
+    """Wagtail's serializer for a `parent` reference (built on every call by Wagtail)."""
+    return get_serializer_class(
+        model,
+        ["id", "type", "detail_url", "html_url", "title"],
+        meta_fields=["type", "detail_url", "html_url"],
+        base=ClinicPageSerializer,
+    )

@@ -97,6 +97,21 @@ class PublicReadOnlyEndpoint:
             response.data = {"message": str(response.data.get("detail", exc))}
         return response
 
+    @classmethod
+    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
+        """Wagtail builds a new serializer class on every request; the same arguments give the
+        same class, so it is kept (a bounded number: `?fields=` is the client's choice)."""
+        key = (cls, id(router), model, repr(fields_config), show_details, nested)
+        serializer_class = _SERIALIZER_CLASSES.get(key)
+        if serializer_class is None:
+            serializer_class = super()._get_serializer_class(
+                router, model, fields_config, show_details=show_details, nested=nested
+            )
+            if len(_SERIALIZER_CLASSES) >= SERIALIZER_CLASSES_KEPT:
+                _SERIALIZER_CLASSES.clear()
+            _SERIALIZER_CLASSES[key] = serializer_class
+        return serializer_class
+
     def get_renderer_context(self):
         # Compact JSON: Wagtail indents by 4, which costs time and a third more bytes.
         context = super().get_renderer_context()
@@ -111,6 +126,8 @@ class PublicReadOnlyEndpoint:
         return finish_public_response(request, response, last_modified=self.last_modified)
 
 
+SERIALIZER_CLASSES_KEPT = 256
+_SERIALIZER_CLASSES: dict[tuple, type] = {}
 # Stands in for a page id while reversing a detail URL once (see get_object_detail_urlpath).
 _URL_PK_PLACEHOLDER = 987654321012
 _DETAIL_URL_TEMPLATES: dict[tuple, str] = {}
