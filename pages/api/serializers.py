@@ -30,7 +30,6 @@ class BatchParentField(PageParentField):
             return None
         return parent
 
-
     def to_representation(self, value):
         serializer = _reference_serializer(type(value))(context=self.context)
         return serializer.to_representation(value)

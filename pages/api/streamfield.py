@@ -16,7 +16,6 @@ from pages.api.references import page_reference, public_page_check
 from pages.api.rich_text import pre_expand, rich_text_api
 from pages.images import iter_body_images, public_image
 
-
 # Context key: ids of the stream values whose images and links were already loaded.
 PREPARED_STREAMS_KEY = "clinic_prepared_streams"
 

@@ -18,6 +18,7 @@ def computed_answers(settings):
     would make every bound below hold whatever the serialisers do."""
     settings.API_RESPONSE_CACHE = False
 
+
 # Detail (computed, response cache off; the site and the private sections come from the render
 # cache, filled by the first request): page, specific page with its images and call-to-action
 # target, body images, their renditions, call-to-action block pages, linked pages, ancestors
