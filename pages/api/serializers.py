@@ -8,9 +8,15 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 
-from wagtail.api.v2.serializers import PageParentField, PageSerializer, get_serializer_class
+from wagtail.api.v2.serializers import (
+    PageHtmlUrlField,
+    PageParentField,
+    PageSerializer,
+    get_serializer_class,
+)
 
 from pages.api.batch import BATCH_KEY
+from pages.api.references import page_full_url
 
 # Serializer context key: the root page of the site the request is about.
 SITE_ROOT_KEY = "clinic_site_root"
@@ -35,12 +41,20 @@ class BatchParentField(PageParentField):
         return serializer.to_representation(value)
 
 
+class SharedHtmlUrlField(PageHtmlUrlField):
+    """`html_url`, computed once per page object (see `page_full_url`)."""
+
+    def to_representation(self, page):
+        return page_full_url(page, self.context.get("request"))
+
+
 class ClinicPageSerializer(PageSerializer):
     """The view set reuses serializer classes across requests (`serializer_class_for`), so the
     fields DRF builds from the model (~1 ms per response) are built once per class and then
     deep-copied for each use, as DRF does with declared fields."""
 
     parent = BatchParentField(read_only=True)
+    html_url = SharedHtmlUrlField(read_only=True)
 
     def get_fields(self):
         cls = type(self)

@@ -12,7 +12,6 @@ from django.core.signing import BadSignature
 from django.http import Http404
 from django.urls import get_script_prefix, path
 from rest_framework.exceptions import APIException
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -169,24 +168,30 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         return queryset
 
     def get_object(self):
-        """The specific page with its images and call-to-action target in one query (Wagtail's
-        `.specific` loads the typed row alone, and each related row later by itself)."""
+        """The specific page with its images and call-to-action target: the page's type from
+        the public pages (Wagtail's lookup and filters, one light query), then its typed row
+        with the related rows joined (Wagtail loads the generic row, then the typed row, then
+        each related row by itself)."""
         if hasattr(self, "_cached_object"):
             return self._cached_object
-        if int(self.kwargs.get("pk", 0)) > LARGEST_ID:
+        pk = self.kwargs.get("pk", "0")
+        if int(pk) > LARGEST_ID:
             raise Http404("not found")
-        page = GenericAPIView.get_object(self)  # the generic page: Wagtail's lookup and filters
-        model = page.specific_class
-        if model is None or model is type(page):
-            specific = page.specific
-        else:
-            fields = {field.name for field in model._meta.get_fields()}
-            related = [name for name in PAGE_RELATIONS if name in fields]
-            specific = model.objects.select_related(*related).filter(pk=page.pk).first()
-            if specific is None:  # deleted in between
-                raise Http404("not found")
-        self._cached_object = specific
-        return specific
+        queryset = self.filter_queryset(self.get_queryset()).filter(pk=pk)
+        content_type_ids = list(queryset.values_list("content_type_id", flat=True)[:1])
+        if not content_type_ids:
+            raise Http404("not found")
+        content_type_id = content_type_ids[0]
+        model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
+        fields = {field.name for field in model._meta.get_fields()}
+        related = [name for name in PAGE_RELATIONS if name in fields]
+        try:  # get(), not first(): no ORDER BY to compile (~0.7 ms of a 2 ms query)
+            page = model.objects.select_related(*related).get(pk=pk)
+        except model.DoesNotExist as exc:  # deleted in between
+            raise Http404("not found") from exc
+        self.check_object_permissions(self.request, page)
+        self._cached_object = page
+        return page
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
