@@ -112,12 +112,25 @@ def _images_in(value) -> Iterator[AbstractImage]:
             yield from _images_in(getattr(item, "value", item))
 
 
-def prefetch_page_renditions(page) -> None:
-    images = [image for image in iter_body_images(getattr(page, "body", None))]
+def prefetch_page_renditions(page, *, body: bool = True) -> None:
+    """Load the stored renditions of the page's images in one query: hero and sharing image,
+    and with `body` every image in its body (which means loading the body's blocks)."""
+    images = [image for image in iter_body_images(getattr(page, "body", None))] if body else []
     for field in ("hero_image", "social_image"):
         image = getattr(page, field, None)
         if image is not None:
             images.append(image)
     images = [image for image in images if not hasattr(image, "_prefetched_objects_cache")]
+    if images:
+        prefetch_related_objects(images, "renditions")
+
+
+def prefetch_body_renditions(page) -> None:
+    """Load the stored renditions of every image in the page's body in one query."""
+    images = [
+        image
+        for image in iter_body_images(getattr(page, "body", None))
+        if not hasattr(image, "_prefetched_objects_cache")
+    ]
     if images:
         prefetch_related_objects(images, "renditions")
