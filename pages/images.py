@@ -10,7 +10,7 @@ Wagtail's document view, which applies collection privacy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -112,12 +112,42 @@ def _images_in(value) -> Iterator[AbstractImage]:
             yield from _images_in(getattr(item, "value", item))
 
 
-def prefetch_page_renditions(page) -> None:
-    images = [image for image in iter_body_images(getattr(page, "body", None))]
+def prefetch_renditions(images: Iterable[AbstractImage | None]) -> None:
+    """Load the stored renditions of many images in one query, so later lookups are free.
+    A long body holds many copies of the same few images (one object per block): the query
+    runs for one object per image, and its copies share that object's prefetched renditions
+    (Django would build a queryset per copy)."""
+    todo = [
+        image
+        for image in images
+        if image is not None and "renditions" not in getattr(image, "_prefetched_objects_cache", {})
+    ]
+    if not todo:
+        return
+    first_of: dict[Any, AbstractImage] = {}
+    for image in todo:
+        first_of.setdefault((type(image), image.pk), image)
+    prefetch_related_objects(list(first_of.values()), "renditions")
+    for image in todo:
+        first = first_of[(type(image), image.pk)]
+        if image is not first:
+            image._prefetched_objects_cache = {
+                **getattr(image, "_prefetched_objects_cache", {}),
+                "renditions": first._prefetched_objects_cache["renditions"],
+            }
+
+
+def prefetch_page_renditions(page, *, body: bool = True) -> None:
+    """Load the stored renditions of the page's images in one query: hero and sharing image,
+    and with `body` every image in its body (which means loading the body's blocks)."""
+    images = [image for image in iter_body_images(getattr(page, "body", None))] if body else []
     for field in ("hero_image", "social_image"):
         image = getattr(page, field, None)
         if image is not None:
             images.append(image)
-    images = [image for image in images if not hasattr(image, "_prefetched_objects_cache")]
-    if images:
-        prefetch_related_objects(images, "renditions")
+    prefetch_renditions(images)
+
+
+def prefetch_body_renditions(page) -> None:
+    """Load the stored renditions of every image in the page's body in one query."""
+    prefetch_renditions(iter_body_images(getattr(page, "body", None)))

@@ -13,6 +13,8 @@ from wagtail.models import Page
 from pages.api.images import prefetch_renditions
 from pages.api.references import public_page_check
 from pages.api.rich_text import pre_expand
+from pages.api.streamfield import PREPARED_STREAMS_KEY, rich_texts
+from pages.images import iter_body_images
 from pageviews.api import views_for_many
 
 BATCH_KEY = "clinic_page_batch"
@@ -28,36 +30,65 @@ class PageBatch:
         return page.pk in self._ids
 
     def prepare(self) -> None:
-        """Load what every page's fields will need, before serialising any of them."""
-        self.prefetch_images()
-        pre_expand([getattr(page, "introduction", "") or "" for page in self.pages], self.context)
-
-    def prefetch_images(self) -> None:
-        prefetch_renditions(
-            getattr(page, field, None)
-            for page in self.pages
-            for field in ("hero_image", "social_image")
+        """Load what every page's fields will need, before serialising any of them: the
+        renditions of every image (hero, sharing, body) in one query, and the targets of every
+        internal link (introduction, body) in one query per link type."""
+        bodies = self.loaded_bodies()
+        self.context.setdefault(PREPARED_STREAMS_KEY, set()).update(id(body) for body in bodies)
+        self.prefetch_images(bodies)
+        pre_expand(
+            [getattr(page, "introduction", "") or "" for page in self.pages]
+            + [text.source for body in bodies for text in rich_texts(body)],
+            self.context,
         )
+
+    def loaded_bodies(self) -> list:
+        """The pages' StreamField bodies that were loaded with them (a listing defers them)."""
+        bodies = (page.__dict__.get("body") for page in self.pages)
+        return [body for body in bodies if body is not None and not isinstance(body, str)]
+
+    def prefetch_images(self, bodies: Sequence = ()) -> None:
+        prefetch_renditions(
+            [
+                getattr(page, field, None)
+                for page in self.pages
+                for field in ("hero_image", "social_image")
+            ]
+            + [image for body in bodies for image in iter_body_images(body)]
+        )
+
+    @cached_property
+    def public_ancestors(self) -> dict[str, Page]:
+        """Every public ancestor below the tree root of every page, by tree path (one query)."""
+        step = Page.steplen
+        all_paths = {
+            page.path[: step * depth] for page in self.pages for depth in range(2, page.depth)
+        }
+        check = public_page_check(self.context)
+        return {
+            ancestor.path: ancestor
+            for ancestor in Page.objects.filter(path__in=all_paths)
+            if check.is_public(ancestor)
+        }
 
     @cached_property
     def breadcrumbs(self) -> dict[int, list[Page]]:
         """Public ancestors from the site's home page down, then the page itself."""
         step = Page.steplen
-        wanted = {
-            page.pk: [page.path[: step * depth] for depth in range(2, page.depth)]
-            for page in self.pages
-        }
-        all_paths = {path for paths in wanted.values() for path in paths}
-        check = public_page_check(self.context)
-        by_path = {
-            ancestor.path: ancestor
-            for ancestor in Page.objects.filter(path__in=all_paths)
-            if check.is_public(ancestor)
-        }
+        by_path = self.public_ancestors
         return {
-            page.pk: [by_path[path] for path in wanted[page.pk] if path in by_path] + [page]
+            page.pk: [
+                by_path[page.path[: step * depth]]
+                for depth in range(2, page.depth)
+                if page.path[: step * depth] in by_path
+            ]
+            + [page]
             for page in self.pages
         }
+
+    def public_parent(self, page: Page) -> Page | None:
+        """The page's parent when it is live, public and below the tree root, else None."""
+        return self.public_ancestors.get(page.path[: -Page.steplen])
 
     @cached_property
     def tags(self) -> dict[int, list[str]]:

@@ -13,7 +13,7 @@ from wagtail.api import APIField
 
 from pages.api.batch import BATCH_KEY, batch_for
 from pages.api.images import image_representation
-from pages.api.references import page_reference, public_page_check
+from pages.api.references import page_full_url, page_reference, public_page_check
 from pages.api.rich_text import rich_text_api
 from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY, view_count_placeholder
 from pages.images import public_image
@@ -85,7 +85,7 @@ class SeoField(PageDerivedField):
         return {
             "title": page.meta_title,
             "description": page.meta_description,
-            "canonical_url": page.canonical_for(self.request),
+            "canonical_url": page.canonical_url or page_full_url(page, self.request),
             "image": _social_image_of(page, self.request) or _hero_image_of(page, self.request),
         }
 

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from wagtail.api.utils import get_full_url
 from wagtail.images.models import AbstractImage, Filter
 
 from pages.api.conf import api_setting
+from pages.images import prefetch_renditions
+
+__all__ = ["prefetch_renditions", "full_size_url", "image_representation"]
 
 # Originals are never served (pages.images.serve_public_media): a full-size image is offered as
 # a rendition of the original, which is stored and served with the other renditions.
 FULL_SIZE_SPEC = "original"
-
-
-def prefetch_renditions(images: Iterable[AbstractImage | None]) -> None:
-    """Load the stored renditions of many images in one query, so later lookups are free."""
-    todo = [
-        image
-        for image in images
-        if image is not None and "renditions" not in getattr(image, "_prefetched_objects_cache", {})
-    ]
-    if todo:
-        prefetch_related_objects(todo, "renditions")
 
 
 def full_size_url(image: AbstractImage, request) -> str:

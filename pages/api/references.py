@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import NoReverseMatch
 from wagtail.api.utils import get_full_url
 from wagtail.models import Page
 
@@ -19,6 +20,22 @@ def public_page_check(context: dict[str, Any]) -> PublicPageCheck:
     if check is None:
         check = context[PUBLIC_CHECK_KEY] = PublicPageCheck()
     return check
+
+
+_NOT_YET = object()
+
+
+def page_full_url(page: Page, request) -> str | None:
+    """The page's public URL, worked out once per page object: a listing item shows it as
+    `html_url`, in its breadcrumbs and as the canonical URL, and each costs a site lookup."""
+    url = page.__dict__.get("_clinic_full_url", _NOT_YET)
+    if url is _NOT_YET:
+        try:
+            url = page.get_full_url(request)
+        except NoReverseMatch:
+            url = None
+        page.__dict__["_clinic_full_url"] = url
+    return url
 
 
 def page_type_name(page: Page) -> str:
@@ -41,5 +58,5 @@ def _page_reference(page: Page, context: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {"type": page_type_name(page)}
     if router is not None:
         meta["detail_url"] = get_full_url(request, router.get_object_detail_urlpath(Page, page.pk))
-    meta["html_url"] = page.get_full_url(request)
+    meta["html_url"] = page_full_url(page, request)
     return {"id": page.pk, "meta": meta, "title": page.title}

@@ -18,6 +18,9 @@ answer fills in the totals from a short-lived per-page counter cache (one query 
 whose counter expired), so a count shown is at most `API_VIEW_COUNT_MAX_AGE` seconds old. The
 ETag is the content version plus a digest of the counts shown: a conditional request costs
 a few cache reads and no query, and answers 304 exactly while nothing it shows has changed.
+Each answer is stored twice: the whole body, and a small validator (the pages whose counts it
+shows, its Last-Modified and headers), so a conditional request reads the content version, the
+validator and the counters, never the body.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -57,6 +60,14 @@ class CachedAnswer:
     counted_ids: tuple[int, ...]  # pages whose counts the body shows
     last_modified: int | None  # Unix time of the last publish (page detail only)
     headers: tuple[tuple[str, str], ...] = ()  # e.g. Vary: Accept, as the view set them
+
+
+class Validator(NamedTuple):
+    """What a conditional request needs of a cached answer (stored as a plain tuple)."""
+
+    counted_ids: tuple[int, ...]
+    last_modified: int | None
+    headers: tuple[tuple[str, str], ...]
 
 
 class ResponseCache:
@@ -89,8 +100,19 @@ class ResponseCache:
     def key(self) -> str:
         return f"{KEY_PREFIX}:{self.version}:{self.key_hash}"
 
+    @property
+    def validator_key(self) -> str:
+        return f"{self.key}:validator"
+
     def cached_response(self) -> HttpResponse | None:
         """The answer from the cache (a 304 when the client's copy is current), or None."""
+        if self._conditional():
+            stored = cache.get(self.validator_key)
+            if stored is not None:
+                validator = Validator(*stored)
+                etag = self._etag(view_counts(validator.counted_ids))
+                if self._client_is_current(etag, validator.last_modified):
+                    return self._not_modified(etag, validator)
         answer = cache.get(self.key)
         return self._serve(answer) if answer is not None else None
 
@@ -111,31 +133,49 @@ class ResponseCache:
                 if name.lower() not in ("content-type", "content-length")
             ),
         )
-        cache.set(self.key, answer, ENTRY_TIMEOUT)
+        validator = Validator(answer.counted_ids, answer.last_modified, answer.headers)
+        cache.set_many({self.key: answer, self.validator_key: tuple(validator)}, ENTRY_TIMEOUT)
         return self._serve(answer)
 
     def _serve(self, answer: CachedAnswer) -> HttpResponse:
-        response = self._answer(answer)
-        for name, value in answer.headers:
-            if name not in response:
-                response[name] = value
-        return response
-
-    def _answer(self, answer: CachedAnswer) -> HttpResponse:
         counts = view_counts(answer.counted_ids)
-        digest = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:12]
-        etag = f'"{self.version}-{self.key_hash[:16]}-{digest}"'
-        if etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")) or (
-            answer.last_modified is not None and self._not_modified_since(answer.last_modified)
-        ):
-            return self._finish(HttpResponseNotModified(), etag, answer.last_modified)
+        etag = self._etag(counts)
+        if self._conditional() and self._client_is_current(etag, answer.last_modified):
+            validator = Validator(answer.counted_ids, answer.last_modified, answer.headers)
+            return self._not_modified(etag, validator)
         body = answer.body
         if answer.marker:
             body = placeholder_pattern(answer.marker).sub(
                 lambda match: str(counts.get(int(match[1]), 0)).encode(), body
             )
         response = HttpResponse(body, content_type=answer.content_type)
-        return self._finish(response, etag, answer.last_modified)
+        return self._with_headers(
+            self._finish(response, etag, answer.last_modified), answer.headers
+        )
+
+    def _etag(self, counts: dict[int, int]) -> str:
+        digest = hashlib.sha256(repr(sorted(counts.items())).encode()).hexdigest()[:12]
+        return f'"{self.version}-{self.key_hash[:16]}-{digest}"'
+
+    def _conditional(self) -> bool:
+        meta = self.request.META
+        return "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
+
+    def _client_is_current(self, etag: str, last_modified: int | None) -> bool:
+        return etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")) or (
+            last_modified is not None and self._not_modified_since(last_modified)
+        )
+
+    def _not_modified(self, etag: str, validator: Validator) -> HttpResponse:
+        response = self._finish(HttpResponseNotModified(), etag, validator.last_modified)
+        return self._with_headers(response, validator.headers)
+
+    @staticmethod
+    def _with_headers(response: HttpResponse, headers: tuple[tuple[str, str], ...]):
+        for name, value in headers:
+            if name not in response:
+                response[name] = value
+        return response
 
     def _not_modified_since(self, last_modified: int) -> bool:
         if "HTTP_IF_NONE_MATCH" in self.request.META:  # If-None-Match wins (RFC 9110 13.2.2)

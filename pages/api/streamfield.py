@@ -16,14 +16,19 @@ from pages.api.references import page_reference, public_page_check
 from pages.api.rich_text import pre_expand, rich_text_api
 from pages.images import iter_body_images, public_image
 
+# Context key: ids of the stream values whose images and links were already loaded.
+PREPARED_STREAMS_KEY = "clinic_prepared_streams"
+
 
 def stream_representation(stream_value, context: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Every block of a stream, after loading what they share in a fixed number of queries:
     images (one query, done by the stream itself), their renditions (one query) and the targets
-    of every internal link in every rich text block (one query per link type)."""
+    of every internal link in every rich text block (one query per link type). For a page's
+    body, `PageBatch.prepare` has already done both, together with the rest of the page."""
     context = context if context is not None else {}
-    prefetch_renditions(iter_body_images(stream_value))
-    pre_expand([text.source for text in _rich_texts(stream_value)], context)
+    if id(stream_value) not in context.get(PREPARED_STREAMS_KEY, ()):
+        prefetch_renditions(iter_body_images(stream_value))
+        pre_expand([text.source for text in rich_texts(stream_value)], context)
     return [
         {
             "type": child.block_type,
@@ -84,7 +89,8 @@ def faq_representation(value, context: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _rich_texts(stream_value) -> Iterator[RichText]:
+def rich_texts(stream_value) -> Iterator[RichText]:
+    """Every rich text value inside a stream, at any depth of struct/list blocks."""
     for child in stream_value or []:
         yield from _rich_texts_in(child.value)
 

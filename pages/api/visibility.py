@@ -7,23 +7,48 @@ private pages never appear and every response can be cached publicly.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Q
 from wagtail.api.validators import SiteFilterValidator
-from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
+
+from pages import render_cache
 
 
 def restricted_page_paths() -> list[str]:
-    """Tree paths of every page with a view restriction (its descendants are private too)."""
-    return list(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
+    """Tree paths of every page with a view restriction (its descendants are private too).
+    Site-wide, so kept in the render cache for the current content version (which every
+    restriction, page move and publish replaces)."""
+    return render_cache.cached(
+        "api:restricted-page-paths",
+        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True).distinct()),
+    )
 
 
-def public_pages_queryset(request, restricted_paths: list[str] | None = None) -> PageQuerySet:
-    """Live, unrestricted pages of the requested site (`?site=` or the request's host).
+def requested_site(request) -> Site | None:
+    """The site a request asks about (`?site=` or the request's host), kept in the render cache
+    for the current content version (a Site change replaces it) per host, port and `?site=`.
 
-    Raises ValueError for an ambiguous `?site=` and Http404 for an unknown one.
+    Raises ValueError for an ambiguous `?site=` and Http404 for an unknown one (not cached).
     """
-    site = SiteFilterValidator(site=request.GET.get("site"), request=request).site_obj
+    asked = request.GET.get("site")
+    # Raw host: Wagtail's lookup does not apply ALLOWED_HOSTS either.
+    identity = "\n".join((asked or "", request._get_raw_host(), request.get_port() or ""))
+    return render_cache.cached(
+        f"api:site:{hashlib.sha256(identity.encode()).hexdigest()[:32]}",
+        lambda: SiteFilterValidator(site=asked, request=request).site_obj,
+    )
+
+
+def public_pages_queryset(
+    request, restricted_paths: list[str] | None = None, site: Site | None | object = ...
+) -> PageQuerySet:
+    """Live, unrestricted pages of the requested site (`?site=` or the request's host), or of
+    `site` when given (see `requested_site` for the errors)."""
+    if site is ...:
+        site = requested_site(request)
     if site is None:
         return Page.objects.none()
     queryset = Page.objects.live().descendant_of(site.root_page, inclusive=True)

@@ -166,7 +166,10 @@ class BasePage(HeadlessPreviewWhenConfigured, SeoMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["canonical_url"] = self.canonical_for(request)
-        prefetch_page_renditions(self)
+        # The body's images are loaded inside the body fragment ({% prefetch_body_renditions %}),
+        # only when it is not already cached: loading them here meant reading the body's
+        # images and link targets on every request.
+        prefetch_page_renditions(self, body=False)
         return context
 
     @cached_property

@@ -2,7 +2,7 @@
 
     {% load cache fragment_cache %}
     {% fragment_version as version %}
-    {% cache 600 page_body page.pk version %}…{% endcache %}
+    {% cache 600 page_body page.pk version %}{% prefetch_body_renditions page %}…{% endcache %}
 
 The version is the content generation of `pages.render_cache`, which every publish, move,
 privacy, settings or image change replaces (the same signals as the API's response cache), so
@@ -17,6 +17,7 @@ import uuid
 
 from django import template
 
+from pages.images import prefetch_body_renditions as _prefetch_body_renditions
 from pages.render_cache import generation
 
 register = template.Library()
@@ -28,3 +29,11 @@ def fragment_version(context) -> str:
     if request is None or getattr(request, "is_preview", False):
         return f"uncached-{uuid.uuid4().hex}"
     return f"{generation()}:{request.get_host()}"
+
+
+@register.simple_tag
+def prefetch_body_renditions(page) -> str:
+    """Inside a cached body fragment: load the body's image renditions in one query, which
+    runs only when the fragment is rendered (a cache miss)."""
+    _prefetch_body_renditions(page)
+    return ""

@@ -284,3 +284,24 @@ def test_view_count_follows_recorded_views(get_json, ims_page, demo_site):
     counts = {item["id"]: item["view_count"] for item in listing["items"]}
     assert counts[article.pk] == before + 3
     assert all(isinstance(count, int) for count in counts.values())
+
+
+def test_detail_urls_follow_the_script_prefix_of_each_request(get_json, demo_site, settings):
+    """Detail URLs are reversed once per endpoint and script prefix, then reused: a site
+    mounted under a prefix, then at the root, each gets its own. (Computed answers: the test
+    client keeps request.path unprefixed, so the response cache would mix the two.)"""
+    from django.test.utils import override_script_prefix
+    from django.urls import reverse
+
+    settings.API_RESPONSE_CACHE = False
+    url = f"{API}/pages/?fields=breadcrumbs&type=pages.ServicePage"
+    with override_script_prefix("/cms/"):
+        prefixed = get_json(url)["items"]
+    plain = get_json(url)["items"]
+    assert prefixed and len(prefixed) == len(plain)
+    for with_prefix, without in zip(prefixed, plain, strict=True):
+        path = reverse("wagtailapi:pages:detail", args=(without["id"],))
+        assert without["meta"]["detail_url"] == f"{BASE}{path}"
+        assert with_prefix["meta"]["detail_url"] == f"{BASE}/cms{path}"
+        crumbs = [crumb["meta"]["detail_url"] for crumb in with_prefix["breadcrumbs"]]
+        assert crumbs and all(crumb.startswith(f"{BASE}/cms{API}/pages/") for crumb in crumbs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 from wagtail.contrib.redirects.models import Redirect
@@ -68,6 +69,28 @@ def test_a_conditional_request_gets_a_304_without_queries(client, article):
     assert response["ETag"] == etag
     assert "public" in response["Cache-Control"]
     assert queries == 0
+
+
+def test_a_conditional_request_reads_only_the_small_validator(client, article):
+    """The 304 comes from the validator entry: without the body entry (evicted, say) it is
+    still answered at once, with no query and the same headers as the 200."""
+    from django.core.cache import cache
+
+    full = client.get(detail_url(article))
+    probe = ResponseCache.for_request(RequestFactory().get(detail_url(article)))
+    assert cache.get(probe.validator_key) is not None
+    cache.delete(probe.key)
+    response, queries = get(client, detail_url(article), HTTP_IF_NONE_MATCH=full["ETag"])
+    assert response.status_code == 304
+    assert queries == 0
+    assert response["ETag"] == full["ETag"]
+    assert response["Vary"] == full["Vary"]
+    assert response["Last-Modified"] == full["Last-Modified"]
+    # A stale copy is not 304: the body is computed again and stored again.
+    stale, _ = get(client, detail_url(article), HTTP_IF_NONE_MATCH='"old"')
+    assert stale.status_code == 200
+    assert stale.content == full.content
+    assert cache.get(probe.key) is not None
 
 
 def test_views_do_not_invalidate_and_show_within_the_counter_lifetime(client, article):

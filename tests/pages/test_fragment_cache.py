@@ -83,3 +83,30 @@ def test_a_preview_shows_the_draft_not_the_cached_body(admin_client, client, ims
     assert html.status_code == 200
     assert "Draft wording not yet published." in html.content.decode()
     assert "Draft wording not yet published." not in body_text(get(client))
+
+
+def queries_of(client, **kwargs) -> list[str]:
+    """SQL of one page request (an execute wrapper: the request_started signal empties
+    connection.queries, which CaptureQueriesContext reads)."""
+    from django.db import connection
+
+    statements: list[str] = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *rest: statements.append(sql) or execute(sql, *rest)
+    ):
+        get(client, **kwargs)
+    return statements
+
+
+def test_a_cached_body_loads_none_of_its_images(client, ims):
+    """The body's images and their renditions are loaded inside the fragment, so only when it
+    is rendered; before, the page's context loaded them on every request."""
+    get(client)
+    key = make_template_fragment_key("page_body", [ims.pk, f"{generation()}:testserver"])
+    hit = queries_of(client, address="10.0.0.2")
+    cache.delete(key)
+    miss = queries_of(client, address="10.0.0.3")
+    assert cached_body(ims) is not None
+    assert [sql for sql in miss if 'FROM "pages_clinicimage"' in sql], "read on a miss"
+    assert not [sql for sql in hit if 'FROM "pages_clinicimage"' in sql]
+    assert len(hit) < len(miss)
