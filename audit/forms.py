@@ -64,10 +64,19 @@ class StartRunForm(forms.Form):
         help_text="Leave empty for the site's root.",
         assume_scheme="https",
     )
+    browser = forms.BooleanField(
+        required=False,
+        label="Also check pages in a browser",
+        help_text="Contrast in light and dark themes, accessibility, scripts: slower.",
+    )
 
     def clean_target_url(self) -> str:
         url = self.cleaned_data["target_url"]
         return vet_admin_target(url) if url else url
+
+    def run_options(self) -> dict | None:
+        """The engine options the form asks for (None: the site's defaults)."""
+        return {"browser": True} if self.cleaned_data.get("browser") else None
 
 
 class AuditScheduleForm(WagtailAdminModelForm):

@@ -301,6 +301,14 @@ class AuditSchedule(models.Model):
     crawl_options = models.JSONField(
         default=dict, blank=True, help_text='Engine options, e.g. {"max_pages": 500}.'
     )
+    browser_pass = models.BooleanField(
+        "also check pages in a browser",
+        default=False,
+        help_text=(
+            "Loads each page in Chromium too: colour contrast in light and dark themes, "
+            "accessibility (axe-core), broken images and scripts, layout shift. Slower."
+        ),
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
@@ -339,6 +347,13 @@ class AuditSchedule(models.Model):
             return f"{minute} {hour} * * {(self.weekday + 1) % 7}"  # cron: 0 is Sunday
         return f"{minute} {hour} {self.day_of_month} * *"
 
+    def run_options(self) -> dict:
+        """The engine options of this schedule's runs: the crawl options, with the browser
+        pass on when the schedule asks for it (``{"browser": true}`` there also works)."""
+        if self.browser_pass:
+            return {**self.crawl_options, "browser": True}
+        return dict(self.crawl_options)
+
     def recipient_emails(self) -> list[str]:
         """Addresses from the text field and the group, without duplicates, in order."""
         emails = [part.strip() for part in self.recipients.replace("\n", ",").split(",")]
@@ -365,7 +380,7 @@ class AuditSchedule(models.Model):
                     errors["recipients"] = f"{address.strip()!r} is not an e-mail address."
                     break
         try:
-            build_config(self.crawl_options)
+            build_config(self.run_options())
         except InvalidOptions as exc:
             errors["crawl_options"] = str(exc)
         if errors:

@@ -82,7 +82,7 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
             run = create_run(
                 target or site_root_url(),
                 trigger=AuditRun.Trigger.SCHEDULE,
-                options=schedule.crawl_options,
+                options=schedule.run_options(),
                 schedule=schedule,
             )
         except (ValidationError, RunAlreadyActive, InvalidTarget, InvalidOptions) as exc:

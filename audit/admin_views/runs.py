@@ -32,6 +32,7 @@ from audit.admin_views.permissions import (
 )
 from audit.admin_views.trend import render_trend_svg, trend_points
 from audit.conf import audit_setting
+from audit.draft_check import browser_default
 from audit.engine.results import completeness_from_stats
 from audit.export import EXPORT_FORMATS, export_filename, render_run
 from audit.fix_first import fix_first
@@ -140,6 +141,7 @@ class RunListView(AuditViewMixin, TemplateView):
                 "filters": filters,
                 "any_active": AuditRun.objects.filter(status__in=AuditRun.ACTIVE_STATUSES).exists(),
                 "start_form": StartRunForm(),
+                "browser_available": browser_default(),
                 "default_target": default_target,
                 "trend_target": trend_target,
                 "trend_svg": render_trend_svg(points),
@@ -329,7 +331,9 @@ def start_run_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(index)
     try:
         target = form.cleaned_data["target_url"] or site_root_url()
-        run = start_run(target, trigger=AuditRun.Trigger.MANUAL, user=request.user)
+        run = start_run(
+            target, trigger=AuditRun.Trigger.MANUAL, user=request.user, options=form.run_options()
+        )
     except RunAlreadyActive as exc:
         messages.error(request, str(exc))
         if exc.run is not None:

@@ -92,7 +92,7 @@ def run_schedule_now_view(request: HttpRequest, schedule_id: int) -> HttpRespons
             target or site_root_url(),
             trigger=AuditRun.Trigger.SCHEDULE,
             user=request.user,
-            options=schedule.crawl_options,
+            options=schedule.run_options(),
             schedule=schedule,
         )
     except RunAlreadyActive as exc:
@@ -148,6 +148,7 @@ class AuditScheduleViewSet(ModelViewSet):
             [FieldPanel("recipients"), FieldPanel("recipient_group")],
             heading="Who gets the report by e-mail",
         ),
+        FieldPanel("browser_pass"),
         FieldPanel("crawl_options"),
         FieldPanel("enabled"),
     ]
