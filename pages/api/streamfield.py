@@ -89,26 +89,38 @@ class RawReferences:
 
 
 class RawRepresentation:
-    """How one block type is served from its stored JSON. `accepts` says whether a stored
-    value has exactly the shape this block stores today (else the block value is used)."""
+    """How one block type is served from its stored JSON. `stored` returns the stored value
+    completed as the block would read it (missing fields get their defaults), or None when it
+    is not of a shape this block stores (then the block value is used)."""
 
-    def accepts(self, raw: Any) -> bool:
-        raise NotImplementedError
+    def stored(self, raw: Any, block: blocks.Block) -> Any:
+        return _filled(raw, block)
 
-    def collect(self, raw: Any, references: RawReferences) -> None:
+    def collect(self, value: Any, references: RawReferences) -> None:
         """Note what the value points at (images, pages, rich text), to load them in bulk."""
 
-    def representation(self, raw: Any, context: dict[str, Any], references: RawReferences) -> Any:
+    def representation(self, value: Any, context: dict[str, Any], references: RawReferences):
         raise NotImplementedError
 
 
-def _has_strings(raw: Any, names: Iterable[str], *, optional: Iterable[str] = ()) -> bool:
-    """`raw` is a dict holding each name, each a string (or None for the optional ones)."""
-    return (
-        isinstance(raw, dict)
-        and all(isinstance(raw.get(name), str) for name in names)
-        and all(name in raw and isinstance(raw[name], str | None) for name in optional)
-    )
+_SCALARS = (str, bool, int, float, type(None))
+
+
+def _filled(raw: Any, block: blocks.Block) -> dict[str, Any] | None:
+    """A stored struct value with every child present: a missing child gets its default, as
+    StructBlock does, when that default is plain JSON; None if anything else is missing."""
+    if not isinstance(raw, dict) or not isinstance(block, blocks.StructBlock):
+        return None
+    filled = {}
+    for name, child in block.child_blocks.items():
+        if name in raw:
+            filled[name] = raw[name]
+        else:
+            default = child.get_default()
+            if not isinstance(default, _SCALARS):
+                return None
+            filled[name] = default
+    return filled
 
 
 def _is_id(value: Any) -> bool:
@@ -116,107 +128,111 @@ def _is_id(value: Any) -> bool:
 
 
 class RawRichText(RawRepresentation):
-    def accepts(self, raw: Any) -> bool:
-        return isinstance(raw, str)
+    def stored(self, raw: Any, block: blocks.Block) -> Any:
+        return raw if isinstance(raw, str) else None
 
-    def collect(self, raw: str, references: RawReferences) -> None:
-        references.rich_texts.append(raw)
+    def collect(self, value: str, references: RawReferences) -> None:
+        references.rich_texts.append(value)
 
-    def representation(self, raw: str, context: dict[str, Any], references: RawReferences) -> str:
-        return rich_text_api(raw, context)
+    def representation(self, value: str, context: dict[str, Any], references: RawReferences):
+        return rich_text_api(value, context)
 
 
 class RawTextStruct(RawRepresentation):
     """A struct block of text fields only, shown as stored (StructBlock's default)."""
 
-    def __init__(self, names: Sequence[str]) -> None:
-        self.names = tuple(names)
+    def stored(self, raw: Any, block: blocks.Block) -> Any:
+        filled = _filled(raw, block)
+        if filled is None or not all(isinstance(v, _SCALARS) for v in filled.values()):
+            return None
+        return filled
 
-    def accepts(self, raw: Any) -> bool:
-        return _has_strings(raw, (), optional=self.names)
-
-    def representation(self, raw: dict, context: dict[str, Any], references: RawReferences):
-        return {name: raw[name] for name in self.names}
+    def representation(self, value: dict, context: dict[str, Any], references: RawReferences):
+        return value
 
 
-class RawHeading(RawRepresentation):
-    def accepts(self, raw: Any) -> bool:
-        return _has_strings(raw, ("text", "level"))
-
-    def representation(self, raw: dict, context: dict[str, Any], references: RawReferences):
-        return heading_representation(raw, context)
+class RawHeading(RawTextStruct):
+    def representation(self, value: dict, context: dict[str, Any], references: RawReferences):
+        return heading_representation(value, context)
 
 
 class RawCaptionedImage(RawRepresentation):
-    def accepts(self, raw: Any) -> bool:
-        image = raw.get("image") if isinstance(raw, dict) else None
-        return (
-            _has_strings(raw, (), optional=("caption",))
-            and _has_strings(image, (), optional=("alt_text",))
-            and "image" in image
-            and _is_id(image["image"])
-            and isinstance(image.get("decorative"), bool)
-        )
+    def stored(self, raw: Any, block: blocks.Block) -> Any:
+        filled = _filled(raw, block)
+        # An image stored as a bare id is the older ImageChooserBlock format: block path.
+        image = _filled(filled["image"], block.child_blocks["image"]) if filled else None
+        if image is None or not _is_id(image["image"]):
+            return None
+        return {**filled, "image": image}
 
-    def collect(self, raw: dict, references: RawReferences) -> None:
-        if raw["image"]["image"] is not None:
-            references.image_ids.add(raw["image"]["image"])
+    def collect(self, value: dict, references: RawReferences) -> None:
+        if value["image"]["image"] is not None:
+            references.image_ids.add(value["image"]["image"])
 
-    def representation(self, raw: dict, context: dict[str, Any], references: RawReferences):
-        stored = raw["image"]
+    def representation(self, value: dict, context: dict[str, Any], references: RawReferences):
+        stored = value["image"]
         request = context.get("request")
         image = public_image(references.images.get(stored["image"]), request)
         if image is None:  # deleted from the library, or in a private collection
             return None
-        decorative = stored["decorative"]
+        decorative = bool(stored["decorative"])
         return image_representation(
             image,
             request,
             alt="" if decorative else stored["alt_text"] or "",
             decorative=decorative,
-            caption=raw["caption"] or "",
+            caption=value["caption"] or "",
         )
 
 
 class RawCallToAction(RawRepresentation):
-    def accepts(self, raw: Any) -> bool:
-        return (
-            _has_strings(raw, ("text", "button_label"), optional=("url",))
-            and "page" in raw
-            and _is_id(raw["page"])
+    def stored(self, raw: Any, block: blocks.Block) -> Any:
+        filled = _filled(raw, block)
+        return filled if filled is not None and _is_id(filled["page"]) else None
+
+    def collect(self, value: dict, references: RawReferences) -> None:
+        if value["page"] is not None:
+            references.page_ids.add(value["page"])
+
+    def representation(self, value: dict, context: dict[str, Any], references: RawReferences):
+        return call_to_action_representation(
+            {**value, "page": references.pages.get(value["page"])}, context
         )
-
-    def collect(self, raw: dict, references: RawReferences) -> None:
-        if raw["page"] is not None:
-            references.page_ids.add(raw["page"])
-
-    def representation(self, raw: dict, context: dict[str, Any], references: RawReferences):
-        value = {**raw, "page": references.pages.get(raw["page"])}
-        return call_to_action_representation(value, context)
 
 
 class RawFAQ(RawRepresentation):
-    def accepts(self, raw: Any) -> bool:
-        items = raw.get("items") if isinstance(raw, dict) else None
-        return isinstance(items, list) and all(
-            isinstance(item, dict)
-            and item.get("type") == "item"
-            and "id" in item
-            and _has_strings(item.get("value"), ("question", "answer"))
-            for item in items
-        )
+    def stored(self, raw: Any, block: blocks.Block) -> Any:
+        filled = _filled(raw, block)
+        items = filled["items"] if filled else None
+        if not isinstance(items, list):
+            return None
+        item_block = block.child_blocks["items"].child_block
+        values = []
+        for item in items:
+            # ListBlock's two stored formats: {"type": "item", "value": …, "id": …} or the value.
+            in_block_format = (
+                isinstance(item, dict)
+                and "id" in item
+                and "value" in item
+                and item.get("type") == "item"
+            )
+            value = _filled(item["value"] if in_block_format else item, item_block)
+            if value is None or not isinstance(value["answer"], str | None):
+                return None
+            values.append(value)
+        return {"items": values}
 
-    def collect(self, raw: dict, references: RawReferences) -> None:
-        references.rich_texts.extend(item["value"]["answer"] for item in raw["items"])
+    def collect(self, value: dict, references: RawReferences) -> None:
+        references.rich_texts.extend(item["answer"] or "" for item in value["items"])
 
-    def representation(self, raw: dict, context: dict[str, Any], references: RawReferences):
+    def representation(self, value: dict, context: dict[str, Any], references: RawReferences):
         return {
             "items": [
                 {
-                    "question": item["value"]["question"],
-                    "answer": rich_text_api(item["value"]["answer"], context),
+                    "question": item["question"],
+                    "answer": rich_text_api(item["answer"] or "", context),
                 }
-                for item in raw["items"]
+                for item in value["items"]
             ]
         }
 
@@ -237,7 +253,7 @@ def raw_representation_of(block: blocks.Block) -> RawRepresentation | None:
             for child in block.child_blocks.values()
         )
     ):
-        return RawTextStruct(list(block.child_blocks))
+        return RawTextStruct()
     return None
 
 
@@ -249,6 +265,7 @@ class RawBodyPlan:
         self.stream_value = stream_value
         self.raw_items: list[dict[str, Any]] = []
         self.handlers: list[RawRepresentation | None] = []
+        self.values: list[Any] = []  # each raw block's stored value, completed
         self.references = RawReferences()
 
     @classmethod
@@ -264,12 +281,15 @@ class RawBodyPlan:
             return plan
         plan.raw_items = raw_items
         for item in raw_items:
-            handler = _raw_representation(child_blocks[item["type"]])
-            if handler is not None and not handler.accepts(item.get("value")):
+            block = child_blocks[item["type"]]
+            handler = _raw_representation(block)
+            value = handler.stored(item.get("value"), block) if handler is not None else None
+            if value is None:
                 handler = None
-            if handler is not None:
-                handler.collect(item["value"], references)
+            else:
+                handler.collect(value, references)
             plan.handlers.append(handler)
+            plan.values.append(value)
         return plan
 
     def block_children(self) -> list:
@@ -286,7 +306,7 @@ class RawBodyPlan:
                 result.append(
                     {
                         "type": item["type"],
-                        "value": handler.representation(item["value"], context, self.references),
+                        "value": handler.representation(self.values[i], context, self.references),
                         "id": item.get("id"),
                     }
                 )
