@@ -22,6 +22,9 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
         template = "pages/blocks/heading_block.html"
 
+    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
+    raw_api = api.RawHeading()
+
     def get_api_representation(self, value, context=None):
         return api.heading_representation(value, context)
 
@@ -39,6 +42,9 @@ class CaptionedImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         template = "pages/blocks/image_block.html"
+
+    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
+    raw_api = api.RawCaptionedImage()
 
     def get_api_representation(self, value, context=None):
         return api.captioned_image_representation(value, context)
@@ -65,6 +71,9 @@ class CallToActionBlock(blocks.StructBlock):
         icon = "pick"
         template = "pages/blocks/call_to_action_block.html"
 
+    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
+    raw_api = api.RawCallToAction()
+
     def get_api_representation(self, value, context=None):
         return api.call_to_action_representation(value, context)
 
@@ -80,6 +89,9 @@ class FAQBlock(blocks.StructBlock):
     class Meta:
         icon = "help"
         template = "pages/blocks/faq_block.html"
+
+    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
+    raw_api = api.RawFAQ()
 
     def get_api_representation(self, value, context=None):
         return api.faq_representation(value, context)

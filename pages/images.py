@@ -98,18 +98,19 @@ def serve_public_media(request: HttpRequest, path: str) -> HttpResponse:
 def iter_body_images(stream) -> Iterator[AbstractImage]:
     """Images inside a StreamField value, at any depth of struct/list blocks."""
     for child in stream or []:
-        yield from _images_in(child.value)
+        yield from images_in(child.value)
 
 
-def _images_in(value) -> Iterator[AbstractImage]:
+def images_in(value) -> Iterator[AbstractImage]:
+    """Images inside one block value, at any depth of struct/list blocks."""
     if isinstance(value, AbstractImage):
         yield value
     elif isinstance(value, dict):  # StructValue
         for item in value.values():
-            yield from _images_in(item)
+            yield from images_in(item)
     elif isinstance(value, Iterable) and not isinstance(value, str | bytes):
         for item in value:
-            yield from _images_in(getattr(item, "value", item))
+            yield from images_in(getattr(item, "value", item))
 
 
 def prefetch_renditions(images: Iterable[AbstractImage | None]) -> None:

@@ -10,11 +10,8 @@ from typing import Any
 
 from wagtail.models import Page
 
-from pages.api.images import prefetch_renditions
 from pages.api.references import public_page_check
-from pages.api.rich_text import pre_expand
-from pages.api.streamfield import PREPARED_STREAMS_KEY, rich_texts
-from pages.images import iter_body_images
+from pages.api.streamfield import prepare_streams
 from pageviews.api import views_for_many
 
 BATCH_KEY = "clinic_page_batch"
@@ -31,31 +28,24 @@ class PageBatch:
 
     def prepare(self) -> None:
         """Load what every page's fields will need, before serialising any of them: the
-        renditions of every image (hero, sharing, body) in one query, and the targets of every
-        internal link (introduction, body) in one query per link type."""
-        bodies = self.loaded_bodies()
-        self.context.setdefault(PREPARED_STREAMS_KEY, set()).update(id(body) for body in bodies)
-        self.prefetch_images(bodies)
-        pre_expand(
-            [getattr(page, "introduction", "") or "" for page in self.pages]
-            + [text.source for body in bodies for text in rich_texts(body)],
+        images and pages the bodies point at, the renditions of every image (hero, sharing,
+        body) in one query, and the targets of every internal link (introduction, body) in one
+        query per link type (see `prepare_streams`)."""
+        prepare_streams(
+            self.loaded_bodies(),
             self.context,
+            images=[
+                getattr(page, field, None)
+                for page in self.pages
+                for field in ("hero_image", "social_image")
+            ],
+            rich_text_sources=[getattr(page, "introduction", "") or "" for page in self.pages],
         )
 
     def loaded_bodies(self) -> list:
         """The pages' StreamField bodies that were loaded with them (a listing defers them)."""
         bodies = (page.__dict__.get("body") for page in self.pages)
         return [body for body in bodies if body is not None and not isinstance(body, str)]
-
-    def prefetch_images(self, bodies: Sequence = ()) -> None:
-        prefetch_renditions(
-            [
-                getattr(page, field, None)
-                for page in self.pages
-                for field in ("hero_image", "social_image")
-            ]
-            + [image for body in bodies for image in iter_body_images(body)]
-        )
 
     @cached_property
     def public_ancestors(self) -> dict[str, Page]:
