@@ -20,7 +20,9 @@ ETag is the content version plus a digest of the counts shown: a conditional req
 a few cache reads and no query, and answers 304 exactly while nothing it shows has changed.
 Each answer is stored twice: the whole body, and a small validator (the pages whose counts it
 shows, its Last-Modified and headers), so a conditional request reads the content version, the
-validator and the counters, never the body.
+validator and the counters, never the body. `pages.api.middleware.NotModifiedMiddleware` asks
+before the session, CSRF, authentication and URL routing run: answers are the same for every
+visitor (the key has no user), so a 304 needs none of them.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ ENTRY_TIMEOUT = 24 * 60 * 60  # seconds; a new version makes entries unreachable
 KEY_HEADERS = ("HTTP_ACCEPT",)
 # Query parameters whose answers are never cached (see the module docstring).
 UNCACHED_PARAMETERS = frozenset({"search"})
+# Where NotModifiedMiddleware leaves the request's cache slot for the view.
+REQUEST_ATTRIBUTE = "_clinic_api_response_cache"
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class ResponseCache:
         self.version = version
         self.key_hash = key_hash
         self.marker = f"clinic-view-count-{uuid.uuid4().hex}"
+        self.conditional_checked = False  # not_modified_response() already ran
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> ResponseCache | None:
@@ -106,15 +111,27 @@ class ResponseCache:
 
     def cached_response(self) -> HttpResponse | None:
         """The answer from the cache (a 304 when the client's copy is current), or None."""
-        if self._conditional():
-            stored = cache.get(self.validator_key)
-            if stored is not None:
-                validator = Validator(*stored)
-                etag = self._etag(view_counts(validator.counted_ids))
-                if self._client_is_current(etag, validator.last_modified):
-                    return self._not_modified(etag, validator)
+        if not self.conditional_checked:
+            not_modified = self.not_modified_response()
+            if not_modified is not None:
+                return not_modified
         answer = cache.get(self.key)
         return self._serve(answer) if answer is not None else None
+
+    def not_modified_response(self) -> HttpResponse | None:
+        """A 304 when the request is conditional and the client's copy is current, read from
+        the small validator entry (never the body); None otherwise."""
+        self.conditional_checked = True
+        if not self._conditional():
+            return None
+        stored = cache.get(self.validator_key)
+        if stored is None:
+            return None
+        validator = Validator(*stored)
+        etag = self._etag(view_counts(validator.counted_ids))
+        if self._client_is_current(etag, validator.last_modified):
+            return self._not_modified(etag, validator)
+        return None
 
     def store(self, response: HttpResponse, last_modified: Any = None) -> HttpResponse:
         """Keep a freshly rendered 200 (its body still holding placeholders) and answer with
@@ -224,7 +241,10 @@ class CachedPageResponses:
 
     def dispatch(self, request, *args, **kwargs):
         if self.cache_responses:
-            self.response_cache = ResponseCache.for_request(request)
+            # The slot NotModifiedMiddleware made (it has tried the validator), or a new one.
+            self.response_cache = getattr(request, REQUEST_ATTRIBUTE, None)
+            if self.response_cache is None:
+                self.response_cache = ResponseCache.for_request(request)
             if self.response_cache is not None:
                 cached = self.response_cache.cached_response()
                 if cached is not None:

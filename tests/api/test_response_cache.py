@@ -13,7 +13,8 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction
 
 from pages.api.conf import api_setting
-from pages.api.response_cache import ResponseCache
+from pages.api.middleware import NotModifiedMiddleware
+from pages.api.response_cache import REQUEST_ATTRIBUTE, ResponseCache
 from pages.models import ArticlePage, ClinicImage, ClinicSettings
 from pages.render_cache import generation, invalidate
 from pageviews.service import increment, view_total
@@ -91,6 +92,39 @@ def test_a_conditional_request_reads_only_the_small_validator(client, article):
     assert stale.status_code == 200
     assert stale.content == full.content
     assert cache.get(probe.key) is not None
+
+
+def test_a_revalidation_is_answered_before_sessions_auth_and_routing(client, article):
+    """NotModifiedMiddleware answers a current copy's revalidation by itself: nothing after it
+    in the middleware list runs. A stale copy goes on, with the cache slot for the view."""
+    full = client.get(detail_url(article))
+
+    def rest_of_the_stack(request):
+        raise AssertionError("the request went past NotModifiedMiddleware")
+
+    middleware = NotModifiedMiddleware(rest_of_the_stack)
+    current = RequestFactory().get(detail_url(article), HTTP_IF_NONE_MATCH=full["ETag"])
+    with CaptureQueriesContext(connection) as queries:
+        response = middleware(current)
+    assert response.status_code == 304 and len(queries) == 0
+    assert response["ETag"] == full["ETag"]
+    assert response["Last-Modified"] == full["Last-Modified"]
+
+    passed_on: list = []
+    onward = NotModifiedMiddleware(lambda request: passed_on.append(request) or HttpResponse())
+    stale = RequestFactory().get(detail_url(article), HTTP_IF_NONE_MATCH='"old"')
+    onward(stale)
+    assert passed_on == [stale]
+    assert getattr(stale, REQUEST_ATTRIBUTE).conditional_checked
+    # Not conditional, or not the pages endpoint: passed on untouched.
+    for request in (
+        RequestFactory().get(detail_url(article)),
+        RequestFactory().get("/robots.txt", HTTP_IF_NONE_MATCH=full["ETag"]),
+    ):
+        onward(request)
+        assert passed_on[-1] is request and not hasattr(request, REQUEST_ATTRIBUTE)
+    # Through the whole stack, the stale copy gets the body again.
+    assert client.get(detail_url(article), HTTP_IF_NONE_MATCH='"old"').content == full.content
 
 
 def test_views_do_not_invalidate_and_show_within_the_counter_lifetime(client, article):
