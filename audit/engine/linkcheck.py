@@ -63,7 +63,21 @@ def check_target(fetcher: Fetcher, url: str) -> StatusResult:
         fetched.content_type,
         fetched.bytes or None,
     )
-    return StatusResult(url, status, fetched.attempts, fetched.response_ms)
+    attempts = fetched.attempts
+    if status.status == 200 and status.is_image and status.bytes is None:
+        attempts += _measure_image(fetcher, status)
+    return StatusResult(url, status, attempts, fetched.response_ms)
+
+
+def _measure_image(fetcher: Fetcher, status: TargetStatus) -> int:
+    """An image answered without Content-Length (streamed, chunked): GET it and count the
+    bytes, reading no further than the img-too-heavy limit. Returns the requests made."""
+    limit = fetcher.config.image_max_bytes
+    measured = fetcher.fetch(status.final_url or status.url, want_body="any", max_bytes=limit)
+    if measured.error is None and measured.status == 200:
+        status.bytes = measured.bytes  # limit + 1 when cut there
+        status.bytes_at_least = measured.truncated
+    return measured.attempts
 
 
 # Checks a list of targets; None for each one the run stopped before it was answered.

@@ -1,5 +1,6 @@
 """Images as the server answers them: every internal image (and og:image) is requested once
-after the crawl (HEAD, GET where HEAD is refused); these checks read those answers."""
+after the crawl (HEAD, GET where HEAD is refused; and GET, read up to the size limit, where the
+answer has no Content-Length); these checks read those answers."""
 
 from __future__ import annotations
 
@@ -54,15 +55,14 @@ def img_too_heavy(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Findi
         for url, selector, snippet in page.images:
             status = site.images.get(url)
             if status is not None and status.bytes is not None and status.bytes > limit:
-                yield (
-                    page.url,
-                    finding(
-                        "img-too-heavy",
-                        f"Image {url} is {status.bytes / 1000:.1f} KB (limit {limit / 1000:g} KB).",
-                        selector,
-                        snippet,
-                    ),
-                )
+                if status.bytes_at_least:
+                    size = (
+                        f"is over {limit / 1000:g} KB (limit {limit / 1000:g} KB; the server "
+                        "sent no Content-Length, so the file was read up to the limit)"
+                    )
+                else:
+                    size = f"is {status.bytes / 1000:.1f} KB (limit {limit / 1000:g} KB)"
+                yield page.url, finding("img-too-heavy", f"Image {url} {size}.", selector, snippet)
 
 
 @site_check(

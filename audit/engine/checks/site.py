@@ -90,7 +90,8 @@ class TargetStatus:
     final_url: str | None = None
     error: str | None = None
     content_type: str | None = None  # of the final answer
-    bytes: int | None = None  # Content-Length of the final answer, when it said
+    bytes: int | None = None  # Content-Length of the final answer, or what an image's GET read
+    bytes_at_least: bool = False  # `bytes` is where that GET stopped reading, not the size
 
     @property
     def is_image(self) -> bool:

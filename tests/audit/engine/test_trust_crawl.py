@@ -281,6 +281,31 @@ def test_every_internal_image_is_requested_once() -> None:
     assert result.stats["images_checked"] == 4
 
 
+def test_an_image_sent_without_content_length_is_measured_by_reading_it() -> None:
+    jpeg = b"\xff\xd8\xff" + b"0" * 1000
+    imgs = "".join(
+        f'<img src="{src}" alt="Exercise bands on a wall bar">'
+        for src in ("/media/small.jpg", "/media/streamed-heavy.jpg")
+    )
+    routes = {
+        "/": lambda q: page("Home", body=imgs),
+        "/media/small.jpg": lambda q: (200, "image/jpeg", jpeg),
+        "/media/streamed-heavy.jpg": lambda q: (200, "image/jpeg", jpeg * 900),
+    }
+    with TrustSite(routes) as site:
+        site.no_length |= {"/media/small.jpg", "/media/streamed-heavy.jpg"}
+        result = audit_site(site.url("/"), FAST)
+        hits = dict(site.hits)
+    heavy = [f.message for f in result.page(site.url("/")).findings if f.check == "img-too-heavy"]
+    # Read only as far as the limit: "over", not a size it did not see.
+    assert heavy == [
+        f"Image {site.url('/media/streamed-heavy.jpg')} is over 300 KB "
+        "(limit 300 KB; the server sent no Content-Length, so the file was read up to the limit)."
+    ]
+    assert hits["/media/small.jpg"] == hits["/media/streamed-heavy.jpg"] == 2  # HEAD, then GET
+    assert result.stats["images_checked"] == 2
+
+
 def test_link_targets_of_a_struggling_server_are_not_hammered() -> None:
     files = [f"/docs/leaflet-{i}.pdf" for i in range(8)]
     routes = {"/": lambda q: page("Home", *files)}

@@ -35,6 +35,7 @@ class TrustSite:
         self.slow_seconds = slow_seconds
         self.slow_first: dict[str, int] = {}
         self.always_slow: set[str] = set()
+        self.no_length: set[str] = set()  # paths answered chunked, with no Content-Length
         self.hits: Counter[str] = Counter()
         self.in_flight = 0
         self.most_in_flight = 0
@@ -101,6 +102,15 @@ def _handler(site: TrustSite) -> type[BaseHTTPRequestHandler]:
                     time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
+                if parts.path in site.no_length:  # as a server streaming a file does
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    if not head:
+                        for start in range(0, len(body), 16_384):
+                            chunk = body[start : start + 16_384]
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.write(b"0\r\n\r\n")
+                    return
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if not head:
