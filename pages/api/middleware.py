@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 
 from pages.api.purge import API_NAMESPACE
-from pages.api.response_cache import REQUEST_ATTRIBUTE, ResponseCache
+from pages.api.response_cache import REQUEST_ATTRIBUTE, ResponseCache, is_conditional
 
 
 class NotModifiedMiddleware:
@@ -26,10 +26,8 @@ class NotModifiedMiddleware:
         self.pages_prefix: str | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        meta = request.META
-        conditional = "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
         slot = None
-        if conditional and request.path_info.startswith(self._pages_prefix()):
+        if is_conditional(request) and request.path_info.startswith(self._pages_prefix()):
             slot = ResponseCache.for_request(request)  # None unless a GET it may cache
         if slot is not None:
             not_modified = slot.not_modified_response()

@@ -175,8 +175,7 @@ class ResponseCache:
         return f'"{self.version}-{self.key_hash[:16]}-{digest}"'
 
     def _conditional(self) -> bool:
-        meta = self.request.META
-        return "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
+        return is_conditional(self.request)
 
     def _client_is_current(self, etag: str, last_modified: int | None) -> bool:
         return etag in parse_etags(self.request.META.get("HTTP_IF_NONE_MATCH", "")) or (
@@ -206,6 +205,12 @@ class ResponseCache:
         if last_modified is not None:
             response.headers["Last-Modified"] = http_date(last_modified)
         return response
+
+
+def is_conditional(request: HttpRequest) -> bool:
+    """The request asks for a 304 if its copy is current (If-None-Match / If-Modified-Since)."""
+    meta = request.META
+    return "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
 
 
 def placeholder_pattern(marker: str) -> re.Pattern[bytes]:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from audit.models import AuditRun, Finding
 from audit.options import build_config
 from audit.services import create_run, execute_run
 from tests.audit.engine.browser_site import browser_site
+from tests.chromium import BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium at /usr/bin"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_browser_option_stores_axe_findings_and_versions(transactional_db, fast_options) -> None:

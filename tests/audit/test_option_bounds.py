@@ -11,7 +11,7 @@ from audit.engine.cli import build_parser, config_from_args
 from audit.engine.config import OPTION_BOUNDS, AuditConfig
 from audit.engine.errors import InvalidConfig
 from audit.models import AuditSchedule
-from tests.audit.admin.conftest import client_for, make_user
+from tests.audit.admin.conftest import client_for, make_user, schedule_data
 
 # The bounds as the README documents them: (option, command-line flag, lowest, highest).
 DOCUMENTED = [
@@ -89,22 +89,6 @@ def test_command_line_names_a_value_that_is_not_a_number(capsys):
     assert "concurrency must be a whole number from 1 to 32, got 'lots'" in capsys.readouterr().err
 
 
-def schedule_data(crawl_options: dict) -> dict:
-    return {
-        "name": "Nightly",
-        "target_url": "",
-        "preset": "daily",
-        "time_of_day": "03:00",
-        "weekday": "0",
-        "day_of_month": "1",
-        "cron": "",
-        "recipients": "",
-        "recipient_group": "",
-        "crawl_options": json.dumps(crawl_options),
-        "enabled": "on",
-    }
-
-
 @pytest.fixture
 def manager(demo_site):
     perms = ("wagtailadmin.access_admin", "audit.view_auditrun", "audit.manage_audits")
@@ -115,7 +99,10 @@ def manager(demo_site):
 def test_schedule_form_refuses_every_value_outside_the_bounds(manager):
     for param in CASES_BAD:
         name, _, value = param.values
-        response = manager.post("/admin/seo-audits/schedules/new/", schedule_data({name: value}))
+        response = manager.post(
+            "/admin/seo-audits/schedules/new/",
+            schedule_data(crawl_options=json.dumps({name: value})),
+        )
         assert response.status_code == 200, (name, value)
         assert f"{name} must be at least" in response.content.decode(), (name, value)
     assert not AuditSchedule.objects.exists()
@@ -125,7 +112,10 @@ def test_schedule_form_refuses_every_value_outside_the_bounds(manager):
 def test_schedule_form_accepts_the_bounds_themselves(manager):
     for param in CASES_GOOD:
         name, _, value = param.values
-        response = manager.post("/admin/seo-audits/schedules/new/", schedule_data({name: value}))
+        response = manager.post(
+            "/admin/seo-audits/schedules/new/",
+            schedule_data(crawl_options=json.dumps({name: value})),
+        )
         assert response.status_code == 302, (name, value)
         assert AuditSchedule.objects.get().crawl_options == {name: value}
         AuditSchedule.objects.all().delete()

@@ -19,7 +19,7 @@ from audit.engine.config import AuditConfig
 from audit.forms import StartRunForm
 from audit.models import AuditSchedule
 from audit.targets import admin_engine_overrides, vet_admin_target
-from tests.audit.admin.conftest import client_for, make_user
+from tests.audit.admin.conftest import client_for, make_user, schedule_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,22 +45,6 @@ REFUSED = [
 ]
 
 
-def schedule_data(target_url: str) -> dict:
-    return {
-        "name": "Nightly",
-        "target_url": target_url,
-        "preset": "daily",
-        "time_of_day": "03:00",
-        "weekday": "0",
-        "day_of_month": "1",
-        "cron": "",
-        "recipients": "",
-        "recipient_group": "",
-        "crawl_options": "{}",
-        "enabled": "on",
-    }
-
-
 @pytest.fixture(autouse=True)
 def no_allowed_hosts(settings):
     """The production default: the test settings allow loopback fixture servers."""
@@ -80,7 +64,7 @@ def test_private_targets_are_refused_by_both_forms(manager, url):
     assert "is not allowed" in message and "SEO_AUDIT_ALLOWED_HOSTS" in message
     assert "\n" not in message
 
-    response = manager.post("/admin/seo-audits/schedules/new/", schedule_data(url))
+    response = manager.post("/admin/seo-audits/schedules/new/", schedule_data(target_url=url))
     assert response.status_code == 200
     assert "is not allowed" in response.content.decode()
     assert not AuditSchedule.objects.exists()
@@ -91,7 +75,7 @@ def test_the_cms_own_site_is_accepted(manager, url):
     form = StartRunForm({"target_url": url})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["target_url"] == url
-    response = manager.post("/admin/seo-audits/schedules/new/", schedule_data(url))
+    response = manager.post("/admin/seo-audits/schedules/new/", schedule_data(target_url=url))
     assert response.status_code == 302
     assert AuditSchedule.objects.get().target_url == url
 
@@ -108,7 +92,9 @@ def test_hosts_in_the_setting_are_accepted(manager):
     assert vet_admin_target("http://[::1]:9000/") == "http://[::1]:9000/"
     with pytest.raises(ValidationError, match="is not allowed"):
         vet_admin_target("http://127.0.0.1:6380/")  # another port of an allowed host:port
-    response = manager.post("/admin/seo-audits/schedules/new/", schedule_data("http://10.0.0.1/"))
+    response = manager.post(
+        "/admin/seo-audits/schedules/new/", schedule_data(target_url="http://10.0.0.1/")
+    )
     assert response.status_code == 302
 
 

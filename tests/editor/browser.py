@@ -5,21 +5,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pytest
-
 from tests.users.helpers import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Readers' browsers say who they are; Chromium's headless one is (rightly) not counted as a view.
 READER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
-BROWSER_MARKS = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
-]
 
 
 class Steps:

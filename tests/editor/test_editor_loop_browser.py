@@ -28,15 +28,8 @@ from wagtail.models import Site
 
 from audit.models import AuditRun
 from pages.models import ClinicImage, ServiceIndexPage, ServicePage
-from tests.editor.browser import (
-    BROWSER_MARKS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    READER_AGENT,
-    Steps,
-    log_in,
-    open_more_actions,
-)
+from tests.chromium import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
+from tests.editor.browser import READER_AGENT, Steps, log_in, open_more_actions
 from tests.users.helpers import make_user
 from users.roles import EDITORS, MODERATORS, WORKFLOW_NAME
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pages.models import ServicePage
-from tests.editor.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, Steps, log_in
+from tests.chromium import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
+from tests.editor.browser import Steps, log_in
 from tests.users.helpers import make_user
 
 pytestmark = BROWSER_MARKS

@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from pages.models import ServiceIndexPage
-from tests.editor.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, Steps, log_in
+from tests.chromium import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
+from tests.editor.browser import Steps, log_in
 from tests.users.helpers import make_user
 from users.roles import EDITORS
 

@@ -1,13 +1,10 @@
 """The demo site is our showcase: our own auditor must find nothing to fix on it."""
 
-from pathlib import Path
-
 import pytest
 
 from audit.engine import audit_site
 from audit.options import build_config
-
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.chromium import needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,7 +23,7 @@ def test_demo_site_has_no_errors_or_warnings_in_our_own_audit(live_demo_site):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 @pytest.mark.django_db(transaction=True)
 def test_demo_site_has_no_axe_violations_in_either_colour_scheme(live_demo_site):
     # Lab timings (LCP, TBT) measure the test machine's load, not the pages: left out here.

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.editor.browser import CHROMIUM, CHROMIUM_ARGS, READER_AGENT
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.editor.browser import READER_AGENT
 from tests.pages.served_site import (
     REPO,
     demo_site_copy,

@@ -159,3 +159,21 @@ def two_runs(demo_site) -> TwoRuns:
         ],
     )
     return TwoRuns(old, new, home_url, article_url, service_url, article)
+
+
+def schedule_data(**overrides) -> dict:
+    """A valid POST of the schedule editor; ``overrides`` replace fields."""
+    data = {
+        "name": "Weekly site audit",
+        "target_url": "",
+        "preset": "cron",
+        "time_of_day": "03:00",
+        "weekday": "0",
+        "day_of_month": "1",
+        "cron": "30 6 * * 1-5",
+        "recipients": "marketing@clinic.test",
+        "recipient_group": "",
+        "crawl_options": '{"max_pages": 200}',
+        "enabled": "on",
+    }
+    return {**data, **overrides}

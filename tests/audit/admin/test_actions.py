@@ -9,7 +9,7 @@ from django.test import override_settings
 from audit.models import AuditRun, AuditSchedule, PageResult
 from audit.services import normalize_target, site_root_url
 from pages.models import ArticlePage
-from tests.audit.admin.conftest import client_for, make_user
+from tests.audit.admin.conftest import client_for, make_user, schedule_data
 from tests.audit.conftest import FAST_OPTIONS
 
 MANAGER_PERMS = ("wagtailadmin.access_admin", "audit.view_auditrun", "audit.manage_audits")
@@ -100,23 +100,6 @@ def test_an_active_run_cannot_be_deleted(people, two_runs):
 
 
 # -- schedules ---------------------------------------------------------------------------
-
-
-def schedule_data(**overrides) -> dict:
-    data = {
-        "name": "Weekly site audit",
-        "target_url": "",
-        "preset": "cron",
-        "time_of_day": "03:00",
-        "weekday": "0",
-        "day_of_month": "1",
-        "cron": "30 6 * * 1-5",
-        "recipients": "marketing@clinic.test",
-        "recipient_group": "",
-        "crawl_options": '{"max_pages": 200}',
-        "enabled": "on",
-    }
-    return {**data, **overrides}
 
 
 def test_managers_edit_schedules_and_see_the_cron_error(people, two_runs):

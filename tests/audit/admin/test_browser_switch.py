@@ -4,7 +4,6 @@ now") and per schedule (a field of its own), down to a stored run that rendered 
 from __future__ import annotations
 
 from datetime import datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,11 +13,11 @@ from freezegun import freeze_time
 
 from audit.models import AuditRun, AuditSchedule
 from audit.scheduling import enqueue_due
-from tests.audit.admin.conftest import client_for, make_user
-from tests.audit.admin.test_actions import MANAGER_PERMS, schedule_data
+from tests.audit.admin.conftest import client_for, make_user, schedule_data
+from tests.audit.admin.test_actions import MANAGER_PERMS
 from tests.audit.conftest import FAST_OPTIONS
+from tests.chromium import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 VANCOUVER = ZoneInfo("America/Vancouver")
 
@@ -30,7 +29,7 @@ def queued_only(settings):
     default_task_backend.clear()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_run_audit_now_offers_the_browser_pass_and_passes_it_on(people, queued_only):
     client = client_for(people["manager"])
     index = client.get("/admin/seo-audits/").content.decode()
@@ -82,7 +81,7 @@ def test_a_schedule_without_it_keeps_its_options_as_they_are(db):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 @override_settings(SEO_AUDIT={"CRAWL_OPTIONS": FAST_OPTIONS, "AUDIT_AFTER_PUBLISH": False})
 def test_a_scheduled_run_with_the_browser_pass_renders_the_demo_site(live_demo_site):
     manager = make_user("max", *MANAGER_PERMS)

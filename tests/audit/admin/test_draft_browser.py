@@ -5,7 +5,6 @@ the browser checks merged into the draft report, and compared with the latest au
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,18 +15,14 @@ from audit.draft_check import check_draft
 from audit.models import AuditRun
 from tests.audit.admin.conftest import client_for, page_report, store_run
 from tests.audit.admin.test_editor import finding_html
+from tests.chromium import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Pale grey text: a contrast failure only a browser measures (it needs the rendered colours).
 FAINT_PARAGRAPH = '<p><span style="color:#d4d4d4">Parking is free behind the building.</span></p>'
 UNLABELLED_IMAGE = '<p><img src="/media/original_images/new-photo.jpg"/></p>'
 MISSING_CHROMIUM = (
     "Chromium not found at /nowhere/chromium: install it (Debian: apt-get install chromium) "
     "or give its path with --chromium / the chromium_path option"
-)
-
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"
 )
 
 

@@ -22,16 +22,12 @@ from audit.tasks import start_run
 from pages.models import ArticlePage, ServicePage
 from tests.audit.admin.conftest import PASSWORD, make_user
 from tests.audit.conftest import FAST_OPTIONS
+from tests.chromium import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MARKETING_EDITORS = "Marketing editors"  # the role group from users.roles
 UNLABELLED_IMAGE = '<p><img src="/media/original_images/new-photo.jpg"/></p>'
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
-]
+pytestmark = BROWSER_MARKS
 
 
 class Steps:

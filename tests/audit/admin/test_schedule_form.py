@@ -12,8 +12,7 @@ from wagtail.models import Site
 
 from audit.models import AuditRun, AuditSchedule
 from pages.models import ClinicSettings
-from tests.audit.admin.conftest import client_for
-from tests.audit.admin.test_actions import schedule_data
+from tests.audit.admin.conftest import client_for, schedule_data
 
 SCHEDULES = "/admin/seo-audits/schedules/"
 VANCOUVER = ZoneInfo("America/Vancouver")

@@ -23,13 +23,9 @@ from audit.engine.browser.agreement import merge_with_static
 from audit.engine.browser.checks import axe_findings, rendered_findings
 from audit.engine.browser.observations import RenderedPage
 from audit.engine.browser.sample import choose_pages
+from tests.chromium import CHROMIUM, needs_chromium
 from tests.fixture_server import LoopbackServer, QuietHandler
 
-CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
-]
 REPO = Path(__file__).parents[3]
 # Generous per-page limit: the machine is shared and axe runs twice per page.
 BROWSER_CONFIG = AuditConfig(
@@ -69,7 +65,7 @@ def checks_on(result: AuditResult, server: LoopbackServer, path: str) -> list[st
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 class TestOneCrawl:
     def test_contrast_fails_in_light_and_in_dark_scheme_only(self, crawled, server) -> None:
         contrast = {
@@ -148,7 +144,7 @@ class TestOneCrawl:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_a_page_that_never_loads_is_contained(server: LoopbackServer) -> None:
     config = BROWSER_CONFIG.replace(single_page=True, browser_page_timeout=3.0)
     result = audit_site(server.url("/hang"), config)
@@ -162,7 +158,7 @@ def test_a_page_that_never_loads_is_contained(server: LoopbackServer) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_the_time_budget_ends_the_pass_wherever_it_is(server: LoopbackServer) -> None:
     config = BROWSER_CONFIG.replace(single_page=True, time_budget=4.0, browser_page_timeout=60)
     clock = time.monotonic()
@@ -184,7 +180,7 @@ class CountingHandler(QuietHandler):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_a_public_audit_browser_may_not_reach_the_local_network(server: LoopbackServer) -> None:
     with LoopbackServer(CountingHandler, lifetime=120) as other:
         config = BROWSER_CONFIG.replace(
@@ -199,7 +195,7 @@ def test_a_public_audit_browser_may_not_reach_the_local_network(server: Loopback
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_python_dash_m_audit_with_browser(server: LoopbackServer) -> None:
     argv = [server.url("/"), "--browser", "--browser-sample", "3", "--exclude", "/hang"]
     proc = subprocess.run(
@@ -341,7 +337,7 @@ DRAFT_HTML = page(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_html_checked_in_the_browser_as_if_served_at_its_url(server: LoopbackServer) -> None:
     # The server answers this path with a plain-text 404: the findings below can only come
     # from the HTML handed over, while its images load from the server.
@@ -379,7 +375,7 @@ def test_html_check_without_chromium_is_one_finding_and_keeps_the_static_ones() 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin")
+@needs_chromium
 def test_crashes_and_hangs_are_contained_per_page_and_the_run_completes() -> None:
     """Among ordinary pages: a renderer and a whole browser killed under a page (the retry
     renders it), a renderer that dies at every visit and a page that never loads (each a

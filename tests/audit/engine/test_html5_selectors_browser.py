@@ -8,21 +8,16 @@ unclosed tags, inline SVG, noscript fallbacks and page-builder div soup.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
 from audit.engine.parse import parse_html
+from tests.chromium import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGE_URL = "http://127.0.0.1:9/blog/post"  # never fetched: every request is aborted
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin"),
-]
+pytestmark = BROWSER_MARKS
 
 CORPUS: dict[str, str] = {
     "picture with several sources": """<!doctype html><html><body><main>
