@@ -136,7 +136,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="render only N pages, covering every page type and template (default: all)",
     )
     browser.add_argument(
-        "--chromium", default="/usr/bin/chromium", metavar="PATH", help="the Chromium to use"
+        "--chromium", default=AuditConfig.chromium_path, metavar="PATH", help="the Chromium to use"
     )
     output = parser.add_argument_group("output")
     output.add_argument(

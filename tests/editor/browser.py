@@ -17,8 +17,8 @@ READER_AGENT = (
 class Steps:
     """Numbered screenshots of each step, in a folder that survives only a failure."""
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="clinic-editor-loop-"))
+    def __init__(self, prefix: str = "clinic-editor-loop-") -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix=prefix))
         self.count = 0
 
     def shot(self, page, name: str) -> None:

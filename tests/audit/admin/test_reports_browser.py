@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -23,21 +21,12 @@ from pages.models import ArticlePage, ServicePage
 from tests.audit.admin.conftest import PASSWORD, make_user
 from tests.audit.conftest import FAST_OPTIONS
 from tests.chromium import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
+from tests.editor.browser import Steps
 
 MARKETING_EDITORS = "Marketing editors"  # the role group from users.roles
 UNLABELLED_IMAGE = '<p><img src="/media/original_images/new-photo.jpg"/></p>'
 
 pytestmark = BROWSER_MARKS
-
-
-class Steps:
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="clinic-audit-reports-"))
-        self.count = 0
-
-    def shot(self, page, name: str) -> None:
-        self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -90,7 +79,7 @@ def test_editor_follows_a_finding_to_the_editor_and_checks_a_draft(
     page.body.append(("paragraph", UNLABELLED_IMAGE))
     page.save_revision(user=editor)  # a draft: the live page is unchanged
 
-    steps = Steps()
+    steps = Steps("clinic-audit-reports-")
     passed = False
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
