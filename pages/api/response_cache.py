@@ -16,19 +16,25 @@ View counts change on every reader's visit and must not invalidate anything. The
 holds a placeholder per count (a random marker per entry, so page text cannot forge one); each
 answer fills in the totals from a short-lived per-page counter cache (one query for the pages
 whose counter expired), so a count shown is at most `API_VIEW_COUNT_MAX_AGE` seconds old. The
-ETag is the content version plus a digest of the counts shown: a conditional request costs
-a few cache reads and no query, and answers 304 exactly while nothing it shows has changed.
+ETag is the content version plus a digest of the counts shown, and a 304 is answered exactly
+while nothing the answer shows has changed.
+
 Each answer is stored twice: the whole body, and a small validator (the pages whose counts it
-shows, its Last-Modified and headers), so a conditional request reads the content version, the
-validator and the counters, never the body. `pages.api.middleware.NotModifiedMiddleware` asks
-before the session, CSRF, authentication and URL routing run: answers are the same for every
-visitor (the key has no user), so a 304 needs none of them.
+shows, its Last-Modified and headers). A conditional request reads, in one `get_many`, the
+content version and the *revalidation* entry of its key: the ETag and 304 headers last worked
+out, with the version they belong to and the time the oldest count they show stops being fresh
+(the counters' own expiry). While both hold, that entry alone decides: two small reads (one
+round trip on Redis), no counters, no hashing. Otherwise the validator and the counters are
+read, and the revalidation entry written again. `pages.api.middleware.NotModifiedMiddleware`
+asks before the session, CSRF, authentication and URL routing run: answers are the same for
+every visitor (the key has no user), so a 304 needs none of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,11 +48,14 @@ from wagtail.models import Page
 
 from pages.api.conf import api_setting
 from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY
+from pages.render_cache import GENERATION_KEY
 from pages.render_cache import generation as content_version
 from pageviews.api import views_for_many
 
 KEY_PREFIX = "pages:api:response"
-COUNTER_PREFIX = "pages:api:views"
+# Values are (total, Unix time read from the database): a revalidation entry must know when
+# the counts it vouches for stop being fresh.
+COUNTER_PREFIX = "pages:api:view-total"
 ENTRY_TIMEOUT = 24 * 60 * 60  # seconds; a new version makes entries unreachable long before
 # Answers depend on these request headers besides the URL.
 KEY_HEADERS = ("HTTP_ACCEPT",)
@@ -74,13 +83,30 @@ class Validator(NamedTuple):
     headers: tuple[tuple[str, str], ...]
 
 
+class Revalidation(NamedTuple):
+    """A conditional request's answer, worked out once (stored as a plain tuple)."""
+
+    version: str  # the content version it belongs to
+    etag: str
+    last_modified: int | None
+    fresh_until: float | None  # Unix time the oldest count shown expires; None: shows none
+    headers: tuple[tuple[str, str], ...]  # of the 304, ETag and Cache-Control included
+
+
 class ResponseCache:
     """The cache slot of one request; `for_request` returns None when it may not be cached."""
 
-    def __init__(self, request: HttpRequest, version: str, key_hash: str) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        version: str,
+        key_hash: str,
+        revalidation: tuple[Any, ...] | None = None,
+    ) -> None:
         self.request = request
         self.version = version
         self.key_hash = key_hash
+        self.revalidation = Revalidation(*revalidation) if revalidation is not None else None
         self.marker = f"clinic-view-count-{uuid.uuid4().hex}"
         self.conditional_checked = False  # not_modified_response() already ran
 
@@ -99,7 +125,12 @@ class ResponseCache:
             *(request.META.get(header, "") for header in KEY_HEADERS),
         ]
         key_hash = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-        return cls(request, content_version(), key_hash)
+        if not is_conditional(request):
+            return cls(request, content_version(), key_hash)
+        revalidation_key = _revalidation_key(key_hash)
+        found = cache.get_many([GENERATION_KEY, revalidation_key])
+        version = found.get(GENERATION_KEY) or content_version()  # made if the cache lost it
+        return cls(request, version, key_hash, found.get(revalidation_key))
 
     @property
     def key(self) -> str:
@@ -119,19 +150,36 @@ class ResponseCache:
         return self._serve(answer) if answer is not None else None
 
     def not_modified_response(self) -> HttpResponse | None:
-        """A 304 when the request is conditional and the client's copy is current, read from
-        the small validator entry (never the body); None otherwise."""
+        """A 304 when the request is conditional and the client's copy is current, from the
+        revalidation entry while it holds, else from the validator and the counters (never
+        the body); None otherwise."""
         self.conditional_checked = True
         if not self._conditional():
             return None
+        known = self.revalidation
+        if (
+            known is not None
+            and known.version == self.version
+            and (known.fresh_until is None or time.time() < known.fresh_until)
+        ):
+            if not self._client_is_current(known.etag, known.last_modified):
+                return None
+            response = HttpResponseNotModified()
+            for name, value in known.headers:
+                response.headers[name] = value
+            return response
         stored = cache.get(self.validator_key)
         if stored is None:
             return None
         validator = Validator(*stored)
-        etag = self._etag(view_counts(validator.counted_ids))
-        if self._client_is_current(etag, validator.last_modified):
-            return self._not_modified(etag, validator)
-        return None
+        counts, fresh_until = view_counts_and_expiry(validator.counted_ids)
+        etag = self._etag(counts)
+        response = self._not_modified(etag, validator)
+        known = Revalidation(
+            self.version, etag, validator.last_modified, fresh_until, tuple(response.items())
+        )
+        cache.set(_revalidation_key(self.key_hash), tuple(known), ENTRY_TIMEOUT)
+        return response if self._client_is_current(etag, validator.last_modified) else None
 
     def store(self, response: HttpResponse, last_modified: Any = None) -> HttpResponse:
         """Keep a freshly rendered 200 (its body still holding placeholders) and answer with
@@ -221,20 +269,38 @@ def placeholder_pattern(marker: str) -> re.Pattern[bytes]:
 def view_counts(page_ids: Sequence[int]) -> dict[int, int]:
     """Each page's total views, from the counter cache where it is fresh (kept for
     API_VIEW_COUNT_MAX_AGE seconds), else read for all the missing pages in one query."""
+    return view_counts_and_expiry(page_ids)[0]
+
+
+def view_counts_and_expiry(page_ids: Sequence[int]) -> tuple[dict[int, int], float | None]:
+    """view_counts(), and the Unix time the first of those counts expires (None: no pages)."""
     if not page_ids:
-        return {}
+        return {}, None
+    max_age = api_setting("API_VIEW_COUNT_MAX_AGE")
     keys = {f"{COUNTER_PREFIX}:{page_id}": page_id for page_id in page_ids}
-    counts = {keys[key]: total for key, total in cache.get_many(keys).items()}
+    counts: dict[int, int] = {}
+    read_at: list[float] = []
+    for key, (total, when) in cache.get_many(keys).items():
+        counts[keys[key]] = total
+        read_at.append(when)
     missing = [page_id for page_id in page_ids if page_id not in counts]
     if missing:
+        now = time.time()
         # Unsaved stand-ins: the counting app's interface reads nothing but each page's id.
         fresh = views_for_many(Page(pk=page_id) for page_id in missing)
         cache.set_many(
-            {f"{COUNTER_PREFIX}:{page_id}": total for page_id, total in fresh.items()},
-            api_setting("API_VIEW_COUNT_MAX_AGE"),
+            {f"{COUNTER_PREFIX}:{page_id}": (total, now) for page_id, total in fresh.items()},
+            max_age,
         )
         counts.update(fresh)
-    return counts
+        read_at.append(now)
+    return counts, min(read_at) + max_age
+
+
+def _revalidation_key(key_hash: str) -> str:
+    # Not under the content version: it is read in the same round trip as the version. Its
+    # 304 headers hold Cache-Control, hence the max-age.
+    return f"{KEY_PREFIX}:revalidation:{api_setting('API_CACHE_MAX_AGE')}:{key_hash}"
 
 
 class CachedPageResponses:

@@ -94,6 +94,39 @@ def test_a_conditional_request_reads_only_the_small_validator(client, article):
     assert cache.get(probe.key) is not None
 
 
+def test_a_repeated_revalidation_reads_only_the_version_and_its_own_entry(client, article):
+    """Once worked out, a revalidation's answer is kept beside the version (one round trip on
+    Redis): it holds without the validator, until a count it shows expires or the version
+    changes."""
+    from django.core.cache import cache
+
+    with freeze_time() as clock:
+        full = client.get(detail_url(article))
+        etag = full["ETag"]
+        first, _ = get(client, detail_url(article), HTTP_IF_NONE_MATCH=etag)
+        probe = ResponseCache.for_request(RequestFactory().get(detail_url(article)))
+        cache.delete(probe.validator_key)
+        cache.delete(probe.key)
+        again, queries = get(client, detail_url(article), HTTP_IF_NONE_MATCH=etag)
+        assert first.status_code == again.status_code == 304 and queries == 0
+        assert sorted(again.items()) == sorted(first.items())
+        assert client.get(detail_url(article), HTTP_IF_NONE_MATCH='"old"').status_code == 200
+
+        # A count it shows expires: worked out again from the validator and the counters.
+        increment(article.pk)
+        clock.tick(VIEW_COUNT_MAX_AGE + 1)
+        changed = client.get(detail_url(article), HTTP_IF_NONE_MATCH=etag)
+        assert changed.status_code == 200
+        assert changed.json()["view_count"] == full.json()["view_count"] + 1
+
+        # A new content version: the entry of the old one is not used.
+        current = changed["ETag"]
+        assert client.get(detail_url(article), HTTP_IF_NONE_MATCH=current).status_code == 304
+        invalidate()
+        after = client.get(detail_url(article), HTTP_IF_NONE_MATCH=current)
+        assert after.status_code == 200 and after["ETag"] != current
+
+
 def test_a_revalidation_is_answered_before_sessions_auth_and_routing(client, article):
     """NotModifiedMiddleware answers a current copy's revalidation by itself: nothing after it
     in the middleware list runs. A stale copy goes on, with the cache slot for the view."""
