@@ -5,6 +5,12 @@ that repeat (``/a/b/a/b/...``, from relative links on a page that answers any pa
 session ids in URLs all produce new URLs forever. Each such pattern may add
 ``trap_budget`` URLs to the crawl; the rest are counted and not followed, so a trap
 cannot eat the page limit the rest of the site needs.
+
+A query pattern is one set of parameter names on one path, so filter facets (``?colour=``,
+``?colour=&size=``, ``?size=&sort=``, ...) make a new pattern for every combination: k facets,
+2^k - 1 budgets. All the query patterns of one path therefore share a second budget,
+FACET_BUDGET_FACTOR times the first: enough for pagination plus a few filters, not for
+every combination.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ SESSION_PARAMS = frozenset(
     {"sid", "sessionid", "session_id", "session", "phpsessid", "jsessionid", "aspsessionid"}
 )
 TrapKey = tuple[str, ...]
+FACET_BUDGET_FACTOR = 2
 
 
 @dataclass(frozen=True, slots=True)
 class TrapPattern:
     key: TrapKey
-    kind: str  # "query", "repeating-path" or "session-id"
+    kind: str  # "query", "facets", "repeating-path" or "session-id"
     description: str
 
 
@@ -33,6 +40,7 @@ class TrapRecord:
     pattern: TrapPattern
     entered_from: str | None  # the page whose link first led into the pattern
     example: str  # a URL not followed
+    followed: int  # URLs of the pattern crawled before it was cut
     refused: set[str] = field(default_factory=set)  # URLs of the pattern not followed
 
 
@@ -79,6 +87,16 @@ def trap_pattern(url: str) -> TrapPattern | None:
     return None
 
 
+def _facets_of(pattern: TrapPattern) -> TrapPattern:
+    """The pattern of every query on the path of a "query" pattern."""
+    _kind, origin, path, *_names = pattern.key
+    return TrapPattern(
+        ("facets", origin, path),
+        "facets",
+        f"{origin}{path} with ever-changing combinations of query parameters",
+    )
+
+
 class TrapGuard:
     """Counts the URLs each pattern added; refuses those past ``budget``."""
 
@@ -95,14 +113,25 @@ class TrapGuard:
             return True
         key = pattern.key
         used = self._used.get(key, 0)
-        if used < self.budget:
-            self._used[key] = used + 1
-            self._entered_from.setdefault(key, source)
-            return True
+        if used >= self.budget:
+            return self._refuse(pattern, url, source)
+        if pattern.kind == "query":
+            facets = _facets_of(pattern)
+            facets_used = self._used.get(facets.key, 0)
+            if facets_used >= self.budget * FACET_BUDGET_FACTOR:
+                return self._refuse(facets, url, source)
+            self._used[facets.key] = facets_used + 1
+            self._entered_from.setdefault(facets.key, source)
+        self._used[key] = used + 1
+        self._entered_from.setdefault(key, source)
+        return True
+
+    def _refuse(self, pattern: TrapPattern, url: str, source: str | None) -> bool:
+        key = pattern.key
         record = self.traps.get(key)
         if record is None:
             entered = self._entered_from.get(key, source)
-            record = self.traps[key] = TrapRecord(pattern, entered, url)
+            record = self.traps[key] = TrapRecord(pattern, entered, url, self._used.get(key, 0))
         record.refused.add(url)
         return False
 

@@ -25,7 +25,7 @@ def crawl_trap(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]
             finding(
                 "crawl-trap",
                 f"Links from here lead into {trap.pattern.description}: the audit followed "
-                f"{cfg.trap_budget} of these URLs and left {len(trap.refused)} more "
+                f"{trap.followed} of these URLs and left {len(trap.refused)} more "
                 f"(e.g. {trap.example}); search engines waste their crawl on them too.",
             ),
         )

@@ -9,7 +9,7 @@ from trust_server import HTML, TrustSite, page
 from audit.engine import AuditConfig, Thresholds, audit_site
 from audit.engine.results import AuditResult
 from audit.engine.throttle import ConcurrencyController
-from audit.engine.traps import trap_pattern
+from audit.engine.traps import FACET_BUDGET_FACTOR, trap_pattern
 
 # The shortest timeout the engine accepts (1 s), so a "slow" answer (2 s) is a timeout;
 # retries as in production.
@@ -144,6 +144,42 @@ def test_calendar_trap_does_not_starve_the_site() -> None:
     # Site checks still run on the partial crawl, and say so.
     orphan = [f for f in result.page(site.url("/orphan")).findings if f.check == "orphan-page"]
     assert orphan and "pages crawled" in orphan[0].message
+
+
+FACETS = ("colour", "size", "brand", "sort", "material")
+
+
+def shop(q: dict[str, list[str]]) -> tuple[int, str, bytes]:
+    # Each listing links to itself with every facet set to every value: 5 facets make 31
+    # combinations of parameter names, each its own "query" pattern.
+    links = []
+    for name in FACETS:
+        for value in ("1", "2", "3"):
+            chosen = {**{k: v[0] for k, v in q.items()}, name: value}
+            links.append("/shop?" + "&".join(f"{k}={v}" for k, v in sorted(chosen.items())))
+    return page("Shop", *links)
+
+
+def test_facet_combinations_share_one_budget_per_path() -> None:
+    """Before, each combination of facet names had its own budget: 31 of them here."""
+    products = [f"/products/p{i}" for i in range(5)]
+    routes = {
+        "/": lambda q: page("Home", "/shop", *products),
+        "/shop": shop,
+    }
+    routes |= {p: (lambda q, p=p: page(f"Product {p}", "/")) for p in products}
+    with TrustSite(routes) as site:
+        config = FAST.replace(max_pages=200, trap_budget=5)
+        result = audit_site(site.url("/"), config)
+    audited = {p.url for p in result.pages}
+    assert {site.url(p) for p in ["/", "/shop", *products]} <= audited
+    faceted = [url for url in audited if "/shop?" in url]
+    assert len(faceted) == 5 * FACET_BUDGET_FACTOR
+    traps = [f for p, f in result.findings() if f.check == "crawl-trap"]
+    facets = [f for f in traps if "combinations of query parameters" in f.message]
+    assert len(facets) == 1
+    assert f"followed {5 * FACET_BUDGET_FACTOR} of these URLs" in facets[0].message
+    assert result.stats["incomplete_reasons"] == ["crawl-trap"]
 
 
 @pytest.mark.parametrize(
