@@ -30,7 +30,7 @@ from .config import AuditConfig
 from .deadline import StopSignal
 from .errors import AuditError, FetchError, UnsafeTarget, fetch_failure
 from .fetch import HTML_TYPES, Fetcher
-from .frontier import Frontier
+from .frontier import Frontier, is_file_url
 from .linkcheck import LinkCheckCounts, LinkChecker, StatusResult, link_check_todo
 from .pagejob import JobResult, Outcome, PageJob
 from .policy import CrawlPolicy
@@ -485,6 +485,11 @@ class Crawler:
         if not self.config.check_links or self._should_stop():
             return
         wanted = link_check_todo(self._link_targets(), self.summaries, self.targets, self.scope)
+        # Files the sitemap lists (never queued as pages) are targets too: sitemap-url-not-ok
+        # must know whether they answer, linked from a page or not.
+        for url in self.sitemap_urls:
+            if url not in self.targets and is_file_url(url):
+                wanted.setdefault(url, None)
         if self.frontier.traps is not None:
             for url in self.frontier.traps.refused():
                 wanted.pop(url, None)  # a trap's URLs past its budget are not requested at all

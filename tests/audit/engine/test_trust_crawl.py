@@ -255,6 +255,35 @@ def test_sitemap_problems_are_findings_on_the_start_url() -> None:
     assert result.stats["sitemap_out_of_scope"] == 2
 
 
+def test_sitemap_files_are_checked_as_targets() -> None:
+    """A file in the sitemap (a PDF no page links to) is requested like any link target: a
+    404 or a redirect is named by sitemap-url-not-ok, and the file is not a page."""
+
+    def sitemap(q: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        locs = ["/", "/docs/price-list.pdf", "/docs/old-leaflet.pdf", "/docs/moved.pdf"]
+        entries = "".join(f"<url><loc>{site.url(loc)}</loc></url>" for loc in locs)
+        xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        return 200, "application/xml", xml.encode()
+
+    routes = {
+        "/": lambda q: page("Home"),
+        "/sitemap.xml": sitemap,
+        "/docs/price-list.pdf": lambda q: (200, PDF, b"%PDF-1.4 prices"),
+        "/docs/old-leaflet.pdf": lambda q: (404, HTML, b"gone"),
+        "/docs/moved.pdf": lambda q: (301, HTML, b""),
+    }
+    with TrustSite(routes) as site:
+        site.redirects = {"/docs/moved.pdf": "/docs/price-list.pdf"}
+        result = audit_site(site.url("/"), FAST.replace(use_sitemaps=True))
+    home = {f.check: f.message for f in result.page(site.url("/")).findings}
+    message = home.get("sitemap-url-not-ok", "")
+    assert f"{site.url('/docs/old-leaflet.pdf')} (HTTP 404)" in message
+    assert f"{site.url('/docs/moved.pdf')} (redirects to" in message
+    assert site.url("/docs/price-list.pdf") + " " not in message
+    assert [p.url for p in result.pages] == [site.url("/")]
+    assert not [c for _, c in all_checks(result) if c.startswith("status-")]
+
+
 # -- 7. slow response, measured honestly --------------------------------------------------
 
 

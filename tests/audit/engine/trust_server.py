@@ -36,6 +36,7 @@ class TrustSite:
         self.slow_first: dict[str, int] = {}
         self.always_slow: set[str] = set()
         self.no_length: set[str] = set()  # paths answered chunked, with no Content-Length
+        self.redirects: dict[str, str] = {}  # path -> the Location its answer sends
         self.hits: Counter[str] = Counter()
         self.in_flight = 0
         self.most_in_flight = 0
@@ -102,6 +103,8 @@ def _handler(site: TrustSite) -> type[BaseHTTPRequestHandler]:
                     time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
+                if parts.path in site.redirects:
+                    self.send_header("Location", site.url(site.redirects[parts.path]))
                 if parts.path in site.no_length:  # as a server streaming a file does
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
