@@ -21,6 +21,7 @@ def _snippet(text: str) -> str:
     "warning",
     "Page has no meta description",
     "Add a meta description of 70-160 characters that sums up the page for searchers.",
+    indexable_only=True,
 )
 def description_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     if page.description is None:
@@ -35,6 +36,7 @@ def description_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "notice",
     "Meta description is too long",
     "Shorten the description; search engines cut it off around 160 characters.",
+    indexable_only=True,
 )
 def description_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     text = page.description
@@ -56,6 +58,7 @@ def description_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "notice",
     "Meta description is too short",
     "Expand the description to say what the page offers and why to click.",
+    indexable_only=True,
 )
 def description_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     text = page.description

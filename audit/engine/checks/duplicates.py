@@ -17,7 +17,8 @@ def _duplicates(
     groups: dict[str, list[PageSummary]] = defaultdict(list)
     for page in site.pages.values():
         texts = values.get(page.url)
-        if page.ok_html and texts and texts[0].strip():
+        # A noindex page is never in search results: sharing its title with others is fine.
+        if page.ok_html and not page.noindex and texts and texts[0].strip():
             groups[" ".join(texts[0].split()).casefold()].append(page)
     for pages in groups.values():
         if len(pages) > 1:

@@ -61,6 +61,7 @@ def robots_blocked(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Find
     "warning",
     "Page has no canonical URL",
     'Add <link rel="canonical" href="https://…"> with the page\'s preferred absolute URL.',
+    indexable_only=True,
 )
 def canonical_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     if page.canonical is not None:

@@ -25,6 +25,7 @@ def lang_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "warning",
     "Content page has little text",
     "Expand the page with detail its readers came for (what it is, who it is for, what to expect).",
+    indexable_only=True,
 )
 def thin_content(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.thin_content_words

@@ -34,6 +34,9 @@ class Check:
     scope: Scope
     func: Callable = field(compare=False)
     content_only: bool = True  # page checks: run only on 2xx HTML pages
+    # Page checks about how a page shows in search results and shares: not run on a page
+    # that asks not to be indexed (a login form, a thank-you page), where they are noise.
+    indexable_only: bool = False
 
 
 REGISTRY: dict[str, Check] = {}
@@ -52,12 +55,18 @@ def register(check: Check) -> None:
 
 
 def page_check(
-    id: str, severity: str, title: str, fix: str, *, content_only: bool = True
+    id: str,
+    severity: str,
+    title: str,
+    fix: str,
+    *,
+    content_only: bool = True,
+    indexable_only: bool = False,
 ) -> Callable[[PageCheckFn], PageCheckFn]:
     """Register ``check(page, cfg) -> list[Finding]`` under a stable id."""
 
     def decorate(func: PageCheckFn) -> PageCheckFn:
-        register(Check(id, severity, title, fix, "page", func, content_only))
+        register(Check(id, severity, title, fix, "page", func, content_only, indexable_only))
         return func
 
     return decorate

@@ -29,8 +29,11 @@ def run_page_checks(
     page: PageFacts, cfg: AuditConfig, only: Iterable[str] | None = None
 ) -> list[Finding]:
     findings: list[Finding] = []
+    noindex = page.noindex
     for check in _enabled("page", cfg, only):
         if check.content_only and not page.is_ok_html:
+            continue
+        if check.indexable_only and noindex:
             continue
         try:
             findings.extend(check.func(page, cfg))

@@ -19,6 +19,7 @@ SHARED = ("og:title", "og:description", "og:image")
     "Open Graph tags missing",
     'Add <meta property="og:title">, og:description and og:image so shared links show a '
     "title, summary and picture.",
+    indexable_only=True,
 )
 def og_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     missing = [name for name in SHARED if not page.open_graph.get(name)]

@@ -51,6 +51,7 @@ def title_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "warning",
     "Title is too long",
     "Shorten the title so search results show it whole; put the key words first.",
+    indexable_only=True,
 )
 def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.title_max
@@ -72,6 +73,7 @@ def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "notice",
     "Title is too short",
     "Make the title more descriptive: name the page's topic and the site or organisation.",
+    indexable_only=True,
 )
 def title_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     limit = cfg.thresholds.title_min

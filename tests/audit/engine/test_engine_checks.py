@@ -349,6 +349,45 @@ def test_noindex_only_for_sitemap_pages() -> None:
     assert [x for x in site_ids(site) if x[1] == "noindex"] == [("/in", "noindex")]
 
 
+# Shaped like a stock Wagtail site's sign-in page, which the welcome page links to.
+SIGN_IN = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Sign in - Wagtail</title><meta name="robots" content="noindex" />
+</head><body><main><h2>Sign in to Wagtail</h2><form method="post"><label for="id_username">
+Username</label><input id="id_username" name="username"><img src="/static/logo.svg">
+<button type="submit">Sign in</button></form></main></body></html>"""
+SEARCH_SNIPPET_CHECKS = {
+    "title-too-short",
+    "meta-description-missing",
+    "canonical-missing",
+    "og-missing",
+}
+
+
+def test_a_noindex_page_gets_no_search_snippet_findings() -> None:
+    """A page asking not to be indexed never shows in results: a short title or a missing
+    description there is noise. What readers meet (headings, alt text) is still checked."""
+    found = set(ids(SIGN_IN))
+    assert not found & SEARCH_SNIPPET_CHECKS
+    assert {"h1-missing", "img-alt-missing"} <= found
+    indexable = set(ids(SIGN_IN.replace('<meta name="robots" content="noindex" />', "")))
+    assert SEARCH_SNIPPET_CHECKS <= indexable
+    flagged = {c.id for c in REGISTRY.values() if c.indexable_only}
+    assert SEARCH_SNIPPET_CHECKS | {"thin-content", "meta-description-too-long"} <= flagged
+    assert not flagged & {"title-missing", "h1-missing", "img-alt-missing", "link-broken"}
+
+
+def test_duplicate_titles_leave_out_noindex_pages() -> None:
+    shared = {"titles": ["Sign in"], "descriptions": ["Sign in to the site"]}
+    site = make_site(
+        summary("/login", noindex=True, **shared),
+        summary("/password-reset", noindex=True, **shared),
+        summary("/a", titles=["Same"]),
+        summary("/b", titles=["Same"]),
+    )
+    duplicates = [x for x in site_ids(site) if x[1].endswith("-duplicate")]
+    assert duplicates == [("/a", "title-duplicate"), ("/b", "title-duplicate")]
+
+
 def test_robots_blocked() -> None:
     robots = parse_robots("User-agent: *\nDisallow: /private/", "clinic-cms-audit")
     site = make_site(sitemap_urls={BASE + "/private/x", BASE + "/public"}, robots=robots)
