@@ -1,0 +1,553 @@
+"""Typed page listings (`?type=pages.ArticlePage`) serialised by hand from plain rows.
+
+The same answer as Wagtail's serializers (tests/api/test_typed_listing.py compares the two on
+every query shape), at a fraction of the cost per page: DRF runs every field through its
+generic machinery and Wagtail builds a model object per page, image and locale and routes each
+page's URL. Here the page columns a listing shows are read as tuples, each distinct image is
+built once, URLs come from the site root paths read once per response, and each field is a
+small function reading the row.
+
+Only what is known is served this way: a page model with Wagtail's URL routing, fields of the
+kinds listed in `_field_reader`, a database query (not search results), pages that are not
+aliases. Anything else (`parent`, bodies, a field type added later, `?search=`) returns None
+and the view uses DRF, as before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
+from rest_framework import fields as drf
+from wagtail.api.utils import get_full_url
+from wagtail.api.v2.serializers import (
+    DetailUrlField,
+    PageAliasOfField,
+    PageLocaleField,
+    PageTypeField,
+)
+from wagtail.api.v2.utils import get_object_detail_url
+from wagtail.models import Page, Site
+
+from pages.api import fields as api_fields
+from pages.api.images import image_representation
+from pages.api.references import PUBLIC_CHECK_KEY, public_page_check
+from pages.api.serializers import SharedHtmlUrlField
+from pages.api.streamfield import prepare_streams
+from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY, view_count_placeholder
+from pages.images import public_image
+from pageviews.api import views_for_many
+
+# Model properties a listing shows, with the columns each reads (a property not listed here
+# sends the listing to DRF).
+PROPERTY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "session_length": ("session_minutes_min", "session_minutes_max"),
+    "meta_title": ("seo_title", "title"),
+    "meta_description": ("search_description", "introduction"),
+}
+# Columns of a page every listing item needs (URL, breadcrumbs, public check, references).
+BASE_COLUMNS = (
+    "id",
+    "path",
+    "depth",
+    "url_path",
+    "live",
+    "title",
+    "content_type_id",
+    "alias_of_id",
+)
+# What a referenced page (call-to-action target, breadcrumb) needs to be checked and shown.
+TARGET_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
+ANCESTOR_FIELDS = ("id", "path", "depth", "url_path", "live", "title", "content_type")
+_DRF_MODEL_FIELDS = (
+    drf.IntegerField,
+    drf.CharField,
+    drf.SlugField,
+    drf.URLField,
+    drf.EmailField,
+    drf.BooleanField,
+    drf.DateField,
+    drf.DateTimeField,
+    drf.FloatField,
+    drf.DecimalField,
+)
+_PLACEHOLDER_PK = 987654321012
+# Reversed page paths, by (urlconf, script prefix, language, path below the site root).
+_PAGE_PATHS: dict[tuple, str | None] = {}
+PAGE_PATHS_KEPT = 10_000
+
+
+class Row:
+    """One page as the listing reads it: its columns as attributes (`pk` too), and the related
+    objects it shows (images, call-to-action target) once built."""
+
+    def __init__(self, names: Sequence[str], values: Sequence[Any]) -> None:
+        self.__dict__.update(zip(names, values, strict=True))
+        self.pk = self.id
+
+
+Reader = Callable[[Row], Any]
+
+
+class TypedListing:
+    """One response's plan: which columns to read and how each field is written."""
+
+    def __init__(self, view, model: type[Page], serializer) -> None:
+        self.view = view
+        self.model = model
+        self.context: dict[str, Any] = serializer.context
+        self.request = self.context.get("request")
+        self.router = self.context.get("router")
+        self.columns: dict[str, None] = dict.fromkeys(BASE_COLUMNS)
+        self.images: list[str] = []  # foreign keys to images the fields show
+        self.target: str | None = None  # foreign key to a call-to-action page
+        self.locale = False
+        self.rows: list[Row] = []
+        self._url_memo: dict[str, str | None] = {}
+        self._detail_template: str | None = None
+        self._references: dict[int, dict[str, Any]] = {}
+        self.meta: list[tuple[str, Reader]] = []
+        self.core: list[tuple[str, Reader]] = []
+        self.has_id = False
+        for name, field in serializer.fields.items():
+            if field.write_only:
+                continue
+            reader = self._field_reader(name, field)
+            if reader is None:
+                raise _NotHandled(name)
+            if name in serializer.meta_fields:
+                self.meta.append((name, reader))
+            else:
+                self.core.append((name, reader))
+                self.has_id = self.has_id or name == "id"
+
+    @classmethod
+    def for_view(cls, view, queryset) -> TypedListing | None:
+        """The plan for this listing, or None when it is not one this module serves."""
+        model = getattr(queryset, "model", None)
+        if (
+            not isinstance(queryset, QuerySet)
+            or model is None
+            or model is Page
+            or not issubclass(model, Page)
+            or model.get_url_parts is not Page.get_url_parts
+            or model.get_full_url is not Page.get_full_url
+            or getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+            or view.action != "listing_view"
+        ):
+            return None
+        serializer = view.get_serializer_class()(context=view.get_serializer_context())
+        try:
+            return cls(view, model, serializer)
+        except _NotHandled:
+            return None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def query(self, queryset: QuerySet) -> QuerySet:
+        """The listing's query as rows of the columns the fields read, with the images and the
+        call-to-action target joined, as the typed query joined them (same query count)."""
+        names = list(self.columns)
+        for fk in self.images:
+            names += [f"{fk}__{field.attname}" for field in _image_fields(self.model, fk)]
+        if self.target:
+            names += [f"{self.target}__{name}" for name in TARGET_COLUMNS]
+        if self.locale:
+            names.append("locale__language_code")
+        self._names = names
+        return queryset.values_list(*names)
+
+    def load(self, tuples: Sequence[tuple], db: str) -> bool:
+        """Turn the fetched tuples into rows, one object per distinct image; False when a page
+        is an alias (its `alias_of` reference is left to Wagtail's serializer)."""
+        width = len(self.columns)
+        columns = list(self.columns)
+        images: dict[tuple[str, Any], Any] = {}
+        rows = []
+        for values in tuples:
+            row = Row(columns, values[:width])
+            if row.alias_of_id is not None:
+                return False
+            offset = width
+            for fk in self.images:
+                image_fields = _image_fields(self.model, fk)
+                image_values = values[offset : offset + len(image_fields)]
+                offset += len(image_fields)
+                image_pk = image_values[0]
+                image = None
+                if image_pk is not None:
+                    image_model = self.model._meta.get_field(fk).related_model
+                    key = (image_model._meta.label, image_pk)
+                    image = images.get(key)
+                    if image is None:
+                        image = images[key] = image_model.from_db(
+                            db, [field.attname for field in image_fields], image_values
+                        )
+                setattr(row, fk, image)
+            if self.target:
+                target_values = values[offset : offset + len(TARGET_COLUMNS)]
+                offset += len(TARGET_COLUMNS)
+                target = None
+                if target_values[0] is not None:
+                    target = Page.from_db(db, list(TARGET_COLUMNS), target_values)
+                setattr(row, self.target, target)
+            if self.locale:
+                row.locale_language_code = values[offset]
+            rows.append(row)
+        self.rows = rows
+        return True
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every page's item, after loading what all of them need (renditions, introductions'
+        links, tags, ancestors, view counts) in the same queries the serializer path runs."""
+        prepare_streams(
+            [],
+            self.context,
+            images=[getattr(row, fk) for row in self.rows for fk in self.images],
+            rich_text_sources=[getattr(row, "introduction", "") or "" for row in self.rows]
+            if "introduction" in self.columns
+            else [],
+        )
+        items = []
+        for row in self.rows:
+            data: dict[str, Any] = {}
+            if self.has_id:
+                data["id"] = None
+            if self.meta:
+                meta = {}
+                for name, reader in self.meta:
+                    value = reader(row)
+                    if value is not _SKIP:
+                        meta[name] = value
+                if meta:
+                    data["meta"] = meta
+            for name, reader in self.core:
+                data[name] = reader(row)
+            items.append(data)
+        return items
+
+    # -- fields ----------------------------------------------------------------------------
+
+    def _field_reader(self, name: str, field) -> Reader | None:  # noqa: C901 (one per kind)
+        kind = type(field)
+        if kind is PageTypeField:
+            return self._type_name
+        if kind is DetailUrlField:
+            return self._detail_url
+        if kind is SharedHtmlUrlField:
+            return self.page_url
+        if kind is PageLocaleField:
+            self.locale = True
+            return lambda row: row.locale_language_code
+        if kind is PageAliasOfField:
+            return lambda row: None  # pages with an alias_of go to DRF (see `load`)
+        if kind is api_fields.RichTextHtmlField:
+            return self._rich_text_reader(field)
+        if kind is api_fields.HeroImageField:
+            self._needs_image("hero_image", "hero_image_alt", "hero_image_decorative")
+            return self.hero_image
+        if kind is api_fields.SocialImageField:
+            self._needs_image("social_image")
+            return self.social_image
+        if kind is api_fields.SeoField:
+            return self._seo_reader()
+        if kind is api_fields.BreadcrumbsField:
+            return self.breadcrumbs
+        if kind is api_fields.ViewCountField:
+            return self.view_count
+        if kind is api_fields.TagsField:
+            if not hasattr(self.model, "tagged_items"):
+                return None
+            return self.tags
+        if kind is api_fields.CallToActionField:
+            return self._call_to_action_reader()
+        if kind is drf.ReadOnlyField or isinstance(field, _DRF_MODEL_FIELDS):
+            return self._model_field_reader(field)
+        return None
+
+    def _column(self, source: str) -> bool:
+        """Read a concrete column of the page (by field name); False if it is not one."""
+        try:
+            model_field = self.model._meta.get_field(source)
+        except Exception:  # FieldDoesNotExist, or a reverse relation
+            return False
+        if not getattr(model_field, "concrete", False) or model_field.is_relation:
+            return False
+        self.columns[model_field.attname] = None
+        return True
+
+    def _model_field_reader(self, field) -> Reader | None:
+        source = field.source
+        if not source or "." in source or source == "*":
+            return None
+        if self._column(source):
+            pass
+        elif source in PROPERTY_COLUMNS and isinstance(getattr(self.model, source, None), property):
+            for column in PROPERTY_COLUMNS[source]:
+                if not self._column(column):
+                    return None
+            getter = getattr(self.model, source).fget
+
+            def read_property(row: Row) -> Any:
+                value = getter(row)
+                return None if value is None else field.to_representation(value)
+
+            return read_property
+        else:
+            return None
+        if type(field) in (drf.CharField, drf.SlugField, drf.URLField):
+            return lambda row: None if (value := getattr(row, source)) is None else str(value)
+        if type(field) is drf.IntegerField:
+            return lambda row: None if (value := getattr(row, source)) is None else int(value)
+        return lambda row: (
+            None if (value := getattr(row, source)) is None else field.to_representation(value)
+        )
+
+    def _rich_text_reader(self, field) -> Reader | None:
+        source = field.source
+        if not self._column(source):
+            return None
+        context = self.context
+        return lambda row: (
+            None
+            if (value := getattr(row, source)) is None
+            else api_fields.rich_text_api(value, context)
+        )
+
+    def _needs_image(self, fk: str, *columns: str) -> None:
+        if fk not in self.images:
+            self.images.append(fk)
+        self.columns[f"{fk}_id"] = None
+        for column in columns:
+            self.columns[column] = None
+
+    def _detail_url(self, row: Row) -> Any:
+        template = self._detail_template
+        if template is None:
+            url = get_object_detail_url(self.router, self.request, self.model, _PLACEHOLDER_PK)
+            if url is None or url.count(str(_PLACEHOLDER_PK)) != 1:
+                url = get_object_detail_url(self.router, self.request, self.model, row.pk)
+                return _SKIP if url is None else url
+            template = self._detail_template = url
+        return template.replace(str(_PLACEHOLDER_PK), str(int(row.pk)))
+
+    def _type_name(self, row: Row) -> str | None:
+        """PageTypeField: the page's specific type, from its content type."""
+        model = ContentType.objects.get_for_id(row.content_type_id).model_class()
+        if model is None:
+            return None
+        name = f"{model._meta.app_label}.{model.__name__}"
+        self.view.seen_types[name] = model
+        return name
+
+    def page_url(self, row: Row) -> str | None:
+        """Page.get_full_url(request) for a page with Wagtail's routing, from the site root
+        paths read once per request (as Wagtail keeps them on the request)."""
+        return page_url(row.url_path, self.request, self._url_memo)
+
+    def hero_image(self, row: Row) -> dict[str, Any] | None:
+        image = public_image(row.hero_image, self.request)
+        if image is None:
+            return None
+        return image_representation(
+            image, self.request, alt=row.hero_image_alt, decorative=row.hero_image_decorative
+        )
+
+    def social_image(self, row: Row) -> dict[str, Any] | None:
+        image = public_image(row.social_image, self.request)
+        if image is None:
+            return None
+        return image_representation(
+            image, self.request, alt=image.default_alt_text, decorative=False
+        )
+
+    def _seo_reader(self) -> Reader | None:
+        meta_title = self._model_property("meta_title")
+        meta_description = self._model_property("meta_description")
+        if meta_title is None or meta_description is None or not self._column("canonical_url"):
+            return None
+        self._needs_image("social_image")
+        has_hero = self._column("hero_image_alt")
+        if has_hero:
+            self._needs_image("hero_image", "hero_image_alt", "hero_image_decorative")
+
+        def seo(row: Row) -> dict[str, Any]:
+            return {
+                "title": meta_title(row),
+                "description": meta_description(row),
+                "canonical_url": row.canonical_url or self.page_url(row),
+                "image": self.social_image(row) or (self.hero_image(row) if has_hero else None),
+            }
+
+        return seo
+
+    def _model_property(self, name: str) -> Callable[[Row], Any] | None:
+        prop = getattr(self.model, name, None)
+        if not isinstance(prop, property) or name not in PROPERTY_COLUMNS:
+            return None
+        for column in PROPERTY_COLUMNS[name]:
+            if not self._column(column):
+                return None
+        return prop.fget
+
+    def _call_to_action_reader(self) -> Reader | None:
+        for column in ("cta_label", "cta_text", "cta_url", "cta_page_id"):
+            self.columns[column] = None
+        self.target = "cta_page"
+        context = self.context
+
+        def call_to_action(row: Row) -> dict[str, Any] | None:
+            if not (row.cta_label or row.cta_text):
+                return None
+            target_page = row.cta_page if row.cta_page_id else None
+            target = (
+                self.reference(target_page)
+                if public_page_check(context).is_public(target_page)
+                else None
+            )
+            return {
+                "text": row.cta_text,
+                "button_label": row.cta_label,
+                "url": target["meta"]["html_url"] if target else row.cta_url,
+                "page": target,
+            }
+
+        return call_to_action
+
+    def reference(self, page) -> dict[str, Any]:
+        """`page_reference`: id, meta (type, detail_url, html_url), title; once per page."""
+        known = self._references.get(page.pk)
+        if known is None:
+            model = ContentType.objects.get_for_id(page.content_type_id).model_class() or Page
+            meta: dict[str, Any] = {"type": f"{model._meta.app_label}.{model.__name__}"}
+            if self.router is not None:
+                meta["detail_url"] = get_full_url(
+                    self.request, self.router.get_object_detail_urlpath(Page, page.pk)
+                )
+            meta["html_url"] = page_url(page.url_path, self.request, self._url_memo)
+            known = self._references[page.pk] = {"id": page.pk, "meta": meta, "title": page.title}
+        return known
+
+    # -- data for the whole response (one query each, as PageBatch) -----------------------
+
+    def breadcrumbs(self, row: Row) -> list[dict[str, Any]]:
+        by_path = self._public_ancestors()
+        step = Page.steplen
+        crumbs = [
+            by_path[row.path[: step * depth]]
+            for depth in range(2, row.depth)
+            if row.path[: step * depth] in by_path
+        ]
+        return [*(self.reference(crumb) for crumb in crumbs), self.reference(row)]
+
+    def _public_ancestors(self) -> dict[str, Page]:
+        known = getattr(self, "_ancestors", None)
+        if known is None:
+            step = Page.steplen
+            paths = {row.path[: step * depth] for row in self.rows for depth in range(2, row.depth)}
+            check = public_page_check(self.context)
+            known = self._ancestors = {
+                ancestor.path: ancestor
+                for ancestor in Page.objects.filter(path__in=paths).only(*ANCESTOR_FIELDS)
+                if check.is_public(ancestor)
+            }
+        return known
+
+    def tags(self, row: Row) -> list[str]:
+        known = getattr(self, "_tags", None)
+        if known is None:
+            through = self.model._meta.get_field("tagged_items").related_model
+            names: dict[int, list[str]] = defaultdict(list)
+            pairs = through.objects.filter(
+                content_object_id__in=[r.pk for r in self.rows]
+            ).values_list("content_object_id", "tag__name")
+            for page_id, name in pairs:
+                names[page_id].append(name)
+            known = self._tags = {page_id: sorted(tags) for page_id, tags in names.items()}
+        return known.get(row.pk, [])
+
+    def view_count(self, row: Row) -> int | str:
+        marker = self.context.get(VIEW_COUNT_MARKER_KEY)
+        if marker:
+            return view_count_placeholder(marker, row.pk)
+        known = getattr(self, "_views", None)
+        if known is None:
+            known = self._views = views_for_many(self.rows)
+        return known.get(row.pk, 0)
+
+
+class _NotHandled(Exception):
+    pass
+
+
+_SKIP = object()
+
+
+def _image_fields(model: type[Page], fk: str) -> list:
+    return list(model._meta.get_field(fk).related_model._meta.concrete_fields)
+
+
+def page_url(url_path: str, request, memo: dict[str, str | None]) -> str | None:
+    """What `Page.get_full_url(request)` answers for a page of a type that keeps Wagtail's
+    routing (`get_url_parts`), without i18n; `memo` keeps the answers of one response."""
+    if url_path in memo:
+        return memo[url_path]
+    root_paths = _site_root_paths(request)
+    possible = [srp for srp in root_paths if url_path.startswith(srp.root_path)]
+    url = None
+    if possible:
+        site_id, root_path, root_url, _language = possible[0]
+        if len({srp[0] for srp in possible}) > 1 and request is not None:
+            site = Site.find_for_request(request)
+            if site:
+                for srp in possible:
+                    if srp[0] == site.pk:
+                        site_id, root_path, root_url, _language = srp
+                        break
+        page_path = _page_path(url_path[len(root_path) :])
+        if page_path is not None:
+            url = root_url + page_path
+    memo[url_path] = url
+    return url
+
+
+def _site_root_paths(request) -> list:
+    """Site.get_site_root_paths(), kept on the request as Page._get_site_root_paths does."""
+    if request is None:
+        return Site.get_site_root_paths()
+    try:
+        return request._wagtail_cached_site_root_paths
+    except AttributeError:
+        request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
+        return request._wagtail_cached_site_root_paths
+
+
+def _page_path(relative: str) -> str | None:
+    """reverse("wagtail_serve") for a path below a site root (None if it does not reverse),
+    kept per URL configuration, script prefix and language."""
+    key = (get_urlconf(), get_script_prefix(), get_language(), relative)
+    if key in _PAGE_PATHS:
+        return _PAGE_PATHS[key]
+    try:
+        page_path = reverse("wagtail_serve", args=(relative,))
+    except NoReverseMatch:
+        page_path = None
+    if (
+        page_path is not None
+        and not getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+        and page_path != "/"
+    ):
+        page_path = page_path.rstrip("/")
+    if len(_PAGE_PATHS) >= PAGE_PATHS_KEPT:
+        _PAGE_PATHS.clear()
+    _PAGE_PATHS[key] = page_path
+    return page_path
+
+
+__all__ = ["PUBLIC_CHECK_KEY", "Row", "TypedListing", "page_url"]
