@@ -134,7 +134,7 @@ def profile(client, path: str, args) -> None:
     for _ in range(args.requests):
         client.get(path, headers=JSON)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -38,10 +38,10 @@ from wagtail.models import Page, Site
 from pages.api import fields as api_fields
 from pages.api.images import image_representation
 from pages.api.references import PUBLIC_CHECK_KEY, public_page_check
+from pages.api.rich_text import pre_expand
 from pages.api.serializers import SharedHtmlUrlField
-from pages.api.streamfield import prepare_streams
 from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY, view_count_placeholder
-from pages.images import public_image
+from pages.images import prefetch_renditions, public_image
 from pageviews.api import views_for_many
 
 # Model properties a listing shows, with the columns each reads (a property not listed here
@@ -151,11 +151,11 @@ class TypedListing:
     # -- reading ---------------------------------------------------------------------------
 
     def query(self, queryset: QuerySet) -> QuerySet:
-        """The listing's query as rows of the columns the fields read, with the images and the
-        call-to-action target joined, as the typed query joined them (same query count)."""
+        """The listing's query as rows of the columns the fields read, with the call-to-action
+        target joined, as the typed query joined it. Images come with their renditions (see
+        `_load_images`): naming each image column through the join cost more than the rest of
+        the query."""
         names = list(self.columns)
-        for fk in self.images:
-            names += [f"{fk}__{field.attname}" for field in _image_fields(self.model, fk)]
         if self.target:
             names += [f"{self.target}__{name}" for name in TARGET_COLUMNS]
         if self.locale:
@@ -164,32 +164,16 @@ class TypedListing:
         return queryset.values_list(*names)
 
     def load(self, tuples: Sequence[tuple], db: str) -> bool:
-        """Turn the fetched tuples into rows, one object per distinct image; False when a page
-        is an alias (its `alias_of` reference is left to Wagtail's serializer)."""
+        """Turn the fetched tuples into rows; False when a page is an alias (its `alias_of`
+        reference is left to Wagtail's serializer)."""
         width = len(self.columns)
         columns = list(self.columns)
-        images: dict[tuple[str, Any], Any] = {}
         rows = []
         for values in tuples:
             row = Row(columns, values[:width])
             if row.alias_of_id is not None:
                 return False
             offset = width
-            for fk in self.images:
-                image_fields = _image_fields(self.model, fk)
-                image_values = values[offset : offset + len(image_fields)]
-                offset += len(image_fields)
-                image_pk = image_values[0]
-                image = None
-                if image_pk is not None:
-                    image_model = self.model._meta.get_field(fk).related_model
-                    key = (image_model._meta.label, image_pk)
-                    image = images.get(key)
-                    if image is None:
-                        image = images[key] = image_model.from_db(
-                            db, [field.attname for field in image_fields], image_values
-                        )
-                setattr(row, fk, image)
             if self.target:
                 target_values = values[offset : offset + len(TARGET_COLUMNS)]
                 offset += len(TARGET_COLUMNS)
@@ -206,14 +190,9 @@ class TypedListing:
     def items(self) -> list[dict[str, Any]]:
         """Every page's item, after loading what all of them need (renditions, introductions'
         links, tags, ancestors, view counts) in the same queries the serializer path runs."""
-        prepare_streams(
-            [],
-            self.context,
-            images=[getattr(row, fk) for row in self.rows for fk in self.images],
-            rich_text_sources=[getattr(row, "introduction", "") or "" for row in self.rows]
-            if "introduction" in self.columns
-            else [],
-        )
+        self._load_images()
+        if "introduction" in self.columns:
+            pre_expand([row.introduction or "" for row in self.rows], self.context)
         items = []
         for row in self.rows:
             data: dict[str, Any] = {}
@@ -231,6 +210,32 @@ class TypedListing:
                 data[name] = reader(row)
             items.append(data)
         return items
+
+    def _load_images(self) -> None:
+        """The images the rows show, each with its stored renditions, from the renditions
+        query alone (one object per image); an image without any rendition yet is loaded by
+        itself (its renditions are then made on first use, as before)."""
+        if not self.images:
+            return
+        by_model: dict[type, set[int]] = defaultdict(set)
+        for fk in self.images:
+            image_model = self.model._meta.get_field(fk).related_model
+            by_model[image_model].update(
+                image_id for row in self.rows if (image_id := getattr(row, f"{fk}_id"))
+            )
+        loaded = {}
+        for image_model, ids in by_model.items():
+            images = images_with_renditions(image_model, ids)
+            missing = ids - images.keys()
+            if missing:
+                extra = image_model.objects.in_bulk(missing)
+                prefetch_renditions(extra.values())
+                images.update(extra)
+            loaded[image_model] = images
+        for fk in self.images:
+            images = loaded[self.model._meta.get_field(fk).related_model]
+            for row in self.rows:
+                setattr(row, fk, images.get(getattr(row, f"{fk}_id")))
 
     # -- fields ----------------------------------------------------------------------------
 
@@ -489,8 +494,25 @@ class _NotHandled(Exception):
 _SKIP = object()
 
 
-def _image_fields(model: type[Page], fk: str) -> list:
-    return list(model._meta.get_field(fk).related_model._meta.concrete_fields)
+def images_with_renditions(image_model: type, ids: set[int]) -> dict[int, Any]:
+    """The images with these ids that have stored renditions, each holding all of them as if
+    prefetched (`prefetch_renditions`), in one query: renditions with their image joined."""
+    if not ids:
+        return {}
+    rendition_model = image_model.get_rendition_model()
+    by_image: dict[int, list] = defaultdict(list)
+    images: dict[int, Any] = {}
+    for rendition in rendition_model.objects.filter(image_id__in=ids).select_related("image"):
+        image = images.setdefault(rendition.image_id, rendition.image)
+        rendition.image = image
+        by_image[rendition.image_id].append(rendition)
+    for image_id, image in images.items():
+        # As Django's prefetch_related stores them (prefetch_one_level).
+        renditions = image.renditions.get_queryset()
+        renditions._result_cache = by_image[image_id]
+        renditions._prefetch_done = True
+        image._prefetched_objects_cache = {"renditions": renditions}
+    return images
 
 
 def page_url(url_path: str, request, memo: dict[str, str | None]) -> str | None:
