@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
@@ -64,7 +65,23 @@ BASE_COLUMNS = (
 )
 # What a referenced page (call-to-action target, breadcrumb) needs to be checked and shown.
 TARGET_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
-ANCESTOR_FIELDS = ("id", "path", "depth", "url_path", "live", "title", "content_type")
+# Breadcrumbs: what `PublicPageCheck` and a reference read of each ancestor.
+ANCESTOR_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
+# Image columns a listing reads: representation, privacy, default alt text, rendition lookup
+# (focal point, SVG check by file name). Any other is loaded if something asks for it.
+IMAGE_COLUMNS = (
+    "id",
+    "title",
+    "file",
+    "width",
+    "height",
+    "focal_point_x",
+    "focal_point_y",
+    "focal_point_width",
+    "focal_point_height",
+    "collection_id",
+    "description",
+)
 _DRF_MODEL_FIELDS = (
     drf.IntegerField,
     drf.CharField,
@@ -166,6 +183,7 @@ class TypedListing:
     def load(self, tuples: Sequence[tuple], db: str) -> bool:
         """Turn the fetched tuples into rows; False when a page is an alias (its `alias_of`
         reference is left to Wagtail's serializer)."""
+        self.db = db
         width = len(self.columns)
         columns = list(self.columns)
         rows = []
@@ -179,7 +197,7 @@ class TypedListing:
                 offset += len(TARGET_COLUMNS)
                 target = None
                 if target_values[0] is not None:
-                    target = Page.from_db(db, list(TARGET_COLUMNS), target_values)
+                    target = _instance(Page, db, TARGET_COLUMNS, target_values)
                 setattr(row, self.target, target)
             if self.locale:
                 row.locale_language_code = values[offset]
@@ -225,7 +243,7 @@ class TypedListing:
             )
         loaded = {}
         for image_model, ids in by_model.items():
-            images = images_with_renditions(image_model, ids)
+            images = images_with_renditions(self.db, image_model, ids)
             missing = ids - images.keys()
             if missing:
                 extra = image_model.objects.in_bulk(missing)
@@ -457,22 +475,20 @@ class TypedListing:
             step = Page.steplen
             paths = {row.path[: step * depth] for row in self.rows for depth in range(2, row.depth)}
             check = public_page_check(self.context)
+            ancestors = [
+                Row(ANCESTOR_COLUMNS, values)
+                for values in select_in(self.db, Page, ANCESTOR_COLUMNS, "path", paths)
+            ]
             known = self._ancestors = {
-                ancestor.path: ancestor
-                for ancestor in Page.objects.filter(path__in=paths).only(*ANCESTOR_FIELDS)
-                if check.is_public(ancestor)
+                ancestor.path: ancestor for ancestor in ancestors if check.is_public(ancestor)
             }
         return known
 
     def tags(self, row: Row) -> list[str]:
         known = getattr(self, "_tags", None)
         if known is None:
-            through = self.model._meta.get_field("tagged_items").related_model
             names: dict[int, list[str]] = defaultdict(list)
-            pairs = through.objects.filter(
-                content_object_id__in=[r.pk for r in self.rows]
-            ).values_list("content_object_id", "tag__name")
-            for page_id, name in pairs:
+            for page_id, name in _tag_names(self.db, self.model, [r.pk for r in self.rows]):
                 names[page_id].append(name)
             known = self._tags = {page_id: sorted(tags) for page_id, tags in names.items()}
         return known.get(row.pk, [])
@@ -494,16 +510,93 @@ class _NotHandled(Exception):
 _SKIP = object()
 
 
-def images_with_renditions(image_model: type, ids: set[int]) -> dict[int, Any]:
+def select_in(db: str, model: type, columns: Sequence[str], key: str, values) -> list[tuple]:
+    """SELECT columns FROM model's table WHERE key IN values: plain columns of plain types
+    (text, integers, booleans), so rows need no conversion. Written out because the ORM's
+    building and compiling of these small queries cost several times their execution."""
+    values = list(values)
+    if not values:
+        return []
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(_column_of(model, name)) for name in columns)
+    marks = ", ".join(["%s"] * len(values))
+    sql = (
+        f"SELECT {names} FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(_column_of(model, key))} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+def _instance(model: type, db: str, attnames: Sequence[str], values: Sequence[Any]):
+    """A model object with these columns loaded (any other is loaded when read): `from_db`
+    wants them in the model's field order."""
+    given = dict(zip(attnames, values, strict=True))
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in given]
+    return model.from_db(db, ordered, [given[name] for name in ordered])
+
+
+def _column_of(model: type, attname: str) -> str:
+    return next(f.column for f in model._meta.concrete_fields if f.attname == attname)
+
+
+def _tag_names(db: str, model: type, page_ids: list[int]) -> list[tuple[int, str]]:
+    """(page id, tag name) of every tag of these pages (the tagged-item table joined to the
+    tag table), in one query written out as `select_in` is."""
+    if not page_ids:
+        return []
+    through = model._meta.get_field("tagged_items").related_model
+    tag_model = through._meta.get_field("tag").related_model
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    item, tag = quote(through._meta.db_table), quote(tag_model._meta.db_table)
+    marks = ", ".join(["%s"] * len(page_ids))
+    page_id = f"{item}.{quote(_column_of(through, 'content_object_id'))}"
+    tag_id = f"{item}.{quote(_column_of(through, 'tag_id'))}"
+    sql = (
+        f"SELECT {page_id}, {tag}.{quote(_column_of(tag_model, 'name'))} FROM {item} "
+        f"INNER JOIN {tag} ON {tag_id} = {tag}.{quote(_column_of(tag_model, 'id'))} "
+        f"WHERE {page_id} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, page_ids)
+        return cursor.fetchall()
+
+
+def images_with_renditions(db: str, image_model: type, ids: set[int]) -> dict[int, Any]:
     """The images with these ids that have stored renditions, each holding all of them as if
     prefetched (`prefetch_renditions`), in one query: renditions with their image joined."""
     if not ids:
         return {}
     rendition_model = image_model.get_rendition_model()
+    rendition_columns = [field.attname for field in rendition_model._meta.concrete_fields]
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    r_table, i_table = quote(rendition_model._meta.db_table), quote(image_model._meta.db_table)
+    names = [f"{r_table}.{quote(_column_of(rendition_model, n))}" for n in rendition_columns]
+    names += [f"{i_table}.{quote(_column_of(image_model, n))}" for n in IMAGE_COLUMNS]
+    marks = ", ".join(["%s"] * len(ids))
+    r_image = f"{r_table}.{quote(_column_of(rendition_model, 'image_id'))}"
+    sql = (
+        f"SELECT {', '.join(names)} FROM {r_table} INNER JOIN {i_table} ON "
+        f"{r_image} = {i_table}.{quote(_column_of(image_model, 'id'))} "
+        f"WHERE {r_image} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(ids))
+        fetched = cursor.fetchall()
+    width = len(rendition_columns)
     by_image: dict[int, list] = defaultdict(list)
     images: dict[int, Any] = {}
-    for rendition in rendition_model.objects.filter(image_id__in=ids).select_related("image"):
-        image = images.setdefault(rendition.image_id, rendition.image)
+    for values in fetched:
+        rendition = rendition_model.from_db(db, rendition_columns, values[:width])
+        image = images.get(rendition.image_id)
+        if image is None:
+            image = images[rendition.image_id] = _instance(
+                image_model, db, IMAGE_COLUMNS, values[width:]
+            )
         rendition.image = image
         by_image[rendition.image_id].append(rendition)
     for image_id, image in images.items():
