@@ -219,11 +219,9 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         self.check_query_parameters(queryset)
         queryset = self.filter_queryset(queryset)
         typed = TypedListing.for_view(self, queryset)
-        if typed is not None:
-            rows = list(self.paginate_queryset(typed.query(queryset)))
-            if typed.load(rows, queryset.db):
-                return self.get_paginated_response(typed.items())
-            # A page is an alias: Wagtail's serializer shows what it is an alias of.
+        # fetch() is False when a page is an alias: Wagtail's serializer shows what of.
+        if typed is not None and typed.fetch(queryset):
+            return self.get_paginated_response(typed.items())
         pages = list(self.paginate_queryset(queryset))
         return self.get_paginated_response(self.serialize_pages(pages, many=True))
 
