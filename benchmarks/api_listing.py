@@ -134,7 +134,10 @@ def profile(client, path: str, args) -> None:
     for _ in range(args.requests):
         client.get(path, headers=JSON)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.profile)
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(args.profile)
+    if os.environ.get("PROFILE_CALLEES"):  # e.g. PROFILE_CALLEES=get_queryset
+        stats.print_callees(os.environ["PROFILE_CALLEES"])
 
 
 if __name__ == "__main__":

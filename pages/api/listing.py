@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +26,9 @@ from django.db import connections
 from django.db.models import Count, QuerySet, Window
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
+from rest_framework import ISO_8601
 from rest_framework import fields as drf
+from rest_framework.settings import api_settings
 from wagtail.api.utils import get_full_url
 from wagtail.api.v2.serializers import (
     DetailUrlField,
@@ -127,6 +130,8 @@ class TypedListing:
         self.locale = False
         self.rows: list[Row] = []
         self._url_memo: dict[str, str | None] = {}
+        # What reverse() depends on besides the path (see `_page_path`).
+        self._reverse_key = (get_urlconf(), get_script_prefix(), get_language())
         self._detail_template: str | None = None
         self._references: dict[int, dict[str, Any]] = {}
         self.meta: list[tuple[str, Reader]] = []
@@ -341,6 +346,8 @@ class TypedListing:
             return lambda row: None if (value := getattr(row, source)) is None else str(value)
         if type(field) is drf.IntegerField:
             return lambda row: None if (value := getattr(row, source)) is None else int(value)
+        if type(field) is drf.DateTimeField:
+            return _datetime_reader(field, source)
         return lambda row: (
             None if (value := getattr(row, source)) is None else field.to_representation(value)
         )
@@ -385,23 +392,38 @@ class TypedListing:
     def page_url(self, row: Row) -> str | None:
         """Page.get_full_url(request) for a page with Wagtail's routing, from the site root
         paths read once per request (as Wagtail keeps them on the request)."""
-        return page_url(row.url_path, self.request, self._url_memo)
+        return page_url(row.url_path, self.request, self._url_memo, self._reverse_key)
 
     def hero_image(self, row: Row) -> dict[str, Any] | None:
-        image = public_image(row.hero_image, self.request)
-        if image is None:
-            return None
-        return image_representation(
-            image, self.request, alt=row.hero_image_alt, decorative=row.hero_image_decorative
-        )
+        """The hero image as HeroImageField shows it; worked out once per row (`seo.image`
+        shows it again when there is no sharing image)."""
+        known = row.__dict__.get("_hero_data", _SKIP)
+        if known is _SKIP:
+            image = public_image(row.hero_image, self.request)
+            known = row._hero_data = (
+                None
+                if image is None
+                else image_representation(
+                    image,
+                    self.request,
+                    alt=row.hero_image_alt,
+                    decorative=row.hero_image_decorative,
+                )
+            )
+        return known
 
     def social_image(self, row: Row) -> dict[str, Any] | None:
-        image = public_image(row.social_image, self.request)
-        if image is None:
-            return None
-        return image_representation(
-            image, self.request, alt=image.default_alt_text, decorative=False
-        )
+        known = row.__dict__.get("_social_data", _SKIP)
+        if known is _SKIP:
+            image = public_image(row.social_image, self.request)
+            known = row._social_data = (
+                None
+                if image is None
+                else image_representation(
+                    image, self.request, alt=image.default_alt_text, decorative=False
+                )
+            )
+        return known
 
     def _seo_reader(self) -> Reader | None:
         meta_title = self._model_property("meta_title")
@@ -466,7 +488,9 @@ class TypedListing:
                 meta["detail_url"] = get_full_url(
                     self.request, self.router.get_object_detail_urlpath(Page, page.pk)
                 )
-            meta["html_url"] = page_url(page.url_path, self.request, self._url_memo)
+            meta["html_url"] = page_url(
+                page.url_path, self.request, self._url_memo, self._reverse_key
+            )
             known = self._references[page.pk] = {"id": page.pk, "meta": meta, "title": page.title}
         return known
 
@@ -518,6 +542,26 @@ class TypedListing:
 
 class _NotHandled(Exception):
     pass
+
+
+def _datetime_reader(field, source: str) -> Reader:
+    """DRF's DateTimeField.to_representation for ISO 8601 output of an aware datetime (the
+    database's), written out: converted to the field's time zone, "+00:00" written "Z".
+    Anything else goes to DRF."""
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = None if hasattr(field, "timezone") else field.default_timezone()
+    fast = zone is not None and isinstance(output_format, str) and output_format.lower() == ISO_8601
+
+    def read_datetime(row: Row) -> Any:
+        value = getattr(row, source)
+        if value is None:
+            return None
+        if fast and isinstance(value, datetime) and value.utcoffset() is not None:
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return field.to_representation(value)
+
+    return read_datetime
 
 
 class _Bounds:
@@ -646,15 +690,14 @@ def images_with_renditions(db: str, image_model: type, ids: set[int]) -> dict[in
         rendition.image = image
         by_image[rendition.image_id].append(rendition)
     for image_id, image in images.items():
-        # As Django's prefetch_related stores them (prefetch_one_level).
-        renditions = image.renditions.get_queryset()
-        renditions._result_cache = by_image[image_id]
-        renditions._prefetch_done = True
-        image._prefetched_objects_cache = {"renditions": renditions}
+        # Where Wagtail looks for renditions prefetched with Prefetch(to_attr=...).
+        image.prefetched_renditions = by_image[image_id]
     return images
 
 
-def page_url(url_path: str, request, memo: dict[str, str | None]) -> str | None:
+def page_url(
+    url_path: str, request, memo: dict[str, str | None], reverse_key: tuple | None = None
+) -> str | None:
     """What `Page.get_full_url(request)` answers for a page of a type that keeps Wagtail's
     routing (`get_url_parts`), without i18n; `memo` keeps the answers of one response."""
     if url_path in memo:
@@ -671,7 +714,9 @@ def page_url(url_path: str, request, memo: dict[str, str | None]) -> str | None:
                     if srp[0] == site.pk:
                         site_id, root_path, root_url, _language = srp
                         break
-        page_path = _page_path(url_path[len(root_path) :])
+        if reverse_key is None:
+            reverse_key = (get_urlconf(), get_script_prefix(), get_language())
+        page_path = _page_path(reverse_key, url_path[len(root_path) :])
         if page_path is not None:
             url = root_url + page_path
     memo[url_path] = url
@@ -689,10 +734,10 @@ def _site_root_paths(request) -> list:
         return request._wagtail_cached_site_root_paths
 
 
-def _page_path(relative: str) -> str | None:
+def _page_path(reverse_key: tuple, relative: str) -> str | None:
     """reverse("wagtail_serve") for a path below a site root (None if it does not reverse),
-    kept per URL configuration, script prefix and language."""
-    key = (get_urlconf(), get_script_prefix(), get_language(), relative)
+    kept per URL configuration, script prefix and language (`reverse_key`)."""
+    key = (*reverse_key, relative)
     if key in _PAGE_PATHS:
         return _PAGE_PATHS[key]
     try:
