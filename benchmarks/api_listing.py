@@ -3,10 +3,12 @@
 Builds the same 200-page PostgreSQL site as `benchmarks/api.py` (its settings and `build_site`),
 turns the response cache off (every answer computed, as on the first request after a publish)
 and measures, through Django's test client, the CPU time (`time.process_time`) of the typed
-listing and the untyped listing of 20 pages with `fields=*`: rounds of N requests of each, one
-after the other, printing min and median ms per response and per item. Start-up objects are
-frozen out of the garbage collector, as `cms/wsgi.py` does in a server. `--profile N` prints
-the top N functions of the typed listing by cumulative time (cProfile) instead.
+listing and the untyped listing with `fields=*`, of 20 pages and of 80: rounds of N requests
+of each, one after the other, printing min and median ms per response, per item of the
+20-item response, and the cost of one more item (80-item minus 20-item response, over 60).
+Start-up objects are frozen out of the garbage collector, as `cms/wsgi.py` does in a server.
+`--profile N` prints the top N functions of the typed listing by cumulative time (cProfile)
+instead (`PROFILE_CALLEES=regex` also prints what the matching functions call).
 
     .venv/bin/python benchmarks/api_listing.py
     .venv/bin/python benchmarks/api_listing.py --rounds 10 --requests 30
@@ -29,9 +31,12 @@ from support import drop_database, recreate_database
 
 REPO = Path(__file__).resolve().parent.parent
 LISTINGS = {
-    "typed listing ArticlePage": "/api/v2/pages/?type=pages.ArticlePage&limit=20&fields=*",
-    "untyped listing": "/api/v2/pages/?limit=20&fields=*",
+    "typed listing ArticlePage": "/api/v2/pages/?type=pages.ArticlePage&limit={limit}&fields=*",
+    "untyped listing": "/api/v2/pages/?limit={limit}&fields=*",
 }
+# Each listing at 20 items (the benchmark's) and at 80: the difference divided by 60 is the
+# cost of one more item, without the per-response part (queries, request handling).
+LIMITS = (20, 80)
 JSON = {"Accept": "application/json"}
 
 
@@ -77,12 +82,14 @@ def main() -> int:
             api.build_site()
         client = Client()
         for path in LISTINGS.values():  # renditions, render cache, serializer classes
-            for _ in range(3):
-                assert client.get(path, headers=JSON).status_code == 200
+            for limit in LIMITS:
+                for _ in range(3):
+                    url = path.format(limit=limit)
+                    assert client.get(url, headers=JSON).status_code == 200
         gc.collect()
         gc.freeze()
         if args.profile:
-            profile(client, LISTINGS["typed listing ArticlePage"], args)
+            profile(client, LISTINGS["typed listing ArticlePage"].format(limit=20), args)
             return 0
         measure(client, args)
         return 0
@@ -102,26 +109,32 @@ def _database_exists(admin_url: str, name: str) -> bool:
 
 
 def measure(client, args) -> None:
-    per_response: dict[str, list[float]] = {name: [] for name in LISTINGS}
-    items: dict[str, int] = {}
+    per_response: dict[tuple[str, int], list[float]] = {}
     for _ in range(args.rounds):
         for name, path in LISTINGS.items():
-            started = time.process_time()
-            for _ in range(args.requests):
-                response = client.get(path, headers=JSON)
-            per_response[name].append((time.process_time() - started) * 1000 / args.requests)
-            assert response.status_code == 200
-            items[name] = len(response.json()["items"])
+            for limit in LIMITS:
+                url = path.format(limit=limit)
+                started = time.process_time()
+                for _ in range(args.requests):
+                    response = client.get(url, headers=JSON)
+                elapsed = (time.process_time() - started) * 1000 / args.requests
+                per_response.setdefault((name, limit), []).append(elapsed)
+                assert response.status_code == 200
+                assert len(response.json()["items"]) == limit, url
+    low, high = LIMITS
     print(
-        f"\n{args.rounds} rounds of {args.requests} cold requests each, load average "
-        f"{os.getloadavg()[0]:.1f}\n\n| listing | items | min ms | median ms | median ms/item |\n"
-        "| --- | ---: | ---: | ---: | ---: |"
+        f"\n{args.rounds} rounds of {args.requests} cold requests per listing and size, load "
+        f"average {os.getloadavg()[0]:.1f}; CPU ms per response (time.process_time)\n\n"
+        f"| listing | {low} items: min / median ms | per item | {high} items: min / median ms "
+        f"| one more item (median) |\n| --- | ---: | ---: | ---: | ---: |"
     )
-    for name, times in per_response.items():
-        median = statistics.median(times)
+    for name in LISTINGS:
+        small, large = per_response[(name, low)], per_response[(name, high)]
+        marginal = (statistics.median(large) - statistics.median(small)) / (high - low)
         print(
-            f"| {name} | {items[name]} | {min(times):.2f} | {median:.2f} | "
-            f"{median / items[name]:.3f} |"
+            f"| {name} | {min(small):.2f} / {statistics.median(small):.2f} | "
+            f"{statistics.median(small) / low:.3f} | {min(large):.2f} / "
+            f"{statistics.median(large):.2f} | {marginal:.3f} |"
         )
 
 
