@@ -207,3 +207,9 @@ def test_page_urls_are_wagtails(rf, odd_pages):
     memo: dict = {}
     for page in Page.objects.all():
         assert listing.page_url(page.url_path, request, memo) == page.get_full_url(request)
+
+
+def test_rows_read_by_the_orm_when_the_select_cannot_be_extended(client, monkeypatch, odd_pages):
+    monkeypatch.setattr(listing, "_row_query", lambda db, model, names: None)
+    monkeypatch.setattr(listing, "_ROW_QUERIES", {})
+    assert_same(client, monkeypatch, [f"{API}/pages/?type=pages.ServicePage&fields=*&limit=50"])
