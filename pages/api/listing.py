@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.db.models import Count, QuerySet, Window
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from rest_framework import ISO_8601
@@ -806,7 +807,9 @@ def page_url(
     url = None
     if possible:
         site_id, root_path, root_url, _language = possible[0]
-        if len({srp[0] for srp in possible}) > 1 and request is not None:
+        # As Wagtail: only a Django HttpRequest picks among several sites (the API's DRF
+        # request is not one).
+        if len({srp[0] for srp in possible}) > 1 and isinstance(request, HttpRequest):
             site = Site.find_for_request(request)
             if site:
                 for srp in possible:
