@@ -200,13 +200,20 @@ def test_an_alias_goes_to_the_serializers(client, monkeypatch, odd_pages, servic
     assert alias["meta"]["alias_of"]["id"] == original.pk
 
 
-def test_page_urls_are_wagtails(rf, odd_pages):
-    from wagtail.models import Page
+def test_page_urls_are_wagtails(rf, client, monkeypatch, odd_pages, demo_site):
+    from rest_framework.request import Request
+    from wagtail.models import Page, Site
 
-    request = rf.get("/api/v2/pages/")
-    memo: dict = {}
-    for page in Page.objects.all():
-        assert listing.page_url(page.url_path, request, memo) == page.get_full_url(request)
+    # A second site on the same pages: Wagtail picks by request only for an HttpRequest.
+    Site.objects.create(hostname="other.example", port=8080, root_page=demo_site)
+    Site.clear_site_root_paths_cache()
+    for request in (rf.get("/api/v2/pages/", HTTP_HOST="other.example:8080"), None):
+        for asked in (request, Request(request) if request is not None else None):
+            memo: dict = {}
+            for page in Page.objects.all():
+                expected = page.get_full_url(asked)
+                assert listing.page_url(page.url_path, asked, memo) == expected, page.url_path
+    assert_same(client, monkeypatch, [f"{API}/pages/?type=pages.ArticlePage&fields=*"])
 
 
 def test_rows_read_by_the_orm_when_the_select_cannot_be_extended(client, monkeypatch, odd_pages):
