@@ -71,6 +71,8 @@ BASE_COLUMNS = (
 TARGET_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
 # Breadcrumbs: what `PublicPageCheck` and a reference read of each ancestor.
 ANCESTOR_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
+# Rendition columns Wagtail reads to find and show a stored rendition.
+RENDITION_COLUMNS = ("id", "filter_spec", "file", "width", "height", "focal_point_key", "image_id")
 # Image columns a listing reads: representation, privacy, default alt text, rendition lookup
 # (focal point, SVG check by file name). Any other is loaded if something asks for it.
 IMAGE_COLUMNS = (
@@ -761,7 +763,7 @@ def images_with_renditions(db: str, image_model: type, ids: set[int]) -> dict[in
     if not ids:
         return {}
     rendition_model = image_model.get_rendition_model()
-    rendition_columns = [field.attname for field in rendition_model._meta.concrete_fields]
+    rendition_columns = RENDITION_COLUMNS
     connection = connections[db]
     quote = connection.ops.quote_name
     r_table, i_table = quote(rendition_model._meta.db_table), quote(image_model._meta.db_table)
@@ -781,7 +783,7 @@ def images_with_renditions(db: str, image_model: type, ids: set[int]) -> dict[in
     by_image: dict[int, list] = defaultdict(list)
     images: dict[int, Any] = {}
     for values in fetched:
-        rendition = rendition_model.from_db(db, rendition_columns, values[:width])
+        rendition = _instance(rendition_model, db, rendition_columns, values[:width])
         image = images.get(rendition.image_id)
         if image is None:
             image = images[rendition.image_id] = _instance(
