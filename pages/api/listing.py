@@ -2,10 +2,12 @@
 
 The same answer as Wagtail's serializers (tests/api/test_typed_listing.py compares the two on
 every query shape), at a fraction of the cost per page: DRF runs every field through its
-generic machinery and Wagtail builds a model object per page, image and locale and routes each
-page's URL. Here the page columns a listing shows are read as tuples, each distinct image is
-built once, URLs come from the site root paths read once per response, and each field is a
-small function reading the row.
+generic machinery, Wagtail builds a model object per page, image, locale and rendition and
+routes each page's URL, and the ORM builds and compiles each query anew. Here the listing's
+query reads ids and the total, the columns the fields show come as tuples from a SELECT
+compiled once, images come with their renditions, tags and breadcrumb ancestors from written
+SQL (the same number of queries as before, or fewer), URLs from the site root paths read once
+per request, and each field is a small function reading the row.
 
 Only what is known is served this way: a page model with Wagtail's URL routing, fields of the
 kinds listed in `_field_reader`, a database query (not search results), pages that are not
@@ -42,7 +44,7 @@ from wagtail.models import Page, Site
 
 from pages.api import fields as api_fields
 from pages.api.images import image_representation
-from pages.api.references import PUBLIC_CHECK_KEY, public_page_check
+from pages.api.references import public_page_check
 from pages.api.rich_text import pre_expand
 from pages.api.serializers import SharedHtmlUrlField
 from pages.api.view_count_marker import VIEW_COUNT_MARKER_KEY, view_count_placeholder
@@ -67,10 +69,9 @@ BASE_COLUMNS = (
     "content_type_id",
     "alias_of_id",
 )
-# What a referenced page (call-to-action target, breadcrumb) needs to be checked and shown.
+# What a referenced page (call-to-action target, breadcrumb ancestor) needs to be checked by
+# `PublicPageCheck` and shown as a reference.
 TARGET_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
-# Breadcrumbs: what `PublicPageCheck` and a reference read of each ancestor.
-ANCESTOR_COLUMNS = ("id", "path", "depth", "url_path", "live", "title", "content_type_id")
 # Rendition columns Wagtail reads to find and show a stored rendition.
 RENDITION_COLUMNS = ("id", "filter_spec", "file", "width", "height", "focal_point_key", "image_id")
 # Image columns a listing reads: representation, privacy, default alt text, rendition lookup
@@ -88,17 +89,22 @@ IMAGE_COLUMNS = (
     "collection_id",
     "description",
 )
-_DRF_MODEL_FIELDS = (
-    drf.IntegerField,
-    drf.CharField,
-    drf.SlugField,
-    drf.URLField,
-    drf.EmailField,
-    drf.BooleanField,
-    drf.DateField,
-    drf.DateTimeField,
-    drf.FloatField,
-    drf.DecimalField,
+# The serializer fields DRF makes for model columns, by exact type (a subclass, such as
+# Wagtail's rich text serializer, may read the request: it goes to DRF).
+_DRF_MODEL_FIELDS = frozenset(
+    {
+        drf.IntegerField,
+        drf.CharField,
+        drf.SlugField,
+        drf.URLField,
+        drf.EmailField,
+        drf.BooleanField,
+        drf.DateField,
+        drf.DateTimeField,
+        drf.FloatField,
+        drf.DecimalField,
+        drf.ReadOnlyField,
+    }
 )
 _PLACEHOLDER_PK = 987654321012
 # Reversed page paths, by (urlconf, script prefix, language, path below the site root).
@@ -174,19 +180,17 @@ class TypedListing:
     # -- reading ---------------------------------------------------------------------------
 
     def fetch(self, queryset: QuerySet) -> bool:
-        """Read the requested page of the listing (the view's paginator checks `limit` and
-        `offset` and keeps the total), as rows of the columns the fields read, with the
-        call-to-action target joined, as the typed query joined it; False when a page is an
-        alias (then the view serialises the listing with DRF). Images come with their
-        renditions (see `_load_images`): naming each image column through the join cost more
-        than the rest of the query. The total is counted in the same query (a window
-        function), not by a query of its own, unless the page asked for is empty.
+        """Read the requested page of the listing; False when a page is an alias (then the
+        view serialises the listing with DRF).
 
-        The listing's query (Wagtail's filters, order, slice) reads only the ids and the
-        total; the columns come from a second query by id whose SQL is built once per model
-        and set of columns (`_rows_by_id`): asking the ORM for two dozen columns by name, and
-        compiling them, cost more than both queries' execution. Two queries, as before (the
-        count and the page)."""
+        The view's paginator checks `limit` and `offset`. The listing's query (Wagtail's
+        filters, order, slice) reads only the ids, and the total in the same query (a window
+        function; a COUNT of its own only when the page asked for is empty). The columns the
+        fields read, with the call-to-action target joined as the typed query joined it, come
+        from a second query by id whose SELECT is compiled once per model and columns
+        (`_rows_by_id`): asking the ORM for two dozen columns by name, and compiling them,
+        cost more than both queries' execution. Two queries, as before (count and page).
+        Images come with their renditions (`_load_images`)."""
         paginator = self.view.paginator
         bounds = paginator.paginate_queryset(_Bounds(), self.request, self.view)
         names: list[str] = list(self.columns)
@@ -304,11 +308,11 @@ class TypedListing:
         if kind is api_fields.RichTextHtmlField:
             return self._rich_text_reader(field)
         if kind is api_fields.HeroImageField:
-            self._needs_image("hero_image", "hero_image_alt", "hero_image_decorative")
+            if not self._needs_image("hero_image", "hero_image_alt", "hero_image_decorative"):
+                return None
             return self.hero_image
         if kind is api_fields.SocialImageField:
-            self._needs_image("social_image")
-            return self.social_image
+            return self.social_image if self._needs_image("social_image") else None
         if kind is api_fields.SeoField:
             return self._seo_reader()
         if kind is api_fields.BreadcrumbsField:
@@ -321,7 +325,7 @@ class TypedListing:
             return self.tags
         if kind is api_fields.CallToActionField:
             return self._call_to_action_reader()
-        if kind is drf.ReadOnlyField or isinstance(field, _DRF_MODEL_FIELDS):
+        if kind in _DRF_MODEL_FIELDS:
             return self._model_field_reader(field)
         return None
 
@@ -376,12 +380,21 @@ class TypedListing:
             else api_fields.rich_text_api(value, context)
         )
 
-    def _needs_image(self, fk: str, *columns: str) -> None:
+    def _needs_image(self, fk: str, *columns: str) -> bool:
+        """Read an image foreign key (and columns that go with it); False if the page has no
+        such image field."""
+        try:
+            field = self.model._meta.get_field(fk)
+        except Exception:  # FieldDoesNotExist
+            return False
+        if not (field.many_to_one and getattr(field.related_model, "get_rendition_model", None)):
+            return False
+        if not all(self._column(column) for column in columns):
+            return False
         if fk not in self.images:
             self.images.append(fk)
-        self.columns[f"{fk}_id"] = None
-        for column in columns:
-            self.columns[column] = None
+        self.columns[field.attname] = None
+        return True
 
     def _detail_url(self, row: Row) -> Any:
         template = self._detail_template
@@ -443,10 +456,9 @@ class TypedListing:
         meta_description = self._model_property("meta_description")
         if meta_title is None or meta_description is None or not self._column("canonical_url"):
             return None
-        self._needs_image("social_image")
-        has_hero = self._column("hero_image_alt")
-        if has_hero:
-            self._needs_image("hero_image", "hero_image_alt", "hero_image_decorative")
+        if not self._needs_image("social_image"):
+            return None
+        has_hero = self._needs_image("hero_image", "hero_image_alt", "hero_image_decorative")
 
         def seo(row: Row) -> dict[str, Any]:
             return {
@@ -468,8 +480,15 @@ class TypedListing:
         return _remembered(self.model, name, prop.fget)
 
     def _call_to_action_reader(self) -> Reader | None:
-        for column in ("cta_label", "cta_text", "cta_url", "cta_page_id"):
-            self.columns[column] = None
+        if not all(self._column(column) for column in ("cta_label", "cta_text", "cta_url")):
+            return None
+        try:
+            target = self.model._meta.get_field("cta_page")
+        except Exception:  # FieldDoesNotExist
+            return None
+        if not target.many_to_one or not issubclass(target.related_model, Page):
+            return None
+        self.columns[target.attname] = None
         self.target = "cta_page"
         context = self.context
 
@@ -531,8 +550,8 @@ class TypedListing:
             paths = {row.path[: step * depth] for row in self.rows for depth in range(2, row.depth)}
             check = public_page_check(self.context)
             ancestors = [
-                Row(ANCESTOR_COLUMNS, values)
-                for values in select_in(self.db, Page, ANCESTOR_COLUMNS, "path", paths)
+                Row(TARGET_COLUMNS, values)
+                for values in select_in(self.db, Page, TARGET_COLUMNS, "path", paths)
             ]
             known = self._ancestors = {
                 ancestor.path: ancestor for ancestor in ancestors if check.is_public(ancestor)
@@ -860,4 +879,4 @@ def _page_path(reverse_key: tuple, relative: str) -> str | None:
     return page_path
 
 
-__all__ = ["PUBLIC_CHECK_KEY", "Row", "TypedListing", "page_url"]
+__all__ = ["Row", "TypedListing", "page_url"]
