@@ -510,7 +510,7 @@ class TypedListing:
 
         return call_to_action
 
-    def reference(self, page) -> dict[str, Any]:
+    def reference(self, page: Row | Page) -> dict[str, Any]:
         """`page_reference`: id, meta (type, detail_url, html_url), title; once per page."""
         known = self._references.get(page.pk)
         if known is None:
@@ -543,7 +543,7 @@ class TypedListing:
             ]
         return [*above, self.reference(row)]
 
-    def _public_ancestors(self) -> dict[str, Page]:
+    def _public_ancestors(self) -> dict[str, Row]:
         known = getattr(self, "_ancestors", None)
         if known is None:
             step = Page.steplen
