@@ -29,6 +29,7 @@ from pages.api.conf import api_setting, headless_preview_url
 from pages.api.fields import DETAIL_ONLY_FIELDS, PageDerivedField
 from pages.api.http_cache import finish_private_response, finish_public_response
 from pages.api.images import full_size_url, image_representation, prefetch_renditions
+from pages.api.listing import TypedListing
 from pages.api.references import PUBLIC_CHECK_KEY
 from pages.api.response_cache import CachedPageResponses
 from pages.api.serializers import SITE_ROOT_KEY, ClinicPageSerializer
@@ -145,6 +146,7 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
     def initial(self, request, *args, **kwargs):
         self.public_check = PublicPageCheck()
         self._base_queryset = None
+        self._queryset = None
         self.site = None
         super().initial(request, *args, **kwargs)
 
@@ -160,11 +162,15 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         return self._base_queryset
 
     def get_queryset(self):
+        # Built once per request: the listing and its serializer class both ask for it.
+        if getattr(self, "_queryset", None) is not None:
+            return self._queryset
         queryset = super().get_queryset()
         fields = {field.name for field in queryset.model._meta.get_fields()}
         queryset = queryset.select_related(*(name for name in PAGE_RELATIONS if name in fields))
         if self.action == "listing_view":
             queryset = queryset.defer(*(name for name in LISTING_DEFERRED if name in fields))
+        self._queryset = queryset
         return queryset
 
     def get_object(self):
@@ -212,6 +218,10 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         queryset = self.get_queryset()
         self.check_query_parameters(queryset)
         queryset = self.filter_queryset(queryset)
+        typed = TypedListing.for_view(self, queryset)
+        # fetch() is False when a page is an alias: Wagtail's serializer shows what of.
+        if typed is not None and typed.fetch(queryset):
+            return self.get_paginated_response(typed.items())
         pages = list(self.paginate_queryset(queryset))
         return self.get_paginated_response(self.serialize_pages(pages, many=True))
 
