@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
@@ -44,9 +44,12 @@ class SelectorBuilder:
         unique_ids: dict[str, HtmlElement],
         odd_tags: dict[HtmlElement, str] | None = None,
         targets: Iterable[HtmlElement] = (),
+        children: Callable[[HtmlElement], Iterator[tuple[HtmlElement | None, str]]] | None = None,
     ) -> None:
         # Elements whose real tag lxml could not hold (e.g. foo:bar) -> that tag.
         self._odd_tags = odd_tags or {}
+        # (child or None if no selector will need it, its real tag) of each child element
+        self._children = children or self._lxml_children
         # Elements with a unique id, and then every ancestor already built -> its selector.
         self._known: dict[HtmlElement, str] = {
             element: "#" + css_ident(element_id) for element_id, element in unique_ids.items()
@@ -95,19 +98,23 @@ class SelectorBuilder:
             step = self._steps[element]
         return step
 
-    def _count_children(self, parent: HtmlElement) -> None:
-        totals: dict[str, int] = {}
-        found = []  # (wanted child, its tag, its number among same-tag siblings)
-        wanted = self._wanted
+    def _lxml_children(self, parent: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
         odd_tags = self._odd_tags
         for child in parent:
             tag = child.tag
             if odd_tags and child in odd_tags:
                 tag = odd_tags[child]
             if isinstance(tag, str):
-                nth = totals[tag] = totals.get(tag, 0) + 1
-                if child in wanted:
-                    found.append((child, tag, nth))
+                yield child, tag
+
+    def _count_children(self, parent: HtmlElement) -> None:
+        totals: dict[str, int] = {}
+        found = []  # (wanted child, its tag, its number among same-tag siblings)
+        wanted = self._wanted
+        for child, tag in self._children(parent):
+            nth = totals[tag] = totals.get(tag, 0) + 1
+            if child is not None and child in wanted:
+                found.append((child, tag, nth))
         for child, tag, nth in found:
             self._steps[child] = _css_step(tag, nth if totals[tag] > 1 else 0)
 

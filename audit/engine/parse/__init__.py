@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from ..facts import PageFacts
 from ..urls import host_of
-from .document import Document, parse_tree
+from .document import Document, LexborTree, document_for, parse_tree
 from .head import extract_head
 from .headings import extract_headings
 from .images import extract_images
@@ -61,11 +61,15 @@ def parse_into(
     tree = parse_tree(html)
     if tree is None:
         return facts  # empty or unparsable document: no content facts
-    doc = Document(
+    doc = document_for(
         tree, page_url, is_internal=is_internal, strip_params=strip_params, max_links=max_links
     )
-    for extract in EXTRACTORS:
-        extract(doc, facts)
+    try:
+        for extract in EXTRACTORS:
+            extract(doc, facts)
+    finally:
+        if isinstance(tree, LexborTree):
+            tree.release()
     return facts
 
 

@@ -4,26 +4,38 @@ Pages are parsed as browsers parse them, by the WHATWG HTML tree-building rules 
 through selectolax), so every selector the checks report finds its element in Chromium.
 libxml2's HTML parser builds an HTML4 tree instead: it nests elements inside void elements
 such as ``<source>``, keeps stray table content in the table and never closes a ``<p>``
-for a block. The lexbor tree is copied into plain lxml elements, which the extractors and
-the selector builder read (benchmarks/parse_facts.py measures the cost).
+for a block.
+
+The extractors read lexbor's tree directly: one Python walk over its elements (no text
+nodes) indexes them, only the elements a fact comes from and their ancestors get a small
+wrapper with lxml's names (``tag``, ``get``, ``attrib``, ``getparent``, ...), and text is
+joined and counted by lexbor in C. Three kinds of document still become lxml trees, read
+through the same names: one nested deeper than MAX_DEPTH (the copy caps it as Chromium
+does), one holding a character XML refuses (the copy replaces it; the facts stay what they
+were), and one too deep for lexbor to parse in time (libxml2). Copying every page into lxml
+cost ~0.35 ms a page, 80 % of the parse step (benchmarks/README.md, "HTML5 parsing").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.etree import _Element as HtmlElement
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..selectors import SelectorBuilder
 
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _NAME_SKIP = frozenset({"script", "style", "template", "noscript"})
+# Text no reader sees, and text outside a page's main content (text.py, views.py).
+INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+NOT_MAIN = INVISIBLE | frozenset({"nav", "header", "footer", "svg"})
 # Longest decimal numeral read from markup: more digits is no count or level anyone means,
 # and int() refuses numerals past 4,300 digits.
 MAX_DIGITS = 18
@@ -179,15 +191,201 @@ def _copy(html: str) -> ParsedTree:
         node, parent, last, depth = stack.pop()
 
 
-def parse_tree(html: str) -> ParsedTree | None:
+# Chromium's cap reached: an element with MAX_DEPTH element ancestors (lexbor's selector
+# engine follows the parents in C; only a document of more elements than that is asked).
+_BEYOND_MAX_DEPTH = "*" + " > *" * MAX_DEPTH
+# Characters XML refuses, as they appear in the UTF-8 lexbor parses (controls are one byte).
+_XML_REFUSED_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
+_XML_REFUSED_SEQUENCES = ("\ufffe".encode(), "\uffff".encode())
+# Elements the index keeps whatever their attributes (see Document).
+_INDEXED_TAGS = frozenset(
+    {"a", "area", "img", "script", "meta", "link", "title", "base", *HEADING_TAGS}
+)
+_UNKNOWN: Any = object()
+
+
+def _refused_by_xml(source: bytes) -> bool:
+    """Whether ``source`` holds a character lxml refuses (~0.02 ms on a 30 KB page)."""
+    if len(source.translate(None, _XML_REFUSED_BYTES)) != len(source):
+        return True
+    # U+FFFE and U+FFFF start with the byte 0xEF, which few pages hold: searched for first.
+    return b"\xef" in source and any(sequence in source for sequence in _XML_REFUSED_SEQUENCES)
+
+
+@lru_cache(maxsize=1024)
+def _xml_tag(tag: str) -> str:
+    """The tag the lxml copy would give an element: its own, or made XML-safe as
+    _odd_element makes it (a page's selectors still use the real one, see odd_tags)."""
+    try:
+        etree.Element(tag)
+    except ValueError:
+        return _NAME_CHAR.sub("_", tag)
+    return tag
+
+
+@lru_cache(maxsize=4096)
+def _xml_name(name: str) -> bool:
+    """Whether the lxml copy would keep an attribute of this name (see _odd_element)."""
+    return _NAME_CHAR.search(name) is None and ":" not in name
+
+
+class LexElement:
+    """One lexbor element, read through the names the extractors use of lxml's elements.
+
+    Made only for the elements a fact or a selector needs (LexborTree.wrap keeps one per
+    node, so they compare by identity); ``tag`` and ``attrib`` are what the lxml copy held:
+    an XML-safe tag (the real one is in odd_tags) and string values. ``attrib`` and ``get``
+    (its dict's own ``get``, called in C as lxml's is) are filled on first use.
+    """
+
+    __slots__ = ("_parent", "_tree", "attrib", "get", "node", "tag")
+    attrib: dict[str, str]
+    get: Callable[..., Any]
+
+    def __init__(self, node: LexborNode, tag: str, tree: LexborTree) -> None:
+        self.node = node
+        self.tag = tag
+        self._parent: LexElement | None = _UNKNOWN
+        self._tree = tree
+
+    def __getattr__(self, name: str) -> Any:  # only for a slot not filled yet
+        if name != "attrib" and name != "get":
+            raise AttributeError(name)
+        self.set_attrib(self.node.attributes)
+        return getattr(self, name)
+
+    def set_attrib(self, attributes: dict[str, str | None]) -> None:
+        """Fill ``attrib`` from lexbor's attributes of the node, as the copy kept them."""
+        attrib = self.attrib = {
+            name: value or "" for name, value in attributes.items() if _xml_name(name)
+        }
+        self.get = attrib.get
+
+    def getparent(self) -> LexElement | None:
+        parent = self._parent
+        if parent is _UNKNOWN:
+            node = self.node.parent
+            is_element = node is not None and node.is_element_node
+            parent = self._parent = self._tree.wrap(node) if is_element else None
+        return parent
+
+    def iterancestors(self) -> Iterator[LexElement]:
+        parent = self.getparent()
+        while parent is not None:
+            yield parent
+            parent = parent.getparent()
+
+    def __len__(self) -> int:  # child elements: the walk removed every other kind of node
+        return sum(1 for _child in self.node.iter())
+
+    def __iter__(self) -> Iterator[LexElement]:
+        wrap = self._tree.wrap
+        return (wrap(child) for child in self.node.iter())
+
+
+class LexborTree:
+    """lexbor's tree of a page, its elements indexed by one walk (see _lexbor_tree)."""
+
+    def __init__(self, parser: LexborHTMLParser, root: LexborNode) -> None:
+        self.parser = parser  # owns every node's memory
+        self._wrapped: dict[int, LexElement] = {}
+        self.odd_tags: dict[HtmlElement, str] = {}
+        self.root = self.wrap(root)
+        self.elements: list[Indexed] = []
+        self.body: LexElement | None = None
+        self.not_main: list[LexElement] = []  # in the body, tags in NOT_MAIN, document order
+
+    def wrap(self, node: LexborNode, tag: str | None = None) -> LexElement:
+        """The one LexElement of ``node`` (``tag``: its tag, when known)."""
+        key = node.mem_id
+        element = self._wrapped.get(key)
+        if element is None:
+            if tag is None:
+                tag = node.tag
+            xml_tag = _xml_tag(tag)
+            element = self._wrapped[key] = LexElement(node, xml_tag, self)
+            if xml_tag != tag:
+                self.odd_tags[element] = tag
+        return element
+
+    def release(self) -> None:
+        """Drop the references to the elements: each element refers to its tree, so until
+        then they form cycles only the garbage collector frees (slowly, and its runs cost
+        every page time)."""
+        self._wrapped.clear()
+        self.elements.clear()
+        self.not_main.clear()
+        self.odd_tags.clear()
+
+    def children(self, parent: LexElement) -> Iterator[tuple[LexElement | None, str]]:
+        """(the child's LexElement if it has one yet, else None; its real tag) of each
+        child element of ``parent``: what SelectorBuilder counts, without wrapping each."""
+        wrapped = self._wrapped
+        for child in parent.node.iter():
+            yield wrapped.get(child.mem_id), child.tag
+
+
+def _lexbor_tree(source: bytes) -> LexborTree | None:
+    """lexbor's tree of ``source``, or None when it nests deeper than MAX_DEPTH (the capped
+    lxml copy is read instead, as before).
+
+    One walk over the elements, in C but for a tag and an attribute read per element:
+    the elements the index needs are wrapped, comments are removed and the text nodes
+    they split merged, so each run of text is one node, as in the lxml copy.
+    """
+    # scripting=True: <noscript> holds text, as in Chromium (and Googlebot) running scripts
+    parser = LexborHTMLParser(source, scripting=True)
+    root = parser.root
+    if root is None:
+        return None
+    tree = LexborTree(parser, root)
+    wrap = tree.wrap
+    append = tree.elements.append
+    not_main = tree.not_main
+    strays = []  # comments and processing instructions
+    count = 0
+    in_body = False
+    for node in root.traverse():
+        tag = node.tag
+        if tag is None or tag[0] == "-":  # "-comment": lexbor's names are not tags
+            strays.append(node)
+            continue
+        count += 1
+        attributes = node.attributes
+        if attributes or tag in _INDEXED_TAGS:
+            if attributes and None in attributes.values():  # <p hidden>: "" as in the copy
+                attributes = {name: value or "" for name, value in attributes.items()}
+            element = wrap(node, tag)
+            element.set_attrib(attributes)
+            append((element, tag, attributes))
+        if tag in NOT_MAIN:
+            if in_body:
+                not_main.append(wrap(node, tag))
+        elif tag == "body" and tree.body is None and node.parent.mem_id == root.mem_id:
+            # Every later element of the walk is inside the body (nothing follows it).
+            tree.body, in_body = wrap(node, tag), True
+    if count > MAX_DEPTH and root.css_first(_BEYOND_MAX_DEPTH) is not None:
+        return None
+    for node in strays:
+        node.decompose()
+    root.merge_text_nodes()
+    return tree
+
+
+def parse_tree(html: str) -> ParsedTree | LexborTree | None:
     """The browser's tree of ``html``, or None for an empty or unparsable document."""
     if not html or html.isspace():
         return None
     html = cap_attributes(html)
     if not _too_deep(html):
+        source = html.encode("utf-8", "ignore")  # what lexbor parses a str as
+        if not _refused_by_xml(source):
+            tree = _lexbor_tree(source)
+            if tree is not None:
+                return tree
         try:
             return _copy(html)
-        except ValueError:  # a character XML cannot hold: rare, so not searched for first
+        except ValueError:  # a character XML cannot hold
             return _copy(_xml_safe(html))
     try:
         root = etree.fromstring(html.encode("utf-8", "replace"), parser=_LIBXML2)
@@ -281,11 +479,12 @@ def text_of(element: HtmlElement, hidden: Collection[HtmlElement] = frozenset())
 
 class Document:
     """One pass over the tree, indexing the elements the facts come from, plus what every
-    extractor needs: the page's base URL, the selector builder, the link scope."""
+    extractor needs: the page's base URL, the selector builder, the link scope, and the
+    text of elements (read by lexbor or lxml: see LexborDocument and LxmlDocument)."""
 
     def __init__(
         self,
-        tree: ParsedTree,
+        tree: ParsedTree | LexborTree,
         page_url: str,
         *,
         is_internal: Callable[[str], bool],
@@ -350,6 +549,7 @@ class Document:
         self.select = SelectorBuilder(
             {i: e for i, e in self.ids.items() if self.id_counts[i] == 1},
             tree.odd_tags,
+            children=tree.children if isinstance(tree, LexborTree) else None,
             targets=(
                 *self.anchors,
                 *self.images,
@@ -379,7 +579,7 @@ class Document:
         # Kept: many links may name themselves by one large element.
         text = self._label_texts.get(target)
         if text is None:
-            text = self._label_texts[target] = text_of(target, self.hidden)
+            text = self._label_texts[target] = self.text_of(target)
         return text
 
     def is_hidden(self, element: HtmlElement) -> bool:
@@ -388,6 +588,164 @@ class Document:
         if not hidden:
             return False
         return element in hidden or any(a in hidden for a in element.iterancestors())
+
+    # What each tree reads its own way.
+
+    @property
+    def body(self) -> HtmlElement | None:
+        """The root's <body> child."""
+        raise NotImplementedError
+
+    def text_of(self, element: HtmlElement) -> str:
+        """The accessible name's text: img alt in, hidden content out (see _name_parts)."""
+        raise NotImplementedError
+
+    def text(self, element: HtmlElement, separator: str = "") -> str:
+        """Every text node inside ``element``, joined by ``separator`` (lxml's itertext)."""
+        raise NotImplementedError
+
+    def own_text(self, element: HtmlElement) -> str | None:
+        """The text before ``element``'s first child element (lxml's ``text``)."""
+        raise NotImplementedError
+
+    def not_main(self, body: HtmlElement) -> Iterable[HtmlElement]:
+        """The elements in ``body`` with a NOT_MAIN tag, in document order."""
+        raise NotImplementedError
+
+    def mentions_view(self, body: HtmlElement) -> bool:
+        """Whether any text node in ``body`` contains "view" in any ASCII case: a cheap
+        test before text_owners."""
+        raise NotImplementedError
+
+    def text_owners(self, body: HtmlElement, pattern: re.Pattern[str]) -> Iterator[HtmlElement]:
+        """Each element holding a text node that ``pattern`` finds, once, in document order;
+        text inside INVISIBLE elements is left out."""
+        raise NotImplementedError
+
+
+_VIEW_LOWER = str.maketrans("VIEW", "view")  # as the XPath translate() of LxmlDocument
+
+
+class LexborDocument(Document):
+    """A document read from lexbor's tree (LexborTree): text is joined in C."""
+
+    def __init__(self, tree: LexborTree, page_url: str, **options: Any) -> None:
+        self._tree = tree
+        super().__init__(tree, page_url, **options)
+
+    @property
+    def body(self) -> LexElement | None:
+        return self._tree.body
+
+    def text_of(self, element: LexElement) -> str:
+        node = element.node
+        if next(node.iter(), None) is None:  # no child elements: just its text
+            return squash(node.text(deep=False))
+        parts: list[str] = []
+        self._name_parts(node, parts)
+        return squash("".join(parts))
+
+    def _name_parts(self, node: LexborNode, out: list[str]) -> None:
+        """As _name_parts below. Recursive: the tree nests at most MAX_DEPTH deep."""
+        wrap = self._tree.wrap
+        for child in node.iter(include_text=True):
+            if child.is_text_node:
+                out.append(child.text_content)
+                continue
+            element = wrap(child)
+            tag = element.tag
+            if tag in _NAME_SKIP or hides(element.attrib):
+                pass
+            elif element.get("aria-label", "").strip():
+                out.append(f" {element.get('aria-label')} ")
+            elif tag == "img":
+                out.append(f" {element.get('alt') or element.get('title') or ''} ")
+            else:
+                self._name_parts(child, out)
+
+    def text(self, element: LexElement, separator: str = "") -> str:
+        return element.node.text(deep=True, separator=separator)
+
+    def own_text(self, element: LexElement) -> str | None:
+        parts = []
+        for child in element.node.iter(include_text=True):
+            if not child.is_text_node:
+                break
+            parts.append(child.text_content)
+        return "".join(parts) or None
+
+    def not_main(self, body: LexElement) -> list[LexElement]:
+        return self._tree.not_main if body is self._tree.body else []
+
+    def mentions_view(self, body: LexElement) -> bool:
+        return "view" in self.text(body, " ").translate(_VIEW_LOWER)
+
+    def text_owners(self, body: LexElement, pattern: re.Pattern[str]) -> Iterator[LexElement]:
+        wrap = self._tree.wrap
+        seen: set[int] = set()
+        stack = [body.node.iter(include_text=True)]
+        while stack:
+            for child in stack[-1]:
+                if child.is_text_node:
+                    if pattern.search(child.text_content) is not None:
+                        owner = child.parent
+                        if owner.mem_id not in seen:
+                            seen.add(owner.mem_id)
+                            yield wrap(owner)
+                elif child.tag not in INVISIBLE:
+                    stack.append(child.iter(include_text=True))
+                    break
+            else:
+                stack.pop()
+
+
+_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(INVISIBLE))
+_MENTIONS_VIEW = etree.XPath("boolean(.//text()[contains(translate(., 'VIEW', 'view'), 'view')])")
+_TEXT_NODES = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]")  # smart: they know their element
+
+
+class LxmlDocument(Document):
+    """A document read from the lxml copy (too deep for lexbor's tree as it is, or holding
+    characters XML refuses) or libxml2's tree."""
+
+    @property
+    def body(self) -> HtmlElement | None:
+        return self.root.find("body")
+
+    def text_of(self, element: HtmlElement) -> str:
+        return text_of(element, self.hidden)
+
+    def text(self, element: HtmlElement, separator: str = "") -> str:
+        return separator.join(element.itertext())
+
+    def own_text(self, element: HtmlElement) -> str | None:
+        return element.text
+
+    def not_main(self, body: HtmlElement) -> Iterable[HtmlElement]:
+        return body.iter(*NOT_MAIN)
+
+    def mentions_view(self, body: HtmlElement) -> bool:
+        return bool(_MENTIONS_VIEW(body))
+
+    def text_owners(self, body: HtmlElement, pattern: re.Pattern[str]) -> Iterator[HtmlElement]:
+        seen: set[HtmlElement] = set()
+        for text in _TEXT_NODES(body):
+            if pattern.search(text) is None:
+                continue
+            owner = text.getparent()
+            if text.is_tail and owner is not None:
+                owner = owner.getparent()
+            if owner is None or owner in seen:
+                continue
+            seen.add(owner)
+            yield owner
+
+
+def document_for(tree: ParsedTree | LexborTree, page_url: str, **options: Any) -> Document:
+    """The Document that reads ``tree`` (keyword options as Document's)."""
+    if isinstance(tree, LexborTree):
+        return LexborDocument(tree, page_url, **options)
+    return LxmlDocument(tree, page_url, **options)
 
 
 def under(element: HtmlElement, tag: str) -> bool:

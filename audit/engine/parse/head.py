@@ -12,7 +12,7 @@ OG_VALUE_MAX = 2_000
 
 def extract_head(doc: Document, facts: PageFacts) -> None:
     # An SVG's <title> names the drawing, not the page.
-    facts.titles = [squash("".join(t.itertext())) for t in doc.titles if not under(t, "svg")]
+    facts.titles = [squash(doc.text(t)) for t in doc.titles if not under(t, "svg")]
     for meta in doc.metas:
         name = (meta.get("name") or "").strip().lower()
         content = meta.get("content")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from lxml.etree import _Element as HtmlElement
-
 from ..facts import Heading, PageFacts
 from ..selectors import snippet
-from .document import Document, text_of
+from .document import Document, HtmlElement
 
 _CHROME_TAGS = frozenset({"nav", "footer"})
 _CHROME_ROLES = frozenset({"navigation", "contentinfo"})
@@ -24,7 +22,7 @@ def extract_headings(doc: Document, facts: PageFacts) -> None:
     for element, level in doc.headings:
         if doc.is_hidden(element):  # not in the outline readers get (axe skips it too)
             continue
-        text = element.get("aria-label", "").strip() or text_of(element, doc.hidden)
+        text = element.get("aria-label", "").strip() or doc.text_of(element)
         facts.headings.append(
             Heading(
                 level=level,

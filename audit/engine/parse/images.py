@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import _Element as HtmlElement
-
 from ..facts import Image, PageFacts
 from ..selectors import snippet
-from .document import Document, safe_urljoin
+from .document import Document, HtmlElement, safe_urljoin
 
 GLOBAL_ARIA = frozenset(
     {

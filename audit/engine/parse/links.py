@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from lxml.etree import _Element as HtmlElement
-
 from ..facts import Link, PageFacts
 from ..selectors import snippet
 from ..urls import resolve
-from .document import Document, squash, text_of
+from .document import Document, HtmlElement, squash
 
 LINK_TEXT_MAX = 200
 
@@ -17,7 +15,7 @@ def _link_name(element: HtmlElement, doc: Document) -> str:
     return (
         doc.labelledby(element)
         or element.get("aria-label", "").strip()
-        or text_of(element, doc.hidden)
+        or doc.text_of(element)
         or squash(element.get("title", ""))
     )
 

@@ -20,7 +20,7 @@ def _listing_class(classes: set[str]) -> bool:
 
 
 def extract_page_type(doc: Document, facts: PageFacts) -> None:
-    body = doc.root.find("body")
+    body = doc.body
     body_classes = set((body.get("class") or "").split()) if body is not None else set()
     types = doc.jsonld_types
     if types & _LISTING_TYPES or _listing_class(body_classes):

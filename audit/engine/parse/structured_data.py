@@ -83,7 +83,7 @@ def extract_structured_data(doc: Document, facts: PageFacts) -> None:
         if kind != "application/ld+json":
             continue
         block = JsonLd(selector=doc.select(script), snippet=snippet(script))
-        block.data, block.error = _load((script.text or "").strip())
+        block.data, block.error = _load((doc.own_text(script) or "").strip())
         if block.error is None:
             doc.jsonld_types |= _types(block.data)
             if doc.jsonld_views is None:

@@ -14,12 +14,8 @@ import math
 import re
 from typing import Any
 
-from lxml import etree
-from lxml.etree import _Element as HtmlElement
-
 from ..facts import PageFacts
-from .document import MAX_DIGITS, Document, small_int
-from .text import INVISIBLE
+from .document import MAX_DIGITS, Document, HtmlElement, small_int
 
 # A count starts where a run of digits starts (never inside one) and is bounded in length:
 # unbounded repeats made a long run of digits cost time quadratic in its length.
@@ -55,9 +51,6 @@ _OTHER_POSTS = re.compile(
     re.I,
 )
 _VIEWS_WORD = re.compile(r"\bviews?\b|page ?views", re.I)
-_NOT_INVISIBLE = " or ".join(f"ancestor::{tag}" for tag in sorted(INVISIBLE))
-_MENTIONS_VIEW = etree.XPath("boolean(.//text()[contains(translate(., 'VIEW', 'view'), 'view')])")
-_TEXT_NODES = etree.XPath(f".//text()[not({_NOT_INVISIBLE})]")  # smart: they know their element
 LISTING = "listing"
 
 
@@ -111,21 +104,12 @@ def _list_items(counters: list[HtmlElement]) -> set[HtmlElement]:
 
 def _text_counters(doc: Document) -> list[tuple[HtmlElement, int]]:
     """Elements whose own text says "N views", with that N, in document order."""
-    body = doc.root.find("body")
-    if body is None or not _MENTIONS_VIEW(body):
-        return []  # the common case: libxml2 finds no "view" in the text, no walk
+    body = doc.body
+    if body is None or not doc.mentions_view(body):
+        return []  # the common case: no "view" in the text, no walk
     found: list[tuple[HtmlElement, int]] = []
-    seen: set[HtmlElement] = set()
-    for text in _TEXT_NODES(body):
-        if _VIEWS_WORD.search(text) is None:
-            continue
-        owner = text.getparent()
-        if text.is_tail and owner is not None:
-            owner = owner.getparent()
-        if owner is None or owner in seen:
-            continue
-        seen.add(owner)
-        match = _VIEWS_TEXT.search(" ".join(owner.itertext()))
+    for owner in doc.text_owners(body, _VIEWS_WORD):
+        match = _VIEWS_TEXT.search(doc.text(owner, " "))
         count = count_value(match.group(1)) if match else None
         if count is not None:
             found.append((owner, count))
