@@ -88,7 +88,7 @@ class SelectorBuilder:
 
     def _step(self, element: HtmlElement, parent: HtmlElement) -> str:
         step = self._steps.get(element)
-        if step is None and len(parent) == 1:
+        if step is None and self._only_child(parent):
             # An only child (most links in running text): no siblings to count.
             step = self._steps[element] = _css_step(self._odd_tags.get(element, element.tag), 0)
         elif step is None:
@@ -97,6 +97,12 @@ class SelectorBuilder:
             self._count_children(parent)
             step = self._steps[element]
         return step
+
+    def _only_child(self, parent: HtmlElement) -> bool:
+        if self._children == self._lxml_children:
+            return len(parent) == 1
+        children = self._children(parent)
+        return next(children, None) is not None and next(children, None) is None
 
     def _lxml_children(self, parent: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
         odd_tags = self._odd_tags

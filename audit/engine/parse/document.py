@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -195,38 +194,74 @@ def _copy(html: str) -> ParsedTree:
 # engine follows the parents in C; only a document of more elements than that is asked).
 _BEYOND_MAX_DEPTH = "*" + " > *" * MAX_DEPTH
 # Characters XML refuses, as they appear in the UTF-8 lexbor parses (controls are one byte).
-_XML_REFUSED_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
+_XML_REFUSED_BYTES = tuple(bytes([c]) for c in range(32) if c not in (9, 10, 13))
 _XML_REFUSED_SEQUENCES = ("\ufffe".encode(), "\uffff".encode())
 # Elements the index keeps whatever their attributes (see Document).
 _INDEXED_TAGS = frozenset(
     {"a", "area", "img", "script", "meta", "link", "title", "base", *HEADING_TAGS}
 )
+# Attributes the index reads of any element (an element with none of them and a tag not in
+# _INDEXED_TAGS, as most <p class=...>, is left out of it: the index would skip it anyway).
+_INDEXED_NAMES = frozenset({"id", "data-views", "role", "hidden", "aria-hidden", "style"})
 _UNKNOWN: Any = object()
 
 
+def _tag_ids(tags: Iterable[str]) -> frozenset[int]:
+    """lexbor's ids of these tags (those of the standard tags are fixed in its build)."""
+    parser = LexborHTMLParser("")
+    return frozenset(parser.create_node(tag).tag_id for tag in tags)
+
+
+_INDEXED_IDS = _tag_ids(_INDEXED_TAGS)
+_NOT_MAIN_IDS = _tag_ids(NOT_MAIN)
+(_BODY_ID,) = _tag_ids(["body"])
+# Every node that is not an element (text, comment, ...) has an id below the first tag's,
+# "a" (lexbor numbers the standard tags alphabetically after them, others far above).
+(_FIRST_ELEMENT_ID,) = _tag_ids(["a"])
+
+
 def _refused_by_xml(source: bytes) -> bool:
-    """Whether ``source`` holds a character lxml refuses (~0.02 ms on a 30 KB page)."""
-    if len(source.translate(None, _XML_REFUSED_BYTES)) != len(source):
+    """Whether ``source`` holds a character lxml refuses (~0.01 ms on a 30 KB page: one
+    memchr per control character is less than half the CPU of one translate pass)."""
+    if any(control in source for control in _XML_REFUSED_BYTES):
         return True
     # U+FFFE and U+FFFF start with the byte 0xEF, which few pages hold: searched for first.
     return b"\xef" in source and any(sequence in source for sequence in _XML_REFUSED_SEQUENCES)
 
 
-@lru_cache(maxsize=1024)
+# What the lxml copy made of the tags and attribute names met so far (a few hundred on a
+# site; bounded, as a hostile page may hold any number of names).
+_XML_TAGS: dict[str, str] = {}
+_XML_NAMES: set[str] = set()
+_KNOWN_MAX = 4096
+
+
 def _xml_tag(tag: str) -> str:
     """The tag the lxml copy would give an element: its own, or made XML-safe as
     _odd_element makes it (a page's selectors still use the real one, see odd_tags)."""
-    try:
-        etree.Element(tag)
-    except ValueError:
-        return _NAME_CHAR.sub("_", tag)
-    return tag
+    xml_tag = _XML_TAGS.get(tag)
+    if xml_tag is None:
+        try:
+            etree.Element(tag)
+            xml_tag = tag
+        except ValueError:
+            xml_tag = _NAME_CHAR.sub("_", tag)
+        if len(_XML_TAGS) < _KNOWN_MAX:
+            _XML_TAGS[tag] = xml_tag
+    return xml_tag
 
 
-@lru_cache(maxsize=4096)
-def _xml_name(name: str) -> bool:
-    """Whether the lxml copy would keep an attribute of this name (see _odd_element)."""
-    return _NAME_CHAR.search(name) is None and ":" not in name
+def _xml_attributes(attributes: dict[str, str | None]) -> dict[str, str]:
+    """The attributes the lxml copy would keep (see _odd_element), values as strings."""
+    if _XML_NAMES.issuperset(attributes) and None not in attributes.values():
+        return attributes  # type: ignore[return-value]  # no None in it
+    kept = {}
+    for name, value in attributes.items():
+        if _NAME_CHAR.search(name) is None and ":" not in name:
+            kept[name] = value or ""
+            if len(_XML_NAMES) < _KNOWN_MAX:
+                _XML_NAMES.add(name)
+    return kept
 
 
 class LexElement:
@@ -242,11 +277,10 @@ class LexElement:
     attrib: dict[str, str]
     get: Callable[..., Any]
 
-    def __init__(self, node: LexborNode, tag: str, tree: LexborTree) -> None:
-        self.node = node
-        self.tag = tag
-        self._parent: LexElement | None = _UNKNOWN
-        self._tree = tree
+    node: LexborNode
+    tag: str
+    _parent: LexElement | None
+    _tree: LexborTree
 
     def __getattr__(self, name: str) -> Any:  # only for a slot not filled yet
         if name != "attrib" and name != "get":
@@ -255,10 +289,8 @@ class LexElement:
         return getattr(self, name)
 
     def set_attrib(self, attributes: dict[str, str | None]) -> None:
-        """Fill ``attrib`` from lexbor's attributes of the node, as the copy kept them."""
-        attrib = self.attrib = {
-            name: value or "" for name, value in attributes.items() if _xml_name(name)
-        }
+        """Fill ``attrib`` from lexbor's attributes of the node (a dict of its own)."""
+        attrib = self.attrib = _xml_attributes(attributes)
         self.get = attrib.get
 
     def getparent(self) -> LexElement | None:
@@ -283,6 +315,9 @@ class LexElement:
         return (wrap(child) for child in self.node.iter())
 
 
+_new_element = object.__new__
+
+
 class LexborTree:
     """lexbor's tree of a page, its elements indexed by one walk (see _lexbor_tree)."""
 
@@ -302,8 +337,12 @@ class LexborTree:
         if element is None:
             if tag is None:
                 tag = node.tag
-            xml_tag = _xml_tag(tag)
-            element = self._wrapped[key] = LexElement(node, xml_tag, self)
+            # Set here, not by an __init__: a page makes a hundred or more of them.
+            element = self._wrapped[key] = _new_element(LexElement)
+            element.node = node
+            element._parent = _UNKNOWN
+            element._tree = self
+            xml_tag = element.tag = _XML_TAGS.get(tag) or _xml_tag(tag)
             if xml_tag != tag:
                 self.odd_tags[element] = tag
         return element
@@ -345,25 +384,27 @@ def _lexbor_tree(source: bytes) -> LexborTree | None:
     strays = []  # comments and processing instructions
     count = 0
     in_body = False
+    # lexbor's tag ids, not names: an int read per element instead of a str.
     for node in root.traverse():
-        tag = node.tag
-        if tag is None or tag[0] == "-":  # "-comment": lexbor's names are not tags
+        tag_id = node.tag_id
+        if tag_id < _FIRST_ELEMENT_ID:  # a comment or processing instruction
             strays.append(node)
             continue
         count += 1
         attributes = node.attributes
-        if attributes or tag in _INDEXED_TAGS:
+        if tag_id in _INDEXED_IDS or (attributes and not _INDEXED_NAMES.isdisjoint(attributes)):
             if attributes and None in attributes.values():  # <p hidden>: "" as in the copy
                 attributes = {name: value or "" for name, value in attributes.items()}
+            tag = node.tag
             element = wrap(node, tag)
             element.set_attrib(attributes)
             append((element, tag, attributes))
-        if tag in NOT_MAIN:
+        if tag_id in _NOT_MAIN_IDS:
             if in_body:
-                not_main.append(wrap(node, tag))
-        elif tag == "body" and tree.body is None and node.parent.mem_id == root.mem_id:
+                not_main.append(wrap(node))
+        elif tag_id == _BODY_ID and tree.body is None and node.parent.mem_id == root.mem_id:
             # Every later element of the walk is inside the body (nothing follows it).
-            tree.body, in_body = wrap(node, tag), True
+            tree.body, in_body = wrap(node), True
     if count > MAX_DEPTH and root.css_first(_BEYOND_MAX_DEPTH) is not None:
         return None
     for node in strays:

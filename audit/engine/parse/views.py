@@ -91,11 +91,13 @@ def _list_items(counters: list[HtmlElement]) -> set[HtmlElement]:
             if parent is None:
                 break
             kind = (item.tag, item.get("class"))
+            # The siblings that hold a counter are among the holders: fewer than the
+            # siblings (a body has many children), and no walk over the children.
             if any(
                 sibling is not item
-                and sibling in holders
+                and sibling.getparent() is parent
                 and (sibling.tag, sibling.get("class")) == kind
-                for sibling in parent
+                for sibling in holders
             ):
                 in_lists.add(counter)
                 break
