@@ -47,7 +47,8 @@ class SelectorBuilder:
         children: Callable[[HtmlElement], Iterator[tuple[HtmlElement | None, str]]] | None = None,
     ) -> None:
         # Elements whose real tag lxml could not hold (e.g. foo:bar) -> that tag.
-        self._odd_tags = odd_tags or {}
+        # The same dict, not a copy: a lexbor document adds to it as it wraps elements.
+        self._odd_tags = odd_tags if odd_tags is not None else {}
         # (child or None if no selector will need it, its real tag) of each child element
         self._children = children or self._lxml_children
         # Elements with a unique id, and then every ancestor already built -> its selector.
