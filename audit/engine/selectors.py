@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
@@ -44,12 +44,14 @@ class SelectorBuilder:
         unique_ids: dict[str, HtmlElement],
         odd_tags: dict[HtmlElement, str] | None = None,
         targets: Iterable[HtmlElement] = (),
-        children: Callable[[HtmlElement], Iterator[tuple[HtmlElement | None, str]]] | None = None,
+        children: Callable[[HtmlElement], Iterable[tuple[HtmlElement | None, Hashable]]]
+        | None = None,
     ) -> None:
         # Elements whose real tag lxml could not hold (e.g. foo:bar) -> that tag.
         # The same dict, not a copy: a lexbor document adds to it as it wraps elements.
         self._odd_tags = odd_tags if odd_tags is not None else {}
-        # (child or None if no selector will need it, its real tag) of each child element
+        # (child, or None if no selector will need it; a key of its tag, the same for the
+        # same tag) of each child element: lxml elements are read as they are.
         self._children = children or self._lxml_children
         # Elements with a unique id, and then every ancestor already built -> its selector.
         self._known: dict[HtmlElement, str] = {
@@ -102,8 +104,7 @@ class SelectorBuilder:
     def _only_child(self, parent: HtmlElement) -> bool:
         if self._children == self._lxml_children:
             return len(parent) == 1
-        children = self._children(parent)
-        return next(children, None) is not None and next(children, None) is None
+        return parent.only_child()  # type: ignore[attr-defined]  # a LexElement
 
     def _lxml_children(self, parent: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
         odd_tags = self._odd_tags
@@ -115,15 +116,17 @@ class SelectorBuilder:
                 yield child, tag
 
     def _count_children(self, parent: HtmlElement) -> None:
-        totals: dict[str, int] = {}
-        found = []  # (wanted child, its tag, its number among same-tag siblings)
+        totals: dict[Hashable, int] = {}
+        found = []  # (wanted child, its tag's key, its number among same-tag siblings)
         wanted = self._wanted
-        for child, tag in self._children(parent):
-            nth = totals[tag] = totals.get(tag, 0) + 1
+        for child, key in self._children(parent):
+            nth = totals[key] = totals.get(key, 0) + 1
             if child is not None and child in wanted:
-                found.append((child, tag, nth))
-        for child, tag, nth in found:
-            self._steps[child] = _css_step(tag, nth if totals[tag] > 1 else 0)
+                found.append((child, key, nth))
+        odd_tags = self._odd_tags
+        for child, key, nth in found:
+            tag = odd_tags.get(child, child.tag)
+            self._steps[child] = _css_step(tag, nth if totals[key] > 1 else 0)
 
 
 @lru_cache(maxsize=4096)

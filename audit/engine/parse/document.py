@@ -307,6 +307,11 @@ class LexElement:
             yield parent
             parent = parent.getparent()
 
+    def only_child(self) -> bool:
+        """Whether it has exactly one child element (read no further than the second)."""
+        children = self.node.iter()
+        return next(children, None) is not None and next(children, None) is None
+
     def __len__(self) -> int:  # child elements: the walk removed every other kind of node
         return sum(1 for _child in self.node.iter())
 
@@ -356,12 +361,11 @@ class LexborTree:
         self.not_main.clear()
         self.odd_tags.clear()
 
-    def children(self, parent: LexElement) -> Iterator[tuple[LexElement | None, str]]:
-        """(the child's LexElement if it has one yet, else None; its real tag) of each
-        child element of ``parent``: what SelectorBuilder counts, without wrapping each."""
+    def children(self, parent: LexElement) -> list[tuple[LexElement | None, int]]:
+        """(the child's LexElement if it has one yet, else None; its tag id) of each child
+        element of ``parent``: what SelectorBuilder counts, without wrapping each."""
         wrapped = self._wrapped
-        for child in parent.node.iter():
-            yield wrapped.get(child.mem_id), child.tag
+        return [(wrapped.get(child.mem_id), child.tag_id) for child in parent.node.iter()]
 
 
 def _lexbor_tree(source: bytes) -> LexborTree | None:
@@ -680,6 +684,11 @@ class LexborDocument(Document):
 
     def text_of(self, element: LexElement) -> str:
         node = element.node
+        child = node.first_child
+        if child is None:
+            return ""
+        if child.next is None and child.is_text_node:  # most links and headings
+            return squash(child.text_content)
         if next(node.iter(), None) is None:  # no child elements: just its text
             return squash(node.text(deep=False))
         parts: list[str] = []
