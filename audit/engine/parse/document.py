@@ -321,6 +321,8 @@ class LexElement:
 
 
 _new_element = object.__new__
+# What the extractors read: an lxml element, or a LexElement with the same names.
+Element = HtmlElement | LexElement
 
 
 class LexborTree:
@@ -329,7 +331,7 @@ class LexborTree:
     def __init__(self, parser: LexborHTMLParser, root: LexborNode) -> None:
         self.parser = parser  # owns every node's memory
         self._wrapped: dict[int, LexElement] = {}
-        self.odd_tags: dict[HtmlElement, str] = {}
+        self.odd_tags: dict[Element, str] = {}
         self.root = self.wrap(root)
         self.elements: list[Indexed] = []
         self.body: LexElement | None = None
@@ -540,24 +542,24 @@ class Document:
         self.page_url = page_url
         self.is_internal = is_internal
         self.strip_params = strip_params
-        self.ids: dict[str, HtmlElement] = {}
+        self.ids: dict[str, Element] = {}
         self.id_counts: dict[str, int] = {}
-        self.titles: list[HtmlElement] = []
-        self.metas: list[HtmlElement] = []
-        self.link_tags: list[HtmlElement] = []
-        self.bases: list[HtmlElement] = []
-        self.headings: list[tuple[HtmlElement, int]] = []
-        self.images: list[HtmlElement] = []
-        self.anchors: list[HtmlElement] = []  # the first max_links of them
+        self.titles: list[Element] = []
+        self.metas: list[Element] = []
+        self.link_tags: list[Element] = []
+        self.bases: list[Element] = []
+        self.headings: list[tuple[Element, int]] = []
+        self.images: list[Element] = []
+        self.anchors: list[Element] = []  # the first max_links of them
         self.anchor_count = 0
-        self.scripts: list[HtmlElement] = []
-        self.views_attrs: list[HtmlElement] = []  # elements with data-views, in order
-        self.hidden: set[HtmlElement] = set()  # hidden by their own attributes
+        self.scripts: list[Element] = []
+        self.views_attrs: list[Element] = []  # elements with data-views, in order
+        self.hidden: set[Element] = set()  # hidden by their own attributes
         # Filled by extractors for the ones after them (head -> page type, JSON-LD -> views).
         self.og_type: str | None = None
         self.jsonld_types: set[str] = set()
         self.jsonld_views: int | None = None
-        self._label_texts: dict[HtmlElement, str] = {}
+        self._label_texts: dict[Element, str] = {}
         for element, tag, attrib in tree.elements:
             if attrib:
                 element_id = attrib.get("id")
@@ -611,7 +613,7 @@ class Document:
                 return safe_urljoin(self.page_url, href) or self.page_url
         return self.page_url
 
-    def labelledby(self, element: HtmlElement) -> str | None:
+    def labelledby(self, element: Element) -> str | None:
         """Text of the aria-labelledby targets; None without the attribute."""
         ids = element.get("aria-labelledby")
         if ids is None:
@@ -620,14 +622,14 @@ class Document:
         found = [self.ids[i] for i in dict.fromkeys(ids.split()) if i in self.ids]
         return squash(" ".join(self._label_text(target) for target in found))
 
-    def _label_text(self, target: HtmlElement) -> str:
+    def _label_text(self, target: Element) -> str:
         # Kept: many links may name themselves by one large element.
         text = self._label_texts.get(target)
         if text is None:
             text = self._label_texts[target] = self.text_of(target)
         return text
 
-    def is_hidden(self, element: HtmlElement) -> bool:
+    def is_hidden(self, element: Element) -> bool:
         """Hidden from readers by its own attributes or an ancestor's (see hides)."""
         hidden = self.hidden
         if not hidden:
@@ -637,32 +639,32 @@ class Document:
     # What each tree reads its own way.
 
     @property
-    def body(self) -> HtmlElement | None:
+    def body(self) -> Element | None:
         """The root's <body> child."""
         raise NotImplementedError
 
-    def text_of(self, element: HtmlElement) -> str:
+    def text_of(self, element: Element) -> str:
         """The accessible name's text: img alt in, hidden content out (see _name_parts)."""
         raise NotImplementedError
 
-    def text(self, element: HtmlElement, separator: str = "") -> str:
+    def text(self, element: Element, separator: str = "") -> str:
         """Every text node inside ``element``, joined by ``separator`` (lxml's itertext)."""
         raise NotImplementedError
 
-    def own_text(self, element: HtmlElement) -> str | None:
+    def own_text(self, element: Element) -> str | None:
         """The text before ``element``'s first child element (lxml's ``text``)."""
         raise NotImplementedError
 
-    def not_main(self, body: HtmlElement) -> Iterable[HtmlElement]:
+    def not_main(self, body: Element) -> Iterable[Element]:
         """The elements in ``body`` with a NOT_MAIN tag, in document order."""
         raise NotImplementedError
 
-    def mentions_view(self, body: HtmlElement) -> bool:
+    def mentions_view(self, body: Element) -> bool:
         """Whether any text node in ``body`` contains "view" in any ASCII case: a cheap
         test before text_owners."""
         raise NotImplementedError
 
-    def text_owners(self, body: HtmlElement, pattern: re.Pattern[str]) -> Iterator[HtmlElement]:
+    def text_owners(self, body: Element, pattern: re.Pattern[str]) -> Iterator[Element]:
         """Each element holding a text node that ``pattern`` finds, once, in document order;
         text inside INVISIBLE elements is left out."""
         raise NotImplementedError

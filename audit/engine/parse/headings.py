@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ..facts import Heading, PageFacts
 from ..selectors import snippet
-from .document import Document, HtmlElement
+from .document import Document, Element
 
 _CHROME_TAGS = frozenset({"nav", "footer"})
 _CHROME_ROLES = frozenset({"navigation", "contentinfo"})
 
 
-def in_chrome(element: HtmlElement) -> bool:
+def in_chrome(element: Element) -> bool:
     """Inside <nav>, <footer> or their ARIA roles: site chrome that repeats on every page."""
     for ancestor in element.iterancestors():
         if ancestor.tag in _CHROME_TAGS or ancestor.get("role") in _CHROME_ROLES:

@@ -6,7 +6,7 @@ import re
 
 from ..facts import Image, PageFacts
 from ..selectors import snippet
-from .document import Document, HtmlElement, safe_urljoin
+from .document import Document, Element, safe_urljoin
 
 GLOBAL_ARIA = frozenset(
     {
@@ -59,7 +59,7 @@ def display_width(width: str | None, sizes: str | None) -> int | None:
     return (max(lengths) or None) if lengths else None
 
 
-def _image(element: HtmlElement, doc: Document) -> Image:
+def _image(element: Element, doc: Document) -> Image:
     src = element.get("src", "").strip()
     if src and not src.startswith("data:"):
         # Unresolvable (e.g. "http://[bad"): kept as written, it is what the page says.

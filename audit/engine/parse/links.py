@@ -6,12 +6,12 @@ from __future__ import annotations
 from ..facts import Link, PageFacts
 from ..selectors import snippet
 from ..urls import resolve
-from .document import Document, HtmlElement, squash
+from .document import Document, Element, squash
 
 LINK_TEXT_MAX = 200
 
 
-def _link_name(element: HtmlElement, doc: Document) -> str:
+def _link_name(element: Element, doc: Document) -> str:
     return (
         doc.labelledby(element)
         or element.get("aria-label", "").strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..facts import PageFacts
-from .document import NOT_MAIN, Document, HtmlElement
+from .document import NOT_MAIN, Document, Element
 
 # ASCII text as bytes: whitespace (what str.split() splits on) -> b" ", all else -> b"x".
 _ASCII_WORDS = bytes.maketrans(
@@ -20,12 +20,12 @@ def count_words(text: str) -> int:
     return marks.count(b" x")
 
 
-def _words(doc: Document, element: HtmlElement) -> int:
+def _words(doc: Document, element: Element) -> int:
     # Text nodes joined by spaces, so a count is the sum of the counts of its text nodes.
     return count_words(doc.text(element, " "))
 
 
-def main_word_count(doc: Document, body: HtmlElement) -> int:
+def main_word_count(doc: Document, body: Element) -> int:
     """Words outside scripts, nav, header, footer, inline SVG and hidden elements.
 
     All of the body's words less those of each outermost skipped element (its own tail

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from ..facts import PageFacts
-from .document import MAX_DIGITS, Document, HtmlElement, small_int
+from .document import MAX_DIGITS, Document, Element, small_int
 
 # A count starts where a run of digits starts (never inside one) and is bounded in length:
 # unbounded repeats made a long run of digits cost time quadratic in its length.
@@ -54,12 +54,12 @@ _VIEWS_WORD = re.compile(r"\bviews?\b|page ?views", re.I)
 LISTING = "listing"
 
 
-def _names_other_posts(element: HtmlElement) -> bool:
+def _names_other_posts(element: Element) -> bool:
     names = f"{element.get('class', '')} {element.get('id', '')}"
     return bool(names.strip()) and _OTHER_POSTS.search(names) is not None
 
 
-def _outside_own_content(element: HtmlElement, doc: Document) -> bool:
+def _outside_own_content(element: Element, doc: Document) -> bool:
     """In site chrome, a block of other posts, or hidden content."""
     if doc.is_hidden(element):
         return True
@@ -77,14 +77,14 @@ def _outside_own_content(element: HtmlElement, doc: Document) -> bool:
     return False
 
 
-def _list_items(counters: list[HtmlElement]) -> set[HtmlElement]:
+def _list_items(counters: list[Element]) -> set[Element]:
     """Counters inside one of several like siblings (same tag and class) that each hold a
     counter: the items of a list of posts, each with its own count."""
-    holders: set[HtmlElement] = set()
+    holders: set[Element] = set()
     for counter in counters:
         holders.add(counter)
         holders.update(counter.iterancestors())
-    in_lists: set[HtmlElement] = set()
+    in_lists: set[Element] = set()
     for counter in counters:
         for item in [counter, *counter.iterancestors()]:
             parent = item.getparent()
@@ -104,12 +104,12 @@ def _list_items(counters: list[HtmlElement]) -> set[HtmlElement]:
     return in_lists
 
 
-def _text_counters(doc: Document) -> list[tuple[HtmlElement, int]]:
+def _text_counters(doc: Document) -> list[tuple[Element, int]]:
     """Elements whose own text says "N views", with that N, in document order."""
     body = doc.body
     if body is None or not doc.mentions_view(body):
         return []  # the common case: no "view" in the text, no walk
-    found: list[tuple[HtmlElement, int]] = []
+    found: list[tuple[Element, int]] = []
     for owner in doc.text_owners(body, _VIEWS_WORD):
         match = _VIEWS_TEXT.search(doc.text(owner, " "))
         count = count_value(match.group(1)) if match else None
