@@ -6,14 +6,17 @@ libxml2's HTML parser builds an HTML4 tree instead: it nests elements inside voi
 such as ``<source>``, keeps stray table content in the table and never closes a ``<p>``
 for a block.
 
-The extractors read lexbor's tree directly: one Python walk over its elements (no text
-nodes) indexes them, only the elements a fact comes from and their ancestors get a small
-wrapper with lxml's names (``tag``, ``get``, ``attrib``, ``getparent``, ...), and text is
-joined and counted by lexbor in C. Three kinds of document still become lxml trees, read
-through the same names: one nested deeper than MAX_DEPTH (the copy caps it as Chromium
-does), one holding a character XML refuses (the copy replaces it; the facts stay what they
-were), and one too deep for lexbor to parse in time (libxml2). Copying every page into lxml
-cost ~0.35 ms a page, 80 % of the parse step (benchmarks/README.md, "HTML5 parsing").
+The extractors read lexbor's tree directly: one Python walk over its elements (tag ids and
+attributes; no text nodes) indexes them, only the elements a fact comes from and their
+ancestors get a small wrapper with lxml's names (LexElement: ``tag``, ``get``, ``attrib``,
+``getparent``, ...), and text is joined by lexbor in C. Comments are removed and the text
+nodes they split merged, so every run of text is one node, as in lxml. Three kinds of
+document are still read as lxml trees, through the same names, so their facts stay what
+they were: one nested deeper than MAX_DEPTH (the copy caps it as Chromium does), one holding
+a character XML refuses (the copy replaces it), and one too deep for lexbor to parse in time
+(libxml2). The copy into lxml cost ~3.4 M instructions a page of the crawl benchmark; the
+walk, its checks and the wrappers ~1.3 M: the parse step went from 9.7 M to 7.7 M a page
+(benchmarks/README.md, "HTML5 parsing"; benchmarks/parse_facts.py compares the facts).
 """
 
 from __future__ import annotations
