@@ -423,9 +423,12 @@ class Crawler:
         pending = 0
         try:
             while (todo or pending) and not self._should_stop():
-                while todo and pending < self._window(pool):
-                    pool.submit(todo.popleft(), None)
-                    pending += 1
+                window = self._window(pool)
+                room = min(window - pending, len(todo))
+                # Half a window at a time: fewer, larger messages (see workers.py).
+                if room > 0 and (room >= window // 2 or room == len(todo)):
+                    pool.submit_checks([todo.popleft() for _ in range(room)])
+                    pending += room
                 result = pool.next_result(timeout=WAIT_SECONDS)
                 if not isinstance(result, StatusResult):
                     continue
