@@ -15,11 +15,9 @@ end-of-file on its socket, and the main process hands each task to the worker wi
 fewest tasks in flight.
 
 Status checks are cheap (a HEAD each, ~0.1 ms of CPU), and one message per check cost as
-much again in the two processes, so they travel in batches: a task names several URLs,
-and a worker sends its finished checks together, as plain tuples (``linkcheck.to_wire``),
-once every check it was given is done or ``RESULT_BATCH`` are waiting. A slow target
-holds back the few results of its batch (the main process sends batches of about half
-its window), not the worker's other threads. Every message from a worker is a list of
+much again in the two processes, so they travel in batches: a task names every URL the
+window has room for, and a worker sends its finished checks together, as plain tuples
+(``linkcheck.to_wire``), see ``_Outbox``. Every message from a worker is a list of
 results.
 """
 
@@ -49,8 +47,10 @@ log = logging.getLogger(__name__)
 
 # (url, depth): a page to fetch and analyse; (urls, None): link targets or images to check.
 Task = tuple[str, int] | tuple[tuple[str, ...], None]
-# A worker sends its finished status checks once it has this many (or has no more).
+# A worker sends its finished status checks once it has this many, has no more, or the
+# first has waited this long.
 RESULT_BATCH = 16
+FLUSH_SECONDS = 0.002
 
 
 @dataclass
@@ -74,28 +74,16 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     policy.fetcher = fetcher
     job = PageJob(fetcher, setup.config, policy.scope)
     tasks: queue.SimpleQueue[tuple[str, int | None] | None] = queue.SimpleQueue()
-    send_lock = threading.Lock()
-    outbox: list[JobResult | StatusWire] = []  # finished, not sent yet; under send_lock
-    checking = [0]  # status checks received and not finished; under send_lock
+    outbox = _Outbox(channel)
 
     def serve() -> None:
         while (task := tasks.get()) is not None:
             url, depth = task
-            if depth is None:
-                result: JobResult | StatusWire = to_wire(check_target(fetcher, url))
-            else:
-                result = job.run(url, depth)
             try:
-                with send_lock:
-                    outbox.append(result)
-                    # A page goes at once; a check waits for the rest of its batch.
-                    if depth is None:
-                        checking[0] -= 1
-                        if len(outbox) < RESULT_BATCH and checking[0] > 0:
-                            continue
-                    batch = outbox.copy()
-                    outbox.clear()
-                    channel.send(batch)
+                if depth is None:
+                    outbox.put(to_wire(check_target(fetcher, url)), check=True)
+                else:
+                    outbox.put(job.run(url, depth), check=False)
             except OSError:
                 return  # the main process has gone; nobody is waiting for results
 
@@ -110,8 +98,7 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
         while (task := channel.recv()) is not None:
             target, depth = task
             if isinstance(target, tuple):
-                with send_lock:
-                    checking[0] += len(target)
+                outbox.expect(len(target))
                 for url in target:
                     tasks.put((url, None))
             else:
@@ -123,7 +110,64 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
         tasks.put(None)
     for thread in threads:
         thread.join()
+    outbox.close()
     fetcher.close()
+
+
+class _Outbox:
+    """A worker's finished tasks on their way to the main process: a page's at once, status
+    checks together once the worker has none left, ``RESULT_BATCH`` are waiting or the
+    first has waited ``FLUSH_SECONDS`` (a slow target never holds the others back long)."""
+
+    def __init__(self, channel: Connection) -> None:
+        self._channel = channel
+        self._changed = threading.Condition()
+        self._results: list[JobResult | StatusWire] = []
+        self._since = 0.0  # when the first result now waiting came
+        self._checking = 0  # status checks received and not finished
+        self._closed = False
+        threading.Thread(target=self._flush_late, name="audit-outbox", daemon=True).start()
+
+    def expect(self, checks: int) -> None:
+        with self._changed:
+            self._checking += checks
+
+    def put(self, result: JobResult | StatusWire, *, check: bool) -> None:
+        """Raises OSError when the main process has gone."""
+        with self._changed:
+            self._results.append(result)
+            if check:
+                self._checking -= 1
+                if self._checking > 0 and len(self._results) < RESULT_BATCH:
+                    if len(self._results) == 1:
+                        self._since = time.monotonic()
+                        self._changed.notify()  # starts the flusher's clock
+                    return
+            self._send()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+
+    def _send(self) -> None:
+        batch, self._results = self._results, []
+        self._channel.send(batch)
+
+    def _flush_late(self) -> None:
+        with self._changed:
+            while not self._closed:
+                if not self._results:
+                    self._changed.wait()
+                    continue
+                left = self._since + FLUSH_SECONDS - time.monotonic()
+                if left > 0:
+                    self._changed.wait(left)
+                    continue
+                try:
+                    self._send()
+                except OSError:
+                    return
 
 
 class WorkersFailed(RuntimeError):
@@ -189,6 +233,15 @@ class WorkerPool:
                 self.in_flight[worker] -= len(batch)
                 self._ready.extend(r if isinstance(r, JobResult) else from_wire(r) for r in batch)
         return self._ready.popleft() if self._ready else None
+
+    def next_results(self, timeout: float) -> list[JobResult | StatusResult]:
+        """Every finished task at hand (waiting up to ``timeout`` seconds for one)."""
+        first = self.next_result(timeout)
+        if first is None:
+            return []
+        ready = [first, *self._ready]
+        self._ready.clear()
+        return ready
 
     def close(self) -> None:
         for channel in self.channels:
