@@ -83,8 +83,9 @@ def main() -> None:
                 )
             if args.profile:
                 profile = cProfile.Profile(time.process_time)
-                profile.runcall(pages_round)
-                profile.runcall(images_round)
+                for phase, _name, run, _count in phases:
+                    if args.only in (None, phase):
+                        profile.runcall(run)
                 profile.dump_stats(args.profile)
                 print(f"profile written to {args.profile}")
             crawler.fetcher.close()

@@ -423,19 +423,21 @@ class Crawler:
         pending = 0
         try:
             while (todo or pending) and not self._should_stop():
-                while todo and pending < self._window(pool):
-                    pool.submit(todo.popleft(), None)
-                    pending += 1
-                result = pool.next_result(timeout=WAIT_SECONDS)
-                if not isinstance(result, StatusResult):
-                    continue
-                pending -= 1
-                self.counters.worker_requests += result.requests
-                status = result.status
-                if self.throttle is not None and status is not None:
-                    latency = None if result.response_ms is None else result.response_ms / 1000
-                    self.throttle.observe(latency, failed=status.failed is not None)
-                found[result.url] = status
+                room = min(self._window(pool) - pending, len(todo))
+                if room > 0:
+                    pool.submit_checks([todo.popleft() for _ in range(room)])
+                    pending += room
+                # All the results at hand before the next submit: one message for them all.
+                for result in pool.next_results(timeout=WAIT_SECONDS):
+                    if not isinstance(result, StatusResult):
+                        continue
+                    pending -= 1
+                    self.counters.worker_requests += result.requests
+                    status = result.status
+                    if self.throttle is not None and status is not None:
+                        latency = None if result.response_ms is None else result.response_ms / 1000
+                        self.throttle.observe(latency, failed=status.failed is not None)
+                    found[result.url] = status
         except WorkersFailed as exc:
             log.warning("%s; checking the rest in this process", exc)
             self._close_status_pool()

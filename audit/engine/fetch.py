@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import http.client
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from .config import AuditConfig
 from .deadline import ResponseWatch, StopSignal, Watchdog
 from .errors import FetchError, UnsafeTarget
 from .facts import Hop
+from .head import HeadClient, HeadResponse
 from .throttle import ConcurrencyController
 from .transport import PinnedAdapter
 from .urls import AddressGuard, normalize_url
@@ -93,14 +96,14 @@ def looks_html(head: bytes) -> bool:
 
 def classify(exc: BaseException) -> FetchError:
     """The FetchError for an exception urllib3 raised while connecting or reading."""
-    if isinstance(exc, NameResolutionError):
+    if isinstance(exc, (NameResolutionError, socket.gaierror)):
         return FetchError.DNS
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)) and not isinstance(
         exc,
         NewConnectionError,  # a subclass of ConnectTimeoutError in urllib3
     ):
         return FetchError.TIMEOUT
-    if isinstance(exc, SSLError):
+    if isinstance(exc, (SSLError, ssl.SSLError, ssl.CertificateError)):
         return FetchError.TLS
     # urllib3 wraps the OSError that happened: look at the chain for the actual cause.
     cause: BaseException | None = exc
@@ -127,7 +130,7 @@ def _resolve_as_usual(host: str, port: int) -> None:
     return None
 
 
-def _discard(response: BaseHTTPResponse, method: str) -> None:
+def _discard(response: BaseHTTPResponse | HeadResponse, method: str) -> None:
     """Give the connection back without reading a large body we do not want."""
     length = response.headers.get("Content-Length")
     small = length is not None and length.isdigit() and int(length) <= DRAIN_MAX
@@ -199,6 +202,10 @@ class Fetcher:
         )
         self._pools = adapter.poolmanager
         self._headers = dict(self.session.headers)
+        # HEADs (link and image checks) skip urllib3: see head.py.
+        self._head = HeadClient(
+            guard.pinned if guard is not None else _resolve_as_usual, self._headers, pool
+        )
         self.delay = config.delay  # may be raised by robots.txt Crawl-delay
         self._delay_lock = threading.Lock()
         self._next_at = 0.0
@@ -208,6 +215,7 @@ class Fetcher:
     def close(self) -> None:
         self.watchdog.close()
         self.session.close()
+        self._head.close()
 
     def slow_down(self, delay: float) -> None:
         """Raise the delay between requests, counting from now (the last request)."""
@@ -235,14 +243,17 @@ class Fetcher:
     def _response_seconds(self) -> float:
         return self.config.timeout * RESPONSE_DEADLINE_FACTOR
 
-    def _open(self, method: str, url: str) -> BaseHTTPResponse:
+    def _open(self, method: str, url: str) -> BaseHTTPResponse | HeadResponse:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        pool = self._pools.connection_from_url(url)
         timeout = self.config.timeout
         left = self.stop.remaining()
         if left is not None:
             timeout = max(0.01, min(timeout, left))
+        host = parts.hostname or ""
+        if method == "HEAD" and self._head.handles(parts.scheme, host):
+            return self._head.head(parts.scheme, host, parts.port, target, timeout)
+        pool = self._pools.connection_from_url(url)
         return pool.urlopen(
             method,
             target,
@@ -351,7 +362,7 @@ class Fetcher:
     def _finish(
         self,
         result: FetchResult,
-        response: BaseHTTPResponse,
+        response: BaseHTTPResponse | HeadResponse,
         url: str,
         method: str,
         want_body: str,

@@ -4,7 +4,7 @@ Each worker runs a few fetch threads with its own connection pool and parses in 
 process, so page bodies never cross a process boundary: the main process sends
 ``(url, depth)`` and gets back small outcomes (report, summary, link-target status).
 After the pages, the same workers check the status of link targets and images
-(``(url, None)`` -> a StatusResult), so those requests use every core too.
+(``(urls, None)`` -> StatusResults), so those requests use every core too.
 The main process only runs the frontier, de-duplication, limits and callbacks.
 
 Each worker has its own socket pair to the main process rather than a shared
@@ -12,7 +12,13 @@ Each worker has its own socket pair to the main process rather than a shared
 the fetch threads contend for one cross-process lock (both stood out in py-spy profiles
 of a crawl). Here a send is one pickle and one write, a dead worker shows up as
 end-of-file on its socket, and the main process hands each task to the worker with the
-fewest pages in flight.
+fewest tasks in flight.
+
+Status checks are cheap (a HEAD each, ~0.1 ms of CPU), and one message per check cost as
+much again in the two processes, so they travel in batches: a task names every URL the
+window has room for, and a worker sends its finished checks together, as plain tuples
+(``linkcheck.to_wire``), see ``_Outbox``. Every message from a worker is a list of
+results.
 """
 
 from __future__ import annotations
@@ -32,15 +38,19 @@ from typing import Any
 from .config import AuditConfig
 from .deadline import StopSignal
 from .fetch import Fetcher
-from .linkcheck import StatusResult, check_target
+from .linkcheck import StatusResult, StatusWire, check_target, from_wire, to_wire
 from .pagejob import JobResult, PageJob
 from .policy import CrawlPolicy
 
 log = logging.getLogger(__name__)
 
 
-# (url, depth): a page to fetch and analyse; (url, None): a link target or image to check.
-Task = tuple[str, int | None]
+# (url, depth): a page to fetch and analyse; (urls, None): link targets or images to check.
+Task = tuple[str, int] | tuple[tuple[str, ...], None]
+# A worker sends its finished status checks once it has this many, has no more, or the
+# first has waited this long.
+RESULT_BATCH = 16
+FLUSH_SECONDS = 0.002
 
 
 @dataclass
@@ -63,16 +73,17 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     fetcher = Fetcher(setup.config, may_request=policy.refusal, guard=policy.guard, stop=stop)
     policy.fetcher = fetcher
     job = PageJob(fetcher, setup.config, policy.scope)
-    tasks: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
-    send_lock = threading.Lock()
+    tasks: queue.SimpleQueue[tuple[str, int | None] | None] = queue.SimpleQueue()
+    outbox = _Outbox(channel)
 
     def serve() -> None:
         while (task := tasks.get()) is not None:
             url, depth = task
-            result = job.run(url, depth) if depth is not None else check_target(fetcher, url)
             try:
-                with send_lock:
-                    channel.send(result)
+                if depth is None:
+                    outbox.put(to_wire(check_target(fetcher, url)), check=True)
+                else:
+                    outbox.put(job.run(url, depth), check=False)
             except OSError:
                 return  # the main process has gone; nobody is waiting for results
 
@@ -85,7 +96,13 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     # This thread only reads tasks, so the main process's sends never wait for a page.
     try:
         while (task := channel.recv()) is not None:
-            tasks.put(task)
+            target, depth = task
+            if isinstance(target, tuple):
+                outbox.expect(len(target))
+                for url in target:
+                    tasks.put((url, None))
+            else:
+                tasks.put((target, depth))
     except (EOFError, OSError):
         pass  # the main process closed the channel or died: stop
     stop.stop()
@@ -93,7 +110,64 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
         tasks.put(None)
     for thread in threads:
         thread.join()
+    outbox.close()
     fetcher.close()
+
+
+class _Outbox:
+    """A worker's finished tasks on their way to the main process: a page's at once, status
+    checks together once the worker has none left, ``RESULT_BATCH`` are waiting or the
+    first has waited ``FLUSH_SECONDS`` (a slow target never holds the others back long)."""
+
+    def __init__(self, channel: Connection) -> None:
+        self._channel = channel
+        self._changed = threading.Condition()
+        self._results: list[JobResult | StatusWire] = []
+        self._since = 0.0  # when the first result now waiting came
+        self._checking = 0  # status checks received and not finished
+        self._closed = False
+        threading.Thread(target=self._flush_late, name="audit-outbox", daemon=True).start()
+
+    def expect(self, checks: int) -> None:
+        with self._changed:
+            self._checking += checks
+
+    def put(self, result: JobResult | StatusWire, *, check: bool) -> None:
+        """Raises OSError when the main process has gone."""
+        with self._changed:
+            self._results.append(result)
+            if check:
+                self._checking -= 1
+                if self._checking > 0 and len(self._results) < RESULT_BATCH:
+                    if len(self._results) == 1:
+                        self._since = time.monotonic()
+                        self._changed.notify()  # starts the flusher's clock
+                    return
+            self._send()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+
+    def _send(self) -> None:
+        batch, self._results = self._results, []
+        self._channel.send(batch)
+
+    def _flush_late(self) -> None:
+        with self._changed:
+            while not self._closed:
+                if not self._results:
+                    self._changed.wait()
+                    continue
+                left = self._since + FLUSH_SECONDS - time.monotonic()
+                if left > 0:
+                    self._changed.wait(left)
+                    continue
+                try:
+                    self._send()
+                except OSError:
+                    return
 
 
 class WorkersFailed(RuntimeError):
@@ -128,14 +202,23 @@ class WorkerPool:
             self.close()
             raise
 
-    def submit(self, url: str, depth: int | None) -> None:
-        """Queue a page (its depth) or, with depth None, a target's status check."""
-        worker = self.in_flight.index(min(self.in_flight))
+    def submit(self, url: str, depth: int) -> None:
+        """Queue a page to fetch and analyse."""
+        self._send(self.in_flight.index(min(self.in_flight)), (url, depth), 1)
+
+    def submit_checks(self, urls: list[str]) -> None:
+        """Queue status checks, spread over the workers with the fewest tasks in flight."""
+        share = -(-len(urls) // len(self.channels))
+        for start in range(0, len(urls), share):
+            chunk = tuple(urls[start : start + share])
+            self._send(self.in_flight.index(min(self.in_flight)), (chunk, None), len(chunk))
+
+    def _send(self, worker: int, task: Task, tasks: int) -> None:
         try:
-            self.channels[worker].send((url, depth))
+            self.channels[worker].send(task)
         except OSError as exc:
             raise WorkersFailed(f"an audit worker process exited unexpectedly ({exc})") from None
-        self.in_flight[worker] += 1
+        self.in_flight[worker] += tasks
 
     def next_result(self, timeout: float) -> JobResult | StatusResult | None:
         """The next finished task, or None after ``timeout`` seconds without one."""
@@ -144,11 +227,21 @@ class WorkerPool:
             for channel in wait(self.channels, timeout):
                 worker = self.channels.index(channel)  # type: ignore[arg-type]
                 try:
-                    self._ready.append(channel.recv())  # type: ignore[union-attr]
+                    batch = channel.recv()  # type: ignore[union-attr]
                 except (EOFError, OSError):
                     raise WorkersFailed("an audit worker process exited unexpectedly") from None
-                self.in_flight[worker] -= 1
+                self.in_flight[worker] -= len(batch)
+                self._ready.extend(r if isinstance(r, JobResult) else from_wire(r) for r in batch)
         return self._ready.popleft() if self._ready else None
+
+    def next_results(self, timeout: float) -> list[JobResult | StatusResult]:
+        """Every finished task at hand (waiting up to ``timeout`` seconds for one)."""
+        first = self.next_result(timeout)
+        if first is None:
+            return []
+        ready = [first, *self._ready]
+        self._ready.clear()
+        return ready
 
     def close(self) -> None:
         for channel in self.channels:

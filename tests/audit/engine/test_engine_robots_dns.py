@@ -16,6 +16,7 @@ import requests
 import audit.engine.urls as urls_module
 from audit.engine import AuditConfig, audit_site
 from audit.engine.crawl import Crawler, RobotsDisallowed
+from audit.engine.fetch import Fetcher
 from audit.engine.robots import parse_robots, rules_from_response
 from audit.engine.urls import AddressGuard
 from tests.fixture_server import LoopbackServer, QuietHandler
@@ -253,6 +254,23 @@ def test_connections_use_the_vetted_address_not_a_second_dns_answer(
     assert {host for _, _, host in public.requests} == {f"rebind.test:{public.port}"}
     # Without pinning, the second answer would have reached the internal service:
     assert "Internal secret" in requests.get(start, timeout=2).text
+
+
+def test_head_checks_use_the_vetted_address_too(
+    mini: list[MiniSite], quick: AuditConfig, rebinding_dns: dict[str, int]
+) -> None:
+    """Link and image checks (HEAD, audit/engine/head.py) are pinned like page fetches."""
+    public, internal = _two_servers_on_one_port(mini)
+    url = f"http://rebind.test:{public.port}/next"
+    fetcher = Fetcher(quick, guard=AddressGuard(f"rebind.test:{public.port}"))
+    try:
+        results = [fetcher.status_of(url) for _ in range(2)]
+    finally:
+        fetcher.close()
+    assert rebinding_dns["rebind.test"] == 1  # resolved once, by the guard
+    assert [(r.status, r.error) for r in results] == [(200, None)] * 2
+    assert internal.requests == []
+    assert public.requests == [("HEAD", "/next", f"rebind.test:{public.port}")] * 2
 
 
 def test_guard_sends_its_vetted_addresses_to_worker_processes(

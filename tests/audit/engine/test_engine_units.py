@@ -7,16 +7,19 @@ import gzip
 import pickle
 import random
 import socket
+from dataclasses import fields
 
 import pytest
 from bs4 import BeautifulSoup
 
 from audit.engine import InvalidConfig, InvalidStartURL, UnsafeTarget, parse_html
-from audit.engine.checks import Triples
+from audit.engine.checks import TargetStatus, Triples
 from audit.engine.config import AuditConfig
 from audit.engine.crawl import Crawler
 from audit.engine.decode import decode_html
+from audit.engine.facts import Hop
 from audit.engine.fetch import looks_binary, parse_retry_after
+from audit.engine.linkcheck import StatusResult, from_wire, to_wire
 from audit.engine.parse.text import count_words
 from audit.engine.robots import parse_robots
 from audit.engine.sitemaps import sitemap_locations
@@ -300,3 +303,25 @@ def test_empty_and_garbage_documents_do_not_crash() -> None:
     assert parse_html(
         '<?xml version="1.0" encoding="utf-8"?><html><title>X</title></html>', "https://c.example/"
     ).titles == ["X"]
+
+
+def test_a_status_result_survives_the_trip_from_a_worker_process() -> None:
+    """Status checks travel as plain tuples (linkcheck.to_wire): every field of
+    TargetStatus, a new one included, must come back as it went."""
+    values = {
+        "status": 301,
+        "hops": [Hop("https://c.example/a", 301)],
+        "final_url": "https://c.example/b",
+        "error": "redirect-loop",
+        "content_type": "image/png",
+        "bytes": 1234,
+        "bytes_at_least": True,
+    }
+    assert set(values) == {f.name for f in fields(TargetStatus)} - {"url"}
+    sent = StatusResult(
+        "https://c.example/a", TargetStatus("https://c.example/a", **values), 3, 1.5
+    )
+    wire = pickle.loads(pickle.dumps(to_wire(sent)))
+    assert from_wire(wire) == sent
+    stopped = StatusResult("https://c.example/x", None, 0, None)
+    assert from_wire(pickle.loads(pickle.dumps(to_wire(stopped)))) == stopped
