@@ -365,6 +365,10 @@ class LexborTree:
         self.elements.clear()
         self.not_main.clear()
         self.odd_tags.clear()
+        # The root and the body stay as attributes: their link back is a cycle too.
+        for element in (self.root, self.body):
+            if element is not None:
+                del element._tree
 
     def children(self, parent: LexElement) -> list[tuple[LexElement | None, int]]:
         """(the child's LexElement if it has one yet, else None; its tag id) of each child

@@ -94,3 +94,19 @@ def test_names_xml_cannot_hold_on_the_root_are_no_error() -> None:
     facts = parse_html('<html xml:lang="en" lang="en"><body><a href="/x">x</a></body>', URL)
     assert facts.lang == "en"
     assert [link.text for link in facts.links] == ["x"]
+
+
+def test_a_parsed_page_leaves_no_garbage_cycles() -> None:
+    """Every page's tree is freed when its facts are made, not at the next full collection:
+    a cycle per page kept ~50 MB more per worker process of a 10,000-page crawl."""
+    import gc
+
+    html = "<title>T</title><body><main><h1>A</h1><a href='/x'>x</a><img src=i.png></main>"
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            parse_html(html, URL)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
