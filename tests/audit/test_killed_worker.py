@@ -109,6 +109,9 @@ def test_a_worker_killed_mid_audit_keeps_its_pages_and_its_run_is_failed_promptl
     assert status == "running"  # nobody has noticed yet
     assert stored_at_kill > 0, "the killed worker lost every page it had crawled"
 
+    # A run is stale STALE_AFTER seconds after its last heartbeat: a scheduler that started
+    # sooner (a quick Django start-up) would rightly leave it running.
+    time.sleep(WORKER_AUDIT["STALE_AFTER"])
     # What the scheduler runs every tick (and `audit_scheduler --once` from cron).
     scheduler = db.manage("audit_scheduler", "--once")
     output = scheduler.communicate(timeout=30)[0].decode()
