@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -219,14 +219,24 @@ def view_totals(page_ids: Iterable[int]) -> dict[int, int]:
     totals = dict.fromkeys(ids, 0)
     if not ids:
         return totals
-    rows = (
-        PageViewCount.objects.filter(page_id__in=ids)
-        .values_list("page_id")
-        .annotate(total=Sum("count"))
-        .order_by()
-    )
-    totals.update({page_id: total for page_id, total in rows})
+    # Written out: every uncached API answer that shows counts runs this, and the ORM spent
+    # ~0.8 ms building and compiling the grouped query for ~0.1 ms of work.
+    with connection.cursor() as cursor:
+        cursor.execute(_totals_sql().format(marks=", ".join(["%s"] * len(ids))), ids)
+        totals.update(cursor.fetchall())
     return totals
+
+
+@functools.cache
+def _totals_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = PageViewCount._meta
+    page_id, count = (quote(meta.get_field(name).column) for name in ("page", "count"))
+    return (
+        f"SELECT {page_id}, SUM({count}) FROM {quote(meta.db_table)} "
+        f"WHERE {page_id} IN ({{marks}}) GROUP BY {page_id}"
+    )
+
 
 
 def view_total(page_id: int) -> int:
