@@ -161,29 +161,8 @@ def start_tag(element: HtmlElement) -> str:
     return _start_tag(element.tag[:SNIPPET_MAX], tuple(attributes))
 
 
-# (tag, attributes, text) -> snippet, for the links and images every page of a site repeats
-# (nav, footer, logo). Bounded twice: entries of at most _SNIPPET_KEY_MAX characters, and
-# emptied when full (the template's entries come back with the next page).
-_SNIPPETS: dict[tuple[str, tuple[tuple[str, str], ...], str | None], str] = {}
-_SNIPPETS_MAX = 2048
-_SNIPPET_KEY_MAX = 1024
-
-
 def snippet(element: HtmlElement, text: str | None = None) -> str:
     """The start tag, plus short text and end tag for elements whose text matters."""
-    key = (element.tag, tuple(element.attrib.items()), text)
-    found = _SNIPPETS.get(key)
-    if found is None:
-        found = _snippet(element, text)
-        size = len(text or "") + sum(len(name) + len(value) for name, value in key[1])
-        if size <= _SNIPPET_KEY_MAX:
-            if len(_SNIPPETS) >= _SNIPPETS_MAX:
-                _SNIPPETS.clear()
-            _SNIPPETS[key] = found
-    return found
-
-
-def _snippet(element: HtmlElement, text: str | None) -> str:
     tag = start_tag(element)
     if text is not None:
         inner = escape(text[:80] + ("…" if len(text) > 80 else ""), quote=False)

@@ -124,7 +124,7 @@ def resolve(base: str, href: str, strip_params: tuple[str, ...] = ()) -> str | N
             absolute = href
         elif href.startswith("/") and not href.startswith("//"):
             # Root-relative links are most links; skip urljoin's general algorithm.
-            absolute = origin(base) + href
+            absolute = _origin(base) + href
         else:
             absolute = urljoin(base, href)
         return normalize_url(absolute, strip_params)
@@ -133,8 +133,7 @@ def resolve(base: str, href: str, strip_params: tuple[str, ...] = ()) -> str | N
 
 
 @lru_cache(maxsize=1024)
-def origin(url: str) -> str:
-    """scheme://netloc of ``url``, as a root-relative href is resolved against it."""
+def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 
