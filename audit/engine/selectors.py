@@ -53,6 +53,7 @@ class SelectorBuilder:
         # (child, or None if no selector will need it; a key of its tag, the same for the
         # same tag) of each child element: lxml elements are read as they are.
         self._children = children or self._lxml_children
+        self._lexbor = children is not None  # its parents answer only_child() themselves
         # Elements with a unique id, and then every ancestor already built -> its selector.
         self._known: dict[HtmlElement, str] = {
             element: "#" + css_ident(element_id) for element_id, element in unique_ids.items()
@@ -93,7 +94,7 @@ class SelectorBuilder:
         step = self._steps.get(element)
         if step is None and self._only_child(parent):
             # An only child (most links in running text): no siblings to count.
-            step = self._steps[element] = _css_step(self._odd_tags.get(element, element.tag), 0)
+            step = self._steps[element] = css_step(self._odd_tags.get(element, element.tag), 0)
         elif step is None:
             if element not in self._wanted:  # not announced as a target: count again
                 self._want(element)
@@ -102,9 +103,9 @@ class SelectorBuilder:
         return step
 
     def _only_child(self, parent: HtmlElement) -> bool:
-        if self._children == self._lxml_children:
-            return len(parent) == 1
-        return parent.only_child()  # type: ignore[attr-defined]  # a LexElement
+        if self._lexbor:
+            return parent.only_child()  # type: ignore[attr-defined]  # a LexElement
+        return len(parent) == 1
 
     def _lxml_children(self, parent: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
         odd_tags = self._odd_tags
@@ -126,11 +127,11 @@ class SelectorBuilder:
         odd_tags = self._odd_tags
         for child, key, nth in found:
             tag = odd_tags.get(child, child.tag)
-            self._steps[child] = _css_step(tag, nth if totals[key] > 1 else 0)
+            self._steps[child] = css_step(tag, nth if totals[key] > 1 else 0)
 
 
 @lru_cache(maxsize=4096)
-def _css_step(tag: str, nth: int) -> str:
+def css_step(tag: str, nth: int) -> str:
     """(tag, n) -> ' > tag:nth-of-type(n)', or ' > tag' when n is 0 (an only child)."""
     return f" > {css_ident(tag)}:nth-of-type({nth})" if nth else f" > {css_ident(tag)}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from ..config import AuditConfig
 from ..facts import PageFacts
@@ -44,6 +45,12 @@ def _normal_text(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text.lower()).split())
 
 
+# Texts of at most _GENERIC_MAX characters: a site's nav and footer texts repeat on every page.
+@lru_cache(maxsize=4096)
+def _generic(text: str) -> bool:
+    return _normal_text(text) in GENERIC_LINK_TEXT
+
+
 @page_check(
     "link-text-generic",
     "warning",
@@ -59,9 +66,7 @@ def link_text_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
             link.snippet,
         )
         for link in page.links
-        if link.text
-        and len(link.text) <= _GENERIC_MAX
-        and _normal_text(link.text) in GENERIC_LINK_TEXT
+        if link.text and len(link.text) <= _GENERIC_MAX and _generic(link.text)
     ]
 
 
@@ -104,6 +109,8 @@ def links_capped(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
 
 
 def _uncrawlable(href: str) -> bool:
+    if href[:1] == "/":  # most hrefs: a path, which neither test below can match
+        return False
     value = href.strip().lower()
     return not value or value.startswith(("javascript:", "file:"))
 

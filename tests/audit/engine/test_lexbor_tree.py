@@ -51,6 +51,10 @@ CASES = {
         '<li><a href="/5">5</a></li><li><a href="/6">6</a></li></ul></div>'
         '<my-el><my-el><img src="/m.png"></my-el></my-el></body>'
     ),
+    "ids unique and repeated, on the root too": (
+        '<html id="r"><body><p id="x"><a href="/a">a</a></p><p id="x"><a href="/b">b</a></p>'
+        '<a id="9n" href="/c">c</a><div><a href="/d">d</a><img src="/i.png"></div></body></html>'
+    ),
     "head": (
         '<html lang="fr"><head><meta name="description" content="d"><meta name="robots" '
         'content="noindex"><meta property="og:title" content="o"><link rel="canonical" '
@@ -73,6 +77,18 @@ def test_lexbor_facts_are_the_lxml_copys(name: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(document, "_lexbor_tree", lambda _source: None)  # the copy, as before
     assert isinstance(document.parse_tree(html), document.ParsedTree)
     assert read_from_lexbor == _facts(html)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_small_documents_selectors_are_the_selector_builders(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # LexborSelectors (documents of up to NODE_SELECTORS_MAX elements) against SelectorBuilder
+    # on the same lexbor tree (larger documents).
+    html = CASES[name]
+    by_node_ids = _facts(html)
+    monkeypatch.setattr(document, "NODE_SELECTORS_MAX", 0)
+    assert by_node_ids == _facts(html)
 
 
 def test_documents_nested_deeper_than_chromium_nests_are_read_from_the_capped_copy() -> None:
