@@ -238,7 +238,6 @@ def _totals_sql() -> str:
     )
 
 
-
 def view_total(page_id: int) -> int:
     """One page's total views (the sum of its daily counts)."""
     return view_totals([page_id])[page_id]
