@@ -423,32 +423,32 @@ class TypedListing:
     def hero_image(self, row: Row) -> dict[str, Any] | None:
         """The hero image as HeroImageField shows it; worked out once per row (`seo.image`
         shows it again when there is no sharing image)."""
-        known = row.__dict__.get("_hero_data", _SKIP)
+        return self._image_data(
+            row, "_hero_data", row.hero_image, row.hero_image_alt, row.hero_image_decorative
+        )
+
+    def social_image(self, row: Row) -> dict[str, Any] | None:
+        return self._image_data(row, "_social_data", row.social_image, _SKIP, False)
+
+    def _image_data(
+        self, row: Row, memo: str, image: Any, alt: Any, decorative: bool
+    ) -> dict[str, Any] | None:
+        """``image``'s representation if it is public (None otherwise), kept on the row as
+        ``memo``; ``alt`` _SKIP means the image's own default alt text."""
+        known = row.__dict__.get(memo, _SKIP)
         if known is _SKIP:
-            image = public_image(row.hero_image, self.request)
-            known = row._hero_data = (
+            image = public_image(image, self.request)
+            known = (
                 None
                 if image is None
                 else image_representation(
                     image,
                     self.request,
-                    alt=row.hero_image_alt,
-                    decorative=row.hero_image_decorative,
+                    alt=image.default_alt_text if alt is _SKIP else alt,
+                    decorative=decorative,
                 )
             )
-        return known
-
-    def social_image(self, row: Row) -> dict[str, Any] | None:
-        known = row.__dict__.get("_social_data", _SKIP)
-        if known is _SKIP:
-            image = public_image(row.social_image, self.request)
-            known = row._social_data = (
-                None
-                if image is None
-                else image_representation(
-                    image, self.request, alt=image.default_alt_text, decorative=False
-                )
-            )
+            setattr(row, memo, known)
         return known
 
     def _seo_reader(self) -> Reader | None:
