@@ -6,6 +6,7 @@ pages costs the same few queries as one page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework.fields import Field
@@ -125,20 +126,26 @@ class CallToActionField(PageDerivedField):
     """The service page's call to action; `page` only when its target is live and public."""
 
     def to_representation(self, page) -> dict[str, Any] | None:
-        if not (page.cta_label or page.cta_text):
-            return None
-        target_page = page.cta_page if page.cta_page_id else None
-        target = (
-            page_reference(target_page, self.context)
-            if public_page_check(self.context).is_public(target_page)
-            else None
+        return call_to_action(
+            page, self.context, lambda target: page_reference(target, self.context)
         )
-        return {
-            "text": page.cta_text,
-            "button_label": page.cta_label,
-            "url": target["meta"]["html_url"] if target else page.cta_url,
-            "page": target,
-        }
+
+
+def call_to_action(
+    page: Any, context: dict[str, Any], reference: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """CallToActionField's value for ``page`` (a page or a listing's row with the same
+    ``cta_*`` attributes); ``reference(target)`` shows the target page."""
+    if not (page.cta_label or page.cta_text):
+        return None
+    target_page = page.cta_page if page.cta_page_id else None
+    target = reference(target_page) if public_page_check(context).is_public(target_page) else None
+    return {
+        "text": page.cta_text,
+        "button_label": page.cta_label,
+        "url": target["meta"]["html_url"] if target else page.cta_url,
+        "page": target,
+    }
 
 
 def _common_fields() -> list[APIField]:

@@ -493,20 +493,7 @@ class TypedListing:
         context = self.context
 
         def call_to_action(row: Row) -> dict[str, Any] | None:
-            if not (row.cta_label or row.cta_text):
-                return None
-            target_page = row.cta_page if row.cta_page_id else None
-            target = (
-                self.reference(target_page)
-                if public_page_check(context).is_public(target_page)
-                else None
-            )
-            return {
-                "text": row.cta_text,
-                "button_label": row.cta_label,
-                "url": target["meta"]["html_url"] if target else row.cta_url,
-                "page": target,
-            }
+            return api_fields.call_to_action(row, context, self.reference)
 
         return call_to_action
 

@@ -580,16 +580,27 @@ def _name_parts(element: HtmlElement, out: list[str], hidden: Collection[HtmlEle
         out.append(element.text)
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _NAME_SKIP or hides(child.attrib):
-            pass
-        elif child.get("aria-label", "").strip():
-            out.append(f" {child.get('aria-label')} ")
-        elif tag == "img":
-            out.append(f" {child.get('alt') or child.get('title') or ''} ")
-        else:
-            _name_parts(child, out, hidden)
+        if isinstance(tag, str):  # not a comment or processing instruction
+            named = element_name(tag, child.attrib)
+            if named is None:
+                _name_parts(child, out, hidden)
+            else:
+                out.append(named)
         if child.tail:
             out.append(child.tail)
+
+
+def element_name(tag: str, attrib: Mapping[str, str]) -> str | None:
+    """What one element adds to an accessible name ("" when hidden or skipped), or None
+    when its children are read instead. Both trees' walkers share this rule."""
+    if tag in _NAME_SKIP or hides(attrib):
+        return ""
+    label = attrib.get("aria-label", "")
+    if label.strip():
+        return f" {label} "
+    if tag == "img":
+        return f" {attrib.get('alt') or attrib.get('title') or ''} "
+    return None
 
 
 def text_of(element: HtmlElement, hidden: Collection[HtmlElement] = frozenset()) -> str:
@@ -792,15 +803,11 @@ class LexborDocument(Document):
                 out.append(child.text_content)
                 continue
             element = wrap(child)
-            tag = element.tag
-            if tag in _NAME_SKIP or hides(element.attrib):
-                pass
-            elif element.get("aria-label", "").strip():
-                out.append(f" {element.get('aria-label')} ")
-            elif tag == "img":
-                out.append(f" {element.get('alt') or element.get('title') or ''} ")
-            else:
+            named = element_name(element.tag, element.attrib)
+            if named is None:
                 self._name_parts(child, out)
+            else:
+                out.append(named)
 
     def text(self, element: LexElement, separator: str = "") -> str:
         return element.node.text(deep=True, separator=separator)
