@@ -28,7 +28,7 @@ from .config import AuditConfig
 from .deadline import ResponseWatch, StopSignal, Watchdog
 from .errors import FetchError, UnsafeTarget
 from .facts import Hop
-from .head import HeadClient, HeadResponse
+from .http1 import Http1Client, Http1Response
 from .throttle import ConcurrencyController
 from .transport import PinnedAdapter
 from .urls import AddressGuard, normalize_url
@@ -130,7 +130,7 @@ def _resolve_as_usual(host: str, port: int) -> None:
     return None
 
 
-def _discard(response: BaseHTTPResponse | HeadResponse, method: str) -> None:
+def _discard(response: BaseHTTPResponse | Http1Response, method: str) -> None:
     """Give the connection back without reading a large body we do not want."""
     length = response.headers.get("Content-Length")
     small = length is not None and length.isdigit() and int(length) <= DRAIN_MAX
@@ -158,11 +158,10 @@ def parse_retry_after(value: str | None, cap: float) -> float | None:
 class Fetcher:
     """Thread-safe HTTP client for the crawl.
 
-    Requests go through the connection pool of one requests.Session (a PinnedAdapter, so
-    connections use the addresses the guard vetted), but are sent with urllib3 directly:
-    redirects, retries and body caps are handled here anyway, and skipping requests'
-    per-request layer (settings merging, cookies, hooks, Response objects) halves the CPU
-    cost of a page fetch (see benchmarks/README.md).
+    Requests are sent by http1.py on its own kept-alive sockets, parsed by llhttp, to the
+    addresses the guard vetted; redirects, retries and body caps are handled here. Hosts
+    that are not ASCII (IDN names) go through the connection pool of one requests.Session
+    instead (a PinnedAdapter, pinned the same way), sent with urllib3 directly.
 
     Every response is fetched under a deadline (see deadline.py); once ``stop`` says the
     run is over, requests in flight are cut short and new ones fail at once as CANCELLED.
@@ -202,8 +201,8 @@ class Fetcher:
         )
         self._pools = adapter.poolmanager
         self._headers = dict(self.session.headers)
-        # HEADs (link and image checks) skip urllib3: see head.py.
-        self._head = HeadClient(
+        # GETs and HEADs skip urllib3 (but for hosts that are not ASCII): see http1.py.
+        self._http1 = Http1Client(
             guard.pinned if guard is not None else _resolve_as_usual, self._headers, pool
         )
         self.delay = config.delay  # may be raised by robots.txt Crawl-delay
@@ -215,7 +214,7 @@ class Fetcher:
     def close(self) -> None:
         self.watchdog.close()
         self.session.close()
-        self._head.close()
+        self._http1.close()
 
     def slow_down(self, delay: float) -> None:
         """Raise the delay between requests, counting from now (the last request)."""
@@ -243,7 +242,7 @@ class Fetcher:
     def _response_seconds(self) -> float:
         return self.config.timeout * RESPONSE_DEADLINE_FACTOR
 
-    def _open(self, method: str, url: str) -> BaseHTTPResponse | HeadResponse:
+    def _open(self, method: str, url: str) -> BaseHTTPResponse | Http1Response:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         timeout = self.config.timeout
@@ -251,8 +250,8 @@ class Fetcher:
         if left is not None:
             timeout = max(0.01, min(timeout, left))
         host = parts.hostname or ""
-        if method == "HEAD" and self._head.handles(parts.scheme, host):
-            return self._head.head(parts.scheme, host, parts.port, target, timeout)
+        if self._http1.handles(method, parts.scheme, host):
+            return self._http1.request(method, parts.scheme, host, parts.port, target, timeout)
         pool = self._pools.connection_from_url(url)
         return pool.urlopen(
             method,
@@ -362,7 +361,7 @@ class Fetcher:
     def _finish(
         self,
         result: FetchResult,
-        response: BaseHTTPResponse | HeadResponse,
+        response: BaseHTTPResponse | Http1Response,
         url: str,
         method: str,
         want_body: str,

@@ -8,8 +8,6 @@ from collections import Counter
 
 import pytest
 from fixture_site import FixtureSite
-from urllib3.exceptions import ProtocolError
-from urllib3.response import HTTPResponse
 
 from audit.engine import USER_AGENT, AuditConfig, AuditResult, PageReport, audit_site
 from audit.engine.config import SiteProfile
@@ -390,26 +388,6 @@ def test_unreachable_start_url_is_reported(fast_config: AuditConfig) -> None:
     assert result.start_error is FetchError.CONNECTION_REFUSED
     assert result.stats["start_error"] == "connection-refused"
     assert result.pages[0].status is None
-
-
-def test_connection_reset_mid_body_is_recorded(
-    site: FixtureSite, fast_config: AuditConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fault a real server cannot reliably produce: the body read fails half-way."""
-
-    calls = []
-
-    def broken(self: HTTPResponse, amt: int | None = None, decode_content: bool | None = None):  # noqa: ANN202
-        calls.append(amt)
-        if len(calls) == 1:
-            return b"<html><title>partial"
-        raise ProtocolError("Connection broken: connection reset")
-
-    monkeypatch.setattr(HTTPResponse, "read1", broken)
-    result = audit_site(
-        site.url("/about"), fast_config.replace(single_page=True, check_links=False)
-    )
-    assert result.pages[0].error == "body-read-error"
 
 
 class socket_port:

@@ -259,7 +259,7 @@ def test_connections_use_the_vetted_address_not_a_second_dns_answer(
 def test_head_checks_use_the_vetted_address_too(
     mini: list[MiniSite], quick: AuditConfig, rebinding_dns: dict[str, int]
 ) -> None:
-    """Link and image checks (HEAD, audit/engine/head.py) are pinned like page fetches."""
+    """Link and image checks (HEAD, audit/engine/http1.py) are pinned like page fetches."""
     public, internal = _two_servers_on_one_port(mini)
     url = f"http://rebind.test:{public.port}/next"
     fetcher = Fetcher(quick, guard=AddressGuard(f"rebind.test:{public.port}"))

@@ -1,15 +1,18 @@
-"""HEAD requests (link and image checks) go through head.py, not urllib3: kept-alive
+"""Requests (pages, link and image checks) go through http1.py, not urllib3: kept-alive
 connections, malformed and hostile answers, deadlines, TLS. Servers on 127.0.0.1 only."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +27,21 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1234\r\n\r\
 
 
 class CannedServer:
-    """Answers every request with ``answer``; records requests and connections."""
+    """Answers every request with ``answer`` (or ``answer(request)``); records requests and
+    connections. ``close_after`` hangs up after each answer, ``reset_after`` resets the
+    connection (TCP RST) instead."""
 
     def __init__(
-        self, answer: bytes, *, close_after: bool = False, tls: ssl.SSLContext | None = None
+        self,
+        answer: bytes | Callable[[bytes], bytes],
+        *,
+        close_after: bool = False,
+        reset_after: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.answer = answer
-        self.close_after = close_after
+        self.close_after = close_after or reset_after
+        self.reset_after = reset_after
         self.tls = tls
         self.connections = 0
         self.requests: list[bytes] = []
@@ -68,8 +79,12 @@ class CannedServer:
                     data += chunk
                 request, data = data.split(b"\r\n\r\n", 1)
                 self.requests.append(request)
-                conn.sendall(self.answer)
+                answer = self.answer
+                conn.sendall(answer if isinstance(answer, bytes) else answer(request))
+                if self.reset_after:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 if self.close_after:
+                    time.sleep(0.05)  # the answer is read before the hang-up (or reset)
                     return
         except OSError:
             return
@@ -253,3 +268,165 @@ def test_tls_is_verified_as_for_other_requests(
     assert [(r.status, r.error) for r in results] == [(200, None)] * 2  # type: ignore[attr-defined]
     [wrong_name] = head(server.url("/x.png", host="127.0.0.1"))
     assert wrong_name.error is FetchError.TLS  # type: ignore[attr-defined]
+
+
+# -- GET: the body, framed by llhttp --------------------------------------------------------
+
+PAGE = (
+    b"<!doctype html><title>Knee clinic</title><h1>Knee pain</h1>" + b"<p>Rest and move.</p>" * 40
+)
+
+
+def html_answer(body: bytes, *extra: bytes, status: bytes = b"200 OK") -> bytes:
+    headers = b"".join(line + b"\r\n" for line in extra)
+    return (
+        b"HTTP/1.1 "
+        + status
+        + b"\r\nContent-Type: text/html; charset=utf-8\r\n"
+        + headers
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+def chunked(body: bytes, size: int = 100) -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+def get(url: str, config: AuditConfig | None = None, times: int = 1) -> list[object]:
+    fetcher = Fetcher(config or quick())
+    try:
+        return [fetcher.fetch(url) for _ in range(times)]
+    finally:
+        fetcher.close()
+
+
+def test_gets_share_one_kept_alive_connection(canned: list[CannedServer]) -> None:
+    server = serve(canned, html_answer(PAGE))
+    results = get(server.url("/knee?x=1"), times=3)
+    assert [(r.status, r.body, r.bytes, r.error, r.is_html) for r in results] == [  # type: ignore[attr-defined]
+        (200, PAGE, len(PAGE), None, True)
+    ] * 3
+    assert server.connections == 1
+    lines = server.requests[0].decode().split("\r\n")
+    assert lines[0] == "GET /knee?x=1 HTTP/1.1"
+    assert "Accept-Encoding: gzip, deflate" in lines
+
+
+def test_chunked_and_close_delimited_bodies(canned: list[CannedServer]) -> None:
+    chunked_server = serve(
+        canned,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunked(PAGE),
+    )
+    # HTTP/1.0 without a length: the body ends when the server hangs up.
+    until_close = serve(
+        canned, b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + PAGE, close_after=True
+    )
+    assert [r.body for r in get(chunked_server.url("/"), times=2)] == [PAGE, PAGE]  # type: ignore[attr-defined]
+    assert chunked_server.connections == 1
+    assert [r.body for r in get(until_close.url("/"), times=2)] == [PAGE, PAGE]  # type: ignore[attr-defined]
+    assert until_close.connections == 2
+
+
+@pytest.mark.parametrize(
+    "encoding, encode",
+    [
+        (b"gzip", gzip.compress),
+        (b"x-gzip", gzip.compress),
+        (b"deflate", zlib.compress),  # zlib-wrapped, as the RFC says
+        (b"deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send
+        (b"gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),
+    ],
+)
+def test_compressed_bodies_are_decoded(
+    canned: list[CannedServer], encoding: bytes, encode: Callable[[bytes], bytes]
+) -> None:
+    server = serve(canned, html_answer(encode(PAGE), b"Content-Encoding: " + encoding))
+    [result] = get(server.url("/"))
+    assert (result.body, result.bytes, result.error) == (PAGE, len(PAGE), None)  # type: ignore[attr-defined]
+
+
+def test_a_compressed_bomb_stops_at_the_cap(canned: list[CannedServer]) -> None:
+    bomb = gzip.compress(b"<html><p>" + b"a" * 50_000_000)  # ~50 KB that inflates to 50 MB
+    server = serve(canned, html_answer(bomb, b"Content-Encoding: gzip"))
+    [result] = get(server.url("/"), quick(max_bytes=200_000))
+    assert result.truncated and result.error is None  # type: ignore[attr-defined]
+    assert len(result.body) == 200_000  # type: ignore[attr-defined]
+
+
+def test_a_body_that_does_not_decode_is_a_body_read_error(canned: list[CannedServer]) -> None:
+    server = serve(canned, html_answer(b"<html>not gzip at all</html>", b"Content-Encoding: gzip"))
+    [result] = get(server.url("/"))
+    assert result.error is FetchError.BODY_READ  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_body_cut_off_early_is_a_body_read_error(canned: list[CannedServer], reset: bool) -> None:
+    # Says 10,000 bytes, sends 40, then hangs up (or resets the connection).
+    answer = html_answer(b"x" * 10_000)[: -10_000 + 40]
+    server = serve(canned, answer, close_after=not reset, reset_after=reset)
+    [result] = get(server.url("/"))
+    assert result.error is FetchError.BODY_READ  # type: ignore[attr-defined]
+    assert server.connections == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"zz\r\nnot a chunk size\r\n0\r\n\r\n",
+        b"5\r\n<html>too long for its size\r\n0\r\n\r\n",
+    ],
+)
+def test_malformed_chunks_are_a_body_read_error(canned: list[CannedServer], body: bytes) -> None:
+    server = serve(
+        canned,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
+    )
+    [result] = get(server.url("/"))
+    assert result.error is FetchError.BODY_READ  # type: ignore[attr-defined]
+
+
+def test_a_body_over_the_cap_is_truncated_and_its_connection_dropped(
+    canned: list[CannedServer],
+) -> None:
+    server = serve(canned, html_answer(PAGE * 20))
+    results = get(server.url("/"), quick(max_bytes=5_000), times=2)
+    assert [(r.truncated, len(r.body), r.error) for r in results] == [(True, 5_000, None)] * 2  # type: ignore[attr-defined]
+    assert server.connections == 2  # the rest of a cut body is never read: no reuse
+
+
+def test_bytes_past_the_answer_drop_the_connection(canned: list[CannedServer]) -> None:
+    server = serve(canned, html_answer(PAGE) + b"HTTP/1.1 200 OK\r\n\r\nsurprise")
+    results = get(server.url("/"), times=2)
+    assert [r.body for r in results] == [PAGE, PAGE]  # type: ignore[attr-defined]
+    assert server.connections == 2
+
+
+def test_redirect_bodies_are_drained_and_no_body_answers_end_at_their_head(
+    canned: list[CannedServer],
+) -> None:
+    def answer(request: bytes) -> bytes:
+        path = request.split(b" ")[1]
+        if path == b"/old":
+            return html_answer(b"<p>Moved to /new</p>", b"Location: /new", status=b"301 Moved")
+        if path == b"/empty":  # 204 and 304 have no body, whatever their headers say
+            return b"HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n"
+        return html_answer(PAGE)
+
+    server = serve(canned, answer)
+    fetcher = Fetcher(quick())
+    try:
+        moved = fetcher.fetch(server.url("/old"))
+        empty = fetcher.fetch(server.url("/empty"))
+        again = fetcher.fetch(server.url("/new"))
+    finally:
+        fetcher.close()
+    assert (moved.final_url, moved.status, moved.body) == (server.url("/new"), 200, PAGE)
+    assert [(h.url, h.status) for h in moved.hops] == [(server.url("/old"), 301)]
+    assert (empty.status, empty.body, empty.error) == (204, None, None)
+    assert again.body == PAGE
+    assert server.connections == 1
