@@ -372,18 +372,23 @@ class Crawler:
         try:
             while (self.frontier or pending) and not self._should_stop():
                 allowed = self._window(pool)
+                batch = []
                 while self.frontier and len(pending) < allowed:
                     url, depth = self.frontier.pop()
                     self.counters.pages_fetched += 1
                     pending[url] = depth
-                    pool.submit(url, depth)
-                result = pool.next_result(timeout=WAIT_SECONDS)
-                if not isinstance(result, JobResult):
-                    continue
-                pending.pop(result.url, None)
-                self.counters.worker_requests += result.requests
-                if self._record_job(result):
-                    self._report_progress()
+                    batch.append((url, depth))
+                if batch:
+                    pool.submit(batch)
+                # Every result at hand before the next submit: the pages that replace them
+                # go in one message to each worker.
+                for result in pool.next_results(timeout=WAIT_SECONDS):
+                    if not isinstance(result, JobResult):
+                        continue
+                    pending.pop(result.url, None)
+                    self.counters.worker_requests += result.requests
+                    if self._record_job(result):
+                        self._report_progress()
             # Stopping: the pages in flight are abandoned; closing the pool tells the
             # workers to cut their requests short.
             self.counters.pages_fetched -= len(pending)
