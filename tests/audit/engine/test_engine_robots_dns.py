@@ -7,6 +7,7 @@ import os
 import pickle
 import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -344,6 +345,34 @@ def test_images_are_checked_by_the_worker_processes(
     )
     assert crawler.fetcher.requests_sent == 2
     assert result.stats["requests"] == len(site.requests)
+
+
+def test_image_checks_queue_in_the_workers_but_keep_to_the_concurrency(
+    mini: list[MiniSite], quick: AuditConfig
+) -> None:
+    """More checks wait in the workers than requests may be in flight (Crawler._check_window):
+    the server still never sees more than ``concurrency`` requests at once."""
+    lock = threading.Lock()
+    at_once = {"now": 0, "peak": 0}
+
+    class CountingRoutes(dict):  # type: ignore[type-arg]
+        """Routes whose images answer after 20 ms, counting the requests in progress."""
+
+        def get(self, path: str, default: object = None) -> object:
+            if path.startswith("/img/"):
+                with lock:
+                    at_once["now"] += 1
+                    at_once["peak"] = max(at_once["peak"], at_once["now"])
+                time.sleep(0.02)
+                with lock:
+                    at_once["now"] -= 1
+            return super().get(path, default)
+
+    site = _image_site(mini, CountingRoutes())
+    config = quick.replace(parse_workers=2, check_links=True, slow_remeasure=0, concurrency=4)
+    result = Crawler(site.url("/"), config).run()
+    assert result.stats["images_checked"] == 60
+    assert 2 <= at_once["peak"] <= 4, at_once
 
 
 def test_image_checks_finish_in_this_process_when_a_worker_dies(
