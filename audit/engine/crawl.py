@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from .checks import PageSummary, SiteView, TargetStatus, Triples, run_site_checks
+from .checks import PageSummary, SiteView, TargetStatus, Triples, run_site_checks, urls_of
 from .config import AuditConfig
 from .deadline import StopSignal
 from .errors import AuditError, FetchError, UnsafeTarget, fetch_failure
@@ -122,7 +122,7 @@ class Crawler:
         self.policy.fetcher = self.fetcher
         self.job = PageJob(self.fetcher, cfg, self.scope)
         self.frontier = Frontier(
-            self.scope, self.robots_allows, cfg.page_limit, cfg.max_depth, cfg.trap_budget
+            self.scope, self.policy.robots_allows, cfg.page_limit, cfg.max_depth, cfg.trap_budget
         )
         self.abandoned: set[str] = set()  # taken from the queue, cut short by the stop
         # Pages with a slow-response finding, given to on_page once re-measured.
@@ -191,7 +191,7 @@ class Crawler:
         offer = self.frontier.offer
         depth = outcome.depth + 1
         source = outcome.url
-        for link_url, _selector, _snippet in outcome.summary.links:
+        for link_url in urls_of(outcome.summary.links):
             offer(link_url, depth, source)
 
     def _is_file(self, outcome: Outcome) -> bool:
@@ -522,7 +522,7 @@ class Crawler:
             return
         wanted: dict[str, None] = {}
         for summary in self.summaries.values():
-            wanted.update(dict.fromkeys(url for url, _, _ in summary.images))
+            wanted.update(dict.fromkeys(urls_of(summary.images)))
             wanted.update(dict.fromkeys(summary.og_images))
         known = {url: self.targets[url] for url in wanted if url in self.targets}
         todo = {url: None for url in wanted if url not in known}
@@ -571,7 +571,7 @@ class Crawler:
         """Every internal link target of the crawled pages, in the order first linked."""
         if self._targets_linked is None:
             self._targets_linked = dict.fromkeys(
-                target for summary in self.summaries.values() for target, _, _ in summary.links
+                target for summary in self.summaries.values() for target in urls_of(summary.links)
             )
         return self._targets_linked
 

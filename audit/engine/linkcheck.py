@@ -6,12 +6,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
-from urllib.parse import urljoin
 
 from .checks import PageSummary, TargetStatus
 from .errors import FetchError
 from .fetch import Fetcher
-from .urls import Scope, normalize_url
+from .urls import Scope
 
 
 @dataclass(slots=True)
@@ -31,8 +30,7 @@ def link_check_todo(
     the limit is stable)."""
     wanted = dict.fromkeys(t for t in linked if t not in known)
     for summary in summaries.values():
-        for href in summary.canonicals:
-            url = normalize_url(urljoin(summary.final_url or summary.url, href))
+        for url in summary.canonical_urls:
             if url and url not in known and scope.is_internal(url):
                 wanted[url] = None
     return wanted
@@ -120,7 +118,9 @@ class LinkChecker:
         self.robots_allows = robots_allows
         self.limit = limit
         self.concurrency = concurrency
-        self.run_statuses = run_statuses or self.in_threads
+        # Not `or self.in_threads`: a bound method of itself would make a cycle, which kept
+        # the crawler (and every page's summary) alive until the next full collection.
+        self.run_statuses = run_statuses
 
     def run(
         self, wanted: dict[str, None], skipped: set[str]
@@ -130,7 +130,8 @@ class LinkChecker:
         counts.unchecked = max(0, len(todo) - self.limit)
         found: dict[str, TargetStatus] = {}
         checked = todo[: self.limit]
-        statuses = self.run_statuses(checked) if checked else {}
+        run_statuses = self.run_statuses or self.in_threads
+        statuses = run_statuses(checked) if checked else {}
         for url in checked:
             status = statuses.get(url)
             if status is None:

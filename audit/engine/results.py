@@ -128,11 +128,11 @@ class AuditResult:
         return [(page, finding) for page in self.pages for finding in page.findings]
 
     def counts_by_severity(self) -> dict[str, int]:
-        counts = Counter(f.severity for _, f in self.findings())
+        counts = Counter(f.severity for page in self.pages for f in page.findings)
         return {severity: counts.get(severity, 0) for severity in SEVERITIES}
 
     def counts_by_check(self) -> dict[str, int]:
-        counts = Counter(f.check for _, f in self.findings())
+        counts = Counter(f.check for page in self.pages for f in page.findings)
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def has_findings_at(self, severity: str) -> bool:

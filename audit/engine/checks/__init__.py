@@ -16,7 +16,7 @@ from .registry import (
     site_check,
 )
 from .runner import run_page_checks, run_site_checks
-from .site import PageSummary, SiteView, TargetStatus, Triples, summarize
+from .site import PageSummary, SiteView, TargetStatus, Triples, summarize, urls_of
 
 _INFRA = {"registry", "runner", "site"}
 for _module in pkgutil.iter_modules(__path__):
@@ -39,4 +39,5 @@ __all__ = [
     "run_site_checks",
     "site_check",
     "summarize",
+    "urls_of",
 ]

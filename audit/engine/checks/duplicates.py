@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..config import AuditConfig
 from ..results import Finding
 from .registry import finding, site_check
-from .site import PageSummary, SiteView
+from .site import PageSummary, SiteView, urls_of
 
 
 def _duplicates(
@@ -83,7 +83,7 @@ def orphan_page(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding
         return
     linked: set[str] = set()
     for page in site.pages.values():
-        targets = {target for target, _selector, _snippet in page.links}
+        targets = set(urls_of(page.links))
         targets.discard(page.url)  # a link to itself does not stop a page being an orphan
         if page.final_url is not None:
             targets.discard(page.final_url)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..config import AuditConfig
 from ..results import Finding
 from .registry import finding, site_check
-from .site import SiteView
+from .site import SiteView, urls_of
 
 
 @site_check(
@@ -24,7 +24,7 @@ def fetch_failed(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Findin
         return
     linked_from: Counter[str] = Counter()
     for page in site.pages.values():
-        for target in {target for target, _, _ in page.links if target in failed}:
+        for target in {target for target in urls_of(page.links) if target in failed}:
             linked_from[target] += 1
     for url, error in sorted(failed.items()):
         pages = linked_from[url]

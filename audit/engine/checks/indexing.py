@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html import escape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..config import AuditConfig
 from ..facts import PageFacts
 from ..results import Finding
-from ..urls import normalize_url
 from .registry import finding, page_check, site_check
 from .site import SiteView
 
@@ -107,7 +106,7 @@ def canonical_invalid(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, F
                 ),
             )
             continue
-        target = normalize_url(urljoin(page.final_url or page.url, href))
+        target = page.canonical_urls[0]
         if target is None:
             yield (
                 page.url,

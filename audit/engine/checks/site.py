@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from sys import intern
+from urllib.parse import urljoin
 
 from ..errors import FetchError, fetch_failure
 from ..facts import Hop, PageFacts
 from ..robots import RobotsRules
 from ..traps import TrapRecord
-from ..urls import resolve
+from ..urls import normalize_url, resolve
 
 
 class Triples:
@@ -39,6 +40,10 @@ class Triples:
     def __len__(self) -> int:
         return len(self.flat) // 3
 
+    def urls(self) -> tuple[str, ...]:
+        """The first string of each record (a slice: no tuple made per record)."""
+        return self.flat[0::3]
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Triples):
             return self.flat == other.flat
@@ -53,6 +58,13 @@ class Triples:
 
     def __reduce__(self) -> tuple[Callable[[tuple[str, ...]], Triples], tuple[tuple[str, ...]]]:
         return _from_flat, (self.flat,)
+
+
+def urls_of(records: Triples | list[tuple[str, str, str]]) -> Iterable[str]:
+    """The URLs of a page's link or image records (Triples, or a hand-built list)."""
+    if isinstance(records, Triples):
+        return records.urls()
+    return [record[0] for record in records]
 
 
 def _from_flat(flat: tuple[str, ...]) -> Triples:
@@ -73,11 +85,22 @@ class PageSummary:
     descriptions: list[str] = field(default_factory=list)
     canonicals: list[str] = field(default_factory=list)
     noindex: bool = False
+    # Each different canonical href as an absolute, normalised URL (None where it is not an
+    # http(s) URL): resolved where the summary is made, in a worker process during a crawl,
+    # not once per page in the main process after it.
+    canonical_urls: list[str | None] = field(default_factory=list)
     # (target URL, selector, snippet) for each internal link, in document order.
     links: Triples | list[tuple[str, str, str]] = field(default_factory=Triples)
     # (image URL, selector, snippet) for each internal <img>, and internal og:image URLs.
     images: Triples | list[tuple[str, str, str]] = field(default_factory=Triples)
     og_images: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.canonicals and not self.canonical_urls:
+            base = self.final_url or self.url
+            self.canonical_urls = [
+                normalize_url(urljoin(base, href)) for href in dict.fromkeys(self.canonicals)
+            ]
 
 
 @dataclass(slots=True)

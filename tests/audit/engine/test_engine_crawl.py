@@ -421,3 +421,30 @@ def test_a_failing_page_does_not_end_the_crawl(
     about = result.page(site.url("/about"))
     assert about is not None and about.error == "internal-error: RuntimeError"
     assert result.page(site.url("/")).status == 200  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_finished_crawl_leaves_no_garbage_cycle_holding_its_records(
+    site: FixtureSite, fast_config: AuditConfig, workers: int
+) -> None:
+    """The crawler's page summaries and link targets are freed when audit_site returns, not
+    at the next full collection: a cycle through the crawler kept a 10,000-page crawl's
+    120,000 records alive into the report rendering, and made that collection cost 0.15 s."""
+    import gc
+
+    from audit.engine.checks import PageSummary
+
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = audit_site(site.url("/"), fast_config.replace(parse_workers=workers))
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, PageSummary)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert len(result.pages) > 5
+    assert result.stats["worker_processes"] == workers
+    assert left == []
