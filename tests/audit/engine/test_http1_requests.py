@@ -257,7 +257,7 @@ def test_tls_is_verified_as_for_other_requests(
     url = server.url("/x.png", host="localhost")
     fetcher = Fetcher(quick())
     try:
-        # A certificate nobody vouches for: refused, by HEAD (head.py) and GET (urllib3).
+        # A certificate nobody vouches for: refused, for HEAD and GET alike (http1.py).
         untrusted = fetcher.status_of(url), fetcher.fetch(url, want_body="none")
     finally:
         fetcher.close()
@@ -430,3 +430,20 @@ def test_redirect_bodies_are_drained_and_no_body_answers_end_at_their_head(
     assert (empty.status, empty.body, empty.error) == (204, None, None)
     assert again.body == PAGE
     assert server.connections == 1
+
+
+def test_bodies_over_tls_are_read_and_their_connection_kept(
+    canned: list[CannedServer], certificate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate)
+    chunked_server = serve(
+        canned,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunked(PAGE),
+        tls=tls,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    results = get(chunked_server.url("/", host="localhost"), times=2)
+    assert [(r.status, r.body, r.error) for r in results] == [(200, PAGE, None)] * 2  # type: ignore[attr-defined]
+    assert chunked_server.connections == 1
