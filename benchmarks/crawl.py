@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/crawl.py --pages 1000
     .venv/bin/python benchmarks/crawl.py --pages 10000
+    .venv/bin/python benchmarks/crawl.py --pages 10000 --images   # the images exist too
 
 Generates a static clinic site (20-40 KB pages, nav, footer, 1-3 images, 30+ links, robots.txt
 and sitemap.xml) in a temporary folder, serves it with nginx on a free 127.0.0.1 port (own
@@ -17,6 +18,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -49,6 +51,9 @@ SENTENCE = (
     "Our physiotherapists assess how you move, explain what is causing the {t} and agree a "
     "treatment plan with hands-on therapy and exercises you can keep doing at home. "
 )
+
+
+IMAGE_NAME = re.compile(r'src="/img/([^"/]+\.jpg)"')
 
 
 def page_html(i: int, n: int, rng: random.Random) -> str:
@@ -100,6 +105,22 @@ therapy and home exercises. Guide number {i} of our patient library.">
 </body></html>"""
 
 
+def write_images(root: Path) -> int:
+    """A small JPEG-typed file for every image the generated pages show (by default there
+    are none, so each image answers 404): the image checks then get 200 answers with an image
+    type and a Content-Length, as on a real site. Returns the number of files."""
+    (root / "img").mkdir()
+    (root / "static").mkdir(exist_ok=True)
+    (root / "static" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    data = b"\xff\xd8\xff\xe0" + bytes(2044)
+    names = set()
+    for page in root.rglob("*.html"):
+        names.update(IMAGE_NAME.findall(page.read_text(encoding="utf-8")))
+    for name in names:
+        (root / "img" / name).write_bytes(data)
+    return len(names) + 1
+
+
 def generate(root: Path, n: int) -> None:
     rng = random.Random(42)
     (root / "p").mkdir(parents=True)
@@ -128,7 +149,9 @@ pid {conf_dir}/nginx.pid;
 error_log {conf_dir}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-  types {{ text/html html; text/plain txt; application/xml xml; }}
+  types {{
+    text/html html; text/plain txt; application/xml xml; image/jpeg jpg; image/svg+xml svg;
+  }}
   access_log off;
   sendfile on;
   keepalive_requests 100000;
@@ -276,6 +299,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--only", choices=("engine", "baseline"), default=None)
     parser.add_argument(
+        "--images",
+        action="store_true",
+        help="write the pages' image files (by default every image answers 404)",
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("KIND", "URL", "LIMIT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -288,6 +316,8 @@ def main() -> None:
         os.chmod(tmp, 0o755)
         began = time.perf_counter()
         generate(root, args.pages)
+        if args.images:
+            print(f"wrote {write_images(root)} image files (2 KB each)")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         write_sitemap(root, base, args.pages)

@@ -75,6 +75,7 @@ class _Exchange:
     """llhttp callbacks: the status line, headers and body of one response."""
 
     __slots__ = (
+        "ambiguous",
         "body",
         "broken",
         "complete",
@@ -95,14 +96,21 @@ class _Exchange:
         self.complete = False
         self.keep_alive = False
         self.stray = False  # bytes past the answer: the connection is not reused
+        self.ambiguous = False  # framed two ways: the connection is not reused either
         self.body: list[bytes] = []  # pieces llhttp has framed and nobody has read yet
         self.broken: ProtocolError | None = None  # a body framing error, once it is read
         self.parser = httptools.HttpResponseParser(self)
         # As lenient as http.client, which reads what old servers send: bare LF line ends,
         # folded or odd header values, other HTTP versions. A connection is reused only
         # after a well-framed answer, so this is safe here.
+        # Both Content-Length and chunked: the length is ignored, as http.client does, and
+        # the connection is not reused after such an answer (on_headers_complete).
         self.parser.set_dangerous_leniencies(
-            lenient_headers=True, lenient_optional_cr_before_lf=True, lenient_version=True
+            lenient_headers=True,
+            lenient_optional_cr_before_lf=True,
+            lenient_version=True,
+            lenient_chunked_length=True,
+            lenient_spaces_after_chunk_size=True,
         )
 
     def on_message_begin(self) -> None:
@@ -125,6 +133,7 @@ class _Exchange:
             self.count = 0
             return
         self.head_done = True
+        self.ambiguous = "content-length" in self.headers and "transfer-encoding" in self.headers
         if self.head_only:
             self.complete = True
             self.keep_alive = self.parser.should_keep_alive()
@@ -217,7 +226,12 @@ class Http1Response:
         conn, self._conn = self._conn, None
         if conn is not None:
             exchange = self._exchange
-            reusable = exchange.complete and exchange.keep_alive and not exchange.stray
+            reusable = (
+                exchange.complete
+                and exchange.keep_alive
+                and not exchange.stray
+                and not exchange.ambiguous
+            )
             self._client._release(self._key, conn, reusable)
 
     def _receive(self) -> None:

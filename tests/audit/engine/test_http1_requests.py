@@ -332,6 +332,26 @@ def test_chunked_and_close_delimited_bodies(canned: list[CannedServer]) -> None:
     assert until_close.connections == 2
 
 
+def test_answers_old_servers_send_are_read_as_http_client_reads_them(
+    canned: list[CannedServer],
+) -> None:
+    # Chunked and a Content-Length: the length is ignored, and the connection not reused.
+    both = serve(
+        canned,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + chunked(PAGE),
+    )
+    # Blanks after a chunk size.
+    spaced = serve(
+        canned,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunked(PAGE).replace(b"\r\n", b" \r\n", 1),
+    )
+    assert [r.body for r in get(both.url("/"), times=2)] == [PAGE, PAGE]  # type: ignore[attr-defined]
+    assert both.connections == 2
+    assert [r.body for r in get(spaced.url("/"))] == [PAGE]  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     "encoding, encode",
     [
