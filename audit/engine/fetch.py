@@ -159,9 +159,10 @@ class Fetcher:
     """Thread-safe HTTP client for the crawl.
 
     Requests are sent by http1.py on its own kept-alive sockets, parsed by llhttp, to the
-    addresses the guard vetted; redirects, retries and body caps are handled here. Hosts
-    that are not ASCII (IDN names) go through the connection pool of one requests.Session
-    instead (a PinnedAdapter, pinned the same way), sent with urllib3 directly.
+    addresses the guard vetted; redirects, retries and body caps are handled here. A host
+    that is not ASCII goes through the connection pool of one requests.Session instead (a
+    PinnedAdapter, pinned the same way), sent with urllib3 directly; the crawl's own URLs
+    never take that path, as normalize_url writes IDN hosts in punycode.
 
     Every response is fetched under a deadline (see deadline.py); once ``stop`` says the
     run is over, requests in flight are cut short and new ones fail at once as CANCELLED.
