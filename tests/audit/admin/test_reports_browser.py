@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
+from django.db.backends.signals import connection_created
 from django.test import override_settings
 
 from audit.models import AuditRun, Finding
@@ -33,8 +36,25 @@ pytestmark = BROWSER_MARKS
 def allow_orm_beside_playwright(monkeypatch):
     """Playwright's sync API runs an event loop in this thread; the ORM calls made between
     browser steps are ordinary synchronous ones. Set for this test only: set at import, the
-    variable would leak into every test of the session (and fail `check --deploy`)."""
+    variable would leak into every test of the session (and fail `check --deploy`).
+
+    Under that event loop Django opens a connection of its own (asgiref's Local sees another
+    context), which nothing closes: it is closed here, or PostgreSQL refuses to drop the test
+    database at the end of the session ("being accessed by other users")."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    opened = []
+    test_thread = threading.get_ident()
+
+    def remember(sender, connection, **kwargs):
+        if threading.get_ident() == test_thread:  # not the live server's request threads
+            opened.append(connection)
+
+    connection_created.connect(remember)
+    yield
+    connection_created.disconnect(remember)
+    for wrapper in opened:
+        if wrapper is not connections[wrapper.alias]:  # not this test's own connection
+            wrapper.close()
 
 
 def marketing_editor():
