@@ -347,9 +347,26 @@ def test_answers_old_servers_send_are_read_as_http_client_reads_them(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
         + chunked(PAGE).replace(b"\r\n", b" \r\n", 1),
     )
+    # An interim answer first (skipped, as http.client skips it), then the page.
+    interim = serve(
+        canned,
+        b"HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n" + html_answer(PAGE, b"X-Final: 1"),
+    )
     assert [r.body for r in get(both.url("/"), times=2)] == [PAGE, PAGE]  # type: ignore[attr-defined]
     assert both.connections == 2
     assert [r.body for r in get(spaced.url("/"))] == [PAGE]  # type: ignore[attr-defined]
+    fetcher = Fetcher(quick())
+    try:
+        response = fetcher._open("GET", interim.url("/"))
+        assert (response.status, response.headers.get("x-final")) == (200, "1")
+        assert response.headers.get("x-interim") is None
+        assert response.read1(65536) == PAGE and response.read1(65536) == b""
+        response.release_conn()
+        again = fetcher.fetch(interim.url("/"))
+    finally:
+        fetcher.close()
+    assert again.body == PAGE
+    assert interim.connections == 1
 
 
 @pytest.mark.parametrize(
