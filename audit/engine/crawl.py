@@ -421,7 +421,7 @@ class Crawler:
         next batch (the image checks of the 10,000-page benchmark: 0.71-0.76 -> 0.5-0.58 s).
         """
         window = self._window(pool)
-        if self.throttle is not None and self.throttle.limit < self.config.concurrency:
+        if self._in_flight_limit() < self.config.concurrency:
             return window  # the server struggles: as many checks out as requests allowed
         return window * CHECK_QUEUE_FACTOR
 

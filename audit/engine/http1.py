@@ -75,7 +75,6 @@ class _Exchange:
     """llhttp callbacks: the status line, headers and body of one response."""
 
     __slots__ = (
-        "ambiguous",
         "body",
         "broken",
         "complete",
@@ -96,15 +95,13 @@ class _Exchange:
         self.complete = False
         self.keep_alive = False
         self.stray = False  # bytes past the answer: the connection is not reused
-        self.ambiguous = False  # framed two ways: the connection is not reused either
         self.body: list[bytes] = []  # pieces llhttp has framed and nobody has read yet
         self.broken: ProtocolError | None = None  # a body framing error, once it is read
         self.parser = httptools.HttpResponseParser(self)
         # As lenient as http.client, which reads what old servers send: bare LF line ends,
-        # folded or odd header values, other HTTP versions. A connection is reused only
-        # after a well-framed answer, so this is safe here.
-        # Both Content-Length and chunked: the length is ignored, as http.client does, and
-        # the connection is not reused after such an answer (on_headers_complete).
+        # folded or odd header values, other HTTP versions, blanks after a chunk size, and
+        # chunked answers that also send Content-Length (the length is ignored). A
+        # connection is reused only after a well-framed answer (reusable), so this is safe.
         self.parser.set_dangerous_leniencies(
             lenient_headers=True,
             lenient_optional_cr_before_lf=True,
@@ -133,7 +130,6 @@ class _Exchange:
             self.count = 0
             return
         self.head_done = True
-        self.ambiguous = "content-length" in self.headers and "transfer-encoding" in self.headers
         if self.head_only:
             self.complete = True
             self.keep_alive = self.parser.should_keep_alive()
@@ -149,6 +145,18 @@ class _Exchange:
             return  # the end of a 1xx, or of what followed a HEAD answer
         self.complete = True
         self.keep_alive = self.parser.should_keep_alive()
+
+    def reusable(self) -> bool:
+        """Whether the connection may carry another request: the answer was read to its
+        end, the server keeps the connection, nothing came after it, and it was framed
+        one way only (not by both Content-Length and Transfer-Encoding)."""
+        headers = self.headers
+        return (
+            self.complete
+            and self.keep_alive
+            and not self.stray
+            and not ("content-length" in headers and "transfer-encoding" in headers)
+        )
 
     def ends_at_close(self) -> bool:
         """A body framed by the end of the connection (no length, not chunked)."""
@@ -225,23 +233,16 @@ class Http1Response:
     def release_conn(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            exchange = self._exchange
-            reusable = (
-                exchange.complete
-                and exchange.keep_alive
-                and not exchange.stray
-                and not exchange.ambiguous
-            )
-            self._client._release(self._key, conn, reusable)
+            self._client._release(self._key, conn, self._exchange.reusable())
 
     def _receive(self) -> None:
-        if self._exchange.broken is not None:
-            raise self._exchange.broken
+        exchange = self._exchange
+        if exchange.broken is not None:
+            raise exchange.broken
         conn = self._conn
         if conn is None:
             raise ProtocolError("the response was already released")
         data = conn.recv(_READ)
-        exchange = self._exchange
         if not data:
             if exchange.ends_at_close():
                 exchange.complete = True  # the end of the connection ends the body

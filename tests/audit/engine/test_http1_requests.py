@@ -11,6 +11,7 @@ import struct
 import subprocess
 import threading
 import time
+import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -110,12 +111,19 @@ def quick(**changes: object) -> AuditConfig:
     return AuditConfig(timeout=1.0, retries=0, backoff=0.05).replace(**changes)
 
 
-def head(url: str, config: AuditConfig | None = None, times: int = 1) -> list[object]:
+def _results(
+    request: Callable[[Fetcher, str], object], url: str, config: AuditConfig | None, times: int
+) -> list[object]:
     fetcher = Fetcher(config or quick())
     try:
-        return [fetcher.status_of(url) for _ in range(times)]
+        return [request(fetcher, url) for _ in range(times)]
     finally:
         fetcher.close()
+
+
+def head(url: str, config: AuditConfig | None = None, times: int = 1) -> list[object]:
+    """Link-check requests (HEAD, GET where HEAD is refused), on one Fetcher."""
+    return _results(Fetcher.status_of, url, config, times)
 
 
 def test_heads_share_one_kept_alive_connection(canned: list[CannedServer]) -> None:
@@ -297,11 +305,8 @@ def chunked(body: bytes, size: int = 100) -> bytes:
 
 
 def get(url: str, config: AuditConfig | None = None, times: int = 1) -> list[object]:
-    fetcher = Fetcher(config or quick())
-    try:
-        return [fetcher.fetch(url) for _ in range(times)]
-    finally:
-        fetcher.close()
+    """Page requests (GET, body read), on one Fetcher."""
+    return _results(Fetcher.fetch, url, config, times)
 
 
 def test_gets_share_one_kept_alive_connection(canned: list[CannedServer]) -> None:
@@ -390,9 +395,16 @@ def test_compressed_bodies_are_decoded(
 def test_a_compressed_bomb_stops_at_the_cap(canned: list[CannedServer]) -> None:
     bomb = gzip.compress(b"<html><p>" + b"a" * 50_000_000)  # ~50 KB that inflates to 50 MB
     server = serve(canned, html_answer(bomb, b"Content-Encoding: gzip"))
-    [result] = get(server.url("/"), quick(max_bytes=200_000))
+    tracemalloc.start()
+    try:
+        [result] = get(server.url("/"), quick(max_bytes=200_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert result.truncated and result.error is None  # type: ignore[attr-defined]
     assert len(result.body) == 200_000  # type: ignore[attr-defined]
+    # Decoded a piece at a time, never the whole 50 MB at once.
+    assert peak < 10_000_000, f"peak {peak / 1e6:.0f} MB"
 
 
 def test_a_body_that_does_not_decode_is_a_body_read_error(canned: list[CannedServer]) -> None:
