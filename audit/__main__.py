@@ -2,7 +2,7 @@
 
 import sys
 
-from audit.engine.cli import main
+from audit.engine import cli_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli_main())

@@ -15,6 +15,7 @@ urlpatterns = [
     path("start/", runs.start_run_view, name="start"),
     path("<int:run_id>/", runs.RunDetailView.as_view(), name="run"),
     path("<int:run_id>/cancel/", runs.cancel_run_view, name="cancel"),
+    path("<int:run_id>/resume/", runs.resume_run_view, name="resume"),
     path("<int:run_id>/delete/", runs.DeleteRunView.as_view(), name="delete"),
     path("<int:run_id>/export.<str:fmt>", runs.export_run_view, name="export"),
     path(

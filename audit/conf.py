@@ -7,8 +7,8 @@ Override any key in Django settings with a dict, e.g.::
 An unknown key or a value of the wrong kind stops with a one-line ``ImproperlyConfigured``
 naming the key and what it accepts. Values are re-read whenever the SEO_AUDIT object changes
 (``override_settings`` in tests). Crawl options default to the engine's own
-(``audit.engine.AuditConfig``, shared with ``python -m audit``); ``CRAWL_OPTIONS`` overrides
-them by AuditConfig field name and ``THRESHOLDS`` the check thresholds
+(``audit.engine.EngineConfig``, shared with ``python -m audit``); ``CRAWL_OPTIONS`` overrides
+them by EngineConfig field name and ``THRESHOLDS`` the check thresholds
 (``audit.engine.Thresholds``).
 """
 
@@ -17,17 +17,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from audit.engine import SEVERITIES, AuditConfig, Thresholds
+from audit.engine import SEVERITIES, EngineConfig, Thresholds
+from cms.settings_reader import cached_setting
 
 SETTING_NAME = "SEO_AUDIT"
 
-# AuditConfig fields a run's options may set (single_page is the run's mode, thresholds below).
-CRAWL_OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(AuditConfig)) - {
+# EngineConfig fields a run's options may set (single_page is the run's mode, thresholds below).
+CRAWL_OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(EngineConfig)) - {
     "thresholds",
     "single_page",
 }
@@ -40,7 +41,7 @@ class AuditSettings:
     AUDIT_AFTER_PUBLISH: bool = True
     # Retention: finished runs kept per target (and mode); `manage.py prune_audit_runs`.
     KEEP_RUNS: int = 20
-    # Crawl options applied to every run before its own options (AuditConfig field names).
+    # Crawl options applied to every run before its own options (EngineConfig field names).
     CRAWL_OPTIONS: dict[str, Any] = field(default_factory=dict)
     # Threshold overrides for the checks (Thresholds field names).
     THRESHOLDS: dict[str, int] = field(default_factory=dict)
@@ -68,6 +69,11 @@ class AuditSettings:
     EMAIL_TOP_FINDINGS: int = 10
     # Admin URL prefix of a run, joined to WAGTAILADMIN_BASE_URL in e-mails.
     ADMIN_RUNS_PATH: str = "/admin/seo-audits/"
+    # The static front end built from this CMS's API (frontend/), e.g. "https://www.example.org/";
+    # "" for none. An audit of it ("front end" runs and schedules, the deploy endpoint) maps
+    # each page back to its CMS page by the meta tag below, which the front end writes.
+    FRONTEND_URL: str = ""
+    FRONTEND_PAGE_META: str = "cms-page-id"
 
 
 KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(AuditSettings))
@@ -75,21 +81,6 @@ _BOOL_KEYS = {"AUDIT_AFTER_PUBLISH"}
 _COUNT_KEYS = {"KEEP_RUNS", "EMAIL_TOP_FINDINGS"}  # whole numbers >= 0
 _BATCH_KEYS = {"STORE_BATCH_PAGES", "STORE_BATCH_FINDINGS"}  # whole numbers >= 1
 _SECONDS_KEYS = {"STORE_FLUSH_SECONDS", "POLL_INTERVAL", "STALE_AFTER", "SCHEDULER_INTERVAL"}
-
-# (the SEO_AUDIT object last read, the settings made from it): parsed again only when the
-# object changes, so hot paths do no validation.
-_last: tuple[object, AuditSettings] | None = None
-
-
-def audit_settings() -> AuditSettings:
-    """The effective settings: the defaults above, overridden key by key by SEO_AUDIT."""
-    global _last
-    raw = getattr(settings, SETTING_NAME, None)
-    if _last is not None and _last[0] is raw:
-        return _last[1]
-    parsed = parse_settings(raw)
-    _last = (raw, parsed)
-    return parsed
 
 
 def audit_setting(name: str) -> Any:
@@ -154,6 +145,15 @@ def _checked(key: str, value: Any) -> Any:
     elif key == "ADMIN_RUNS_PATH":
         if not isinstance(value, str) or not value.strip("/"):
             raise ImproperlyConfigured(f"{where} must be a URL path such as '/admin/seo-audits/'.")
+    elif key == "FRONTEND_URL":
+        if value != "" and not _is_web_url(value):
+            raise ImproperlyConfigured(
+                f"{where} must be the front end's http(s) URL such as "
+                f"'https://www.example.org/', or '' for none; not {value!r}."
+            )
+    elif key == "FRONTEND_PAGE_META":
+        if not isinstance(value, str) or not value.strip():
+            raise ImproperlyConfigured(f"{where} must be a meta tag name such as 'cms-page-id'.")
     elif key == "CRAWL_OPTIONS":
         return _checked_names(where, value, CRAWL_OPTION_NAMES, "crawl option")
     elif key == "THRESHOLDS":
@@ -165,6 +165,14 @@ def _checked(key: str, value: Any) -> Any:
         _check_whole_numbers(where, weights)
         return {**AuditSettings().SEVERITY_WEIGHTS, **weights}
     return value
+
+
+def _is_web_url(value: Any) -> bool:
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+        return parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def _checked_names(where: str, value: Any, known: frozenset[str], what: str) -> dict[str, Any]:
@@ -185,3 +193,7 @@ def _check_whole_numbers(where: str, values: dict[str, Any]) -> None:
             raise ImproperlyConfigured(
                 f"{where}[{name!r}] must be a whole number >= 0, not {number!r}."
             )
+
+
+# The effective settings: the defaults above, overridden key by key by SEO_AUDIT.
+audit_settings = cached_setting(SETTING_NAME, parse_settings)

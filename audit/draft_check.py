@@ -29,9 +29,16 @@ from django.conf import settings
 from wagtail.models import Page, PreviewableMixin, Revision
 
 from audit.conf import audit_setting
-from audit.engine import AuditConfig, AuditError, PageReport, check_html, check_info
-from audit.engine.browser import browser_check_html, chromium_problem
-from audit.engine.deadline import StopSignal
+from audit.engine import (
+    AuditError,
+    EngineConfig,
+    PageReport,
+    StopSignal,
+    browser_check_html,
+    check_html,
+    check_info,
+    chromium_problem,
+)
 from audit.models import Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.services import latest_page_result
@@ -86,7 +93,7 @@ def browser_default() -> bool:
     """Whether "Check this draft" renders the draft in Chromium unless told otherwise: yes
     where the configured Chromium is installed."""
     # The one option it needs, without build_config's site profile (a query over the pages).
-    chromium_path = audit_setting("CRAWL_OPTIONS").get("chromium_path", AuditConfig.chromium_path)
+    chromium_path = audit_setting("CRAWL_OPTIONS").get("chromium_path", EngineConfig.chromium_path)
     return isinstance(chromium_path, str) and chromium_problem(chromium_path) is None
 
 
@@ -170,7 +177,7 @@ def _is_browser_check(check_id: str) -> bool:
     return check is not None and check.scope == "browser"
 
 
-def _browser_check(result: DraftCheck, html: str, config: AuditConfig) -> None:
+def _browser_check(result: DraftCheck, html: str, config: EngineConfig) -> None:
     """Render the draft in Chromium as if served at its URL; a missing or failing Chromium
     is one line on the result, and the static findings stand."""
     problem = chromium_problem(config.chromium_path)

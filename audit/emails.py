@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 
 from audit.clinic_time import clinic_zone_name, when_in_words
 from audit.conf import audit_setting
-from audit.engine.results import completeness_from_stats
+from audit.engine import completeness_from_stats
 from audit.fix_first import fix_first
 from audit.models import AuditRun
 from audit.services import compare_runs, previous_run
@@ -72,6 +72,7 @@ def report_context(run: AuditRun) -> dict[str, Any]:
         previous=previous,
         new_count=diff.new.count() if previous else None,
         fixed_count=diff.fixed.count() if previous else None,
+        not_checked_count=diff.not_checked.count() if previous else 0,
         new_examples=list(diff.new.order_by("-impact", "id")[:EXAMPLES_PER_CHANGE])
         if previous
         else [],

@@ -15,37 +15,18 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from audit.clinic_time import clinic_zone
-from audit.engine import AuditResult, Hop, PageReport
+from audit.engine import SEVERITIES, AuditResult, PageReport, render, render_html
 from audit.engine import Finding as EngineFinding
-from audit.engine.report import render, render_html
-from audit.engine.results import SEVERITIES
 from audit.fix_first import fix_first
 from audit.models import AuditRun, Finding, PageResult
+from audit.score import run_score
+from audit.store import page_report_from_row
 
 EXPORT_FORMATS = {
     "json": ("application/json", "json"),
     "csv": ("text/csv", "csv"),
     "html": ("text/html", "html"),
 }
-
-
-def _page_report(row: PageResult) -> PageReport:
-    return PageReport(
-        url=row.url,
-        final_url=row.final_url or None,
-        status=row.http_status,
-        redirects=[Hop(url=hop["url"], status=int(hop["status"])) for hop in row.redirects or []],
-        error=row.error or None,
-        title=row.title or None,
-        h1=row.h1 or None,
-        word_count=row.word_count,
-        response_ms=row.response_ms,
-        bytes=row.bytes,
-        views=row.views,
-        page_type=row.page_type or None,
-        depth=row.depth,
-        content_type=row.content_type or None,
-    )
 
 
 def _stats(run: AuditRun, pages: list[PageReport]) -> dict:
@@ -69,7 +50,7 @@ def run_to_result(run: AuditRun) -> AuditResult:
     which is the crawl order batch by batch; writers that care sort them themselves)."""
     pages: dict[int, PageReport] = {}
     for row in PageResult.objects.filter(run=run).order_by("id").iterator(chunk_size=2000):
-        pages[row.pk] = _page_report(row)
+        pages[row.pk] = page_report_from_row(row)
     findings = (
         Finding.objects.filter(run=run)
         .order_by("id")
@@ -95,11 +76,14 @@ def render_run(run: AuditRun, fmt: str) -> str:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "html":
-        # For people: dates in the clinic's zone and the "Fix these first" list up front.
+        # For people: dates in the clinic's zone; the score and "Fix these first" up front.
+        breakdown = run_score(run)
         lead = render_to_string(
             "audit/export/fix_first.html",
             {
-                "fixes": fix_first(run),
+                "score": breakdown.score,
+                "improvements": breakdown.improvements(),
+                "fixes": fix_first(run, breakdown=breakdown),
                 "admin_base": getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/"),
             },
         )

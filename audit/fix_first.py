@@ -6,6 +6,10 @@ findings). For pages of this CMS each fix says where in the page editor to make 
 tab → Title tag") and links to the editor with the field's id as the fragment: Wagtail's tabs
 open the tab that holds the element named by the fragment, and ``editor-panel.js`` then
 scrolls the field into view and focuses it.
+
+An audit of the static front end (``AuditRun.frontend``) lists its template findings once each
+(``template_groups``: the same problem on every page, or on pages with no CMS page) instead
+of once per page.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.urls import reverse
 
-from audit.engine import check_info
+from audit.engine import SEVERITY_RANK, check_info
 from audit.models import AuditRun, Finding, PageResult
 from audit.score import ScoreBreakdown, run_score
 
@@ -101,7 +105,7 @@ def fix_first(
     """The ``limit`` most important fixes of ``run``, highest impact first."""
     breakdown = breakdown or run_score(run)
     ranked = list(
-        Finding.objects.filter(run=run)
+        Finding.objects.filter(run=run, template=False)
         .order_by()
         .values("page_result", "check_id")
         .annotate(n=Count("id"), impact=Sum("impact"))
@@ -112,7 +116,7 @@ def fix_first(
     for row in ranked:
         page = pages[row["page_result"]]
         first = (
-            Finding.objects.filter(page_result=page, check_id=row["check_id"])
+            Finding.objects.filter(page_result=page, check_id=row["check_id"], template=False)
             .order_by("-impact", "id")
             .first()
         )
@@ -141,4 +145,93 @@ def fix_first(
                 points=breakdown.points_for(row["check_id"], 1),
             )
         )
+    if run.frontend:
+        fixes = sorted(
+            [*fixes, *(group.as_fix(breakdown) for group in template_groups(run))],
+            key=lambda fix: -fix.impact,
+        )[:limit]
     return fixes
+
+
+TEMPLATE_WHERE = "the front end's templates (frontend/src, frontend/lib/render.js)"
+
+
+@dataclass(frozen=True)
+class TemplateGroup:
+    """One front-end template finding: the same check, element and message on many pages."""
+
+    severity: str
+    check_id: str
+    check_title: str
+    advice: str
+    message: str
+    selector: str
+    snippet: str
+    pages: int
+    impact: int
+    example_url: str
+
+    @property
+    def page_title(self) -> str:
+        return f"Front-end template (on {self.pages} page{'s' if self.pages != 1 else ''})"
+
+    def as_fix(self, breakdown: ScoreBreakdown) -> Fix:
+        return Fix(
+            severity=self.severity,
+            check_id=self.check_id,
+            check_title=self.check_title,
+            advice=self.advice,
+            message=self.message,
+            selector=self.selector,
+            snippet=self.snippet,
+            page_url=self.example_url,
+            page_title=self.page_title,
+            views=None,
+            count=self.pages,
+            impact=self.impact,
+            where=TEMPLATE_WHERE,
+            edit_url="",
+            points=breakdown.points_for(self.check_id, 1),
+        )
+
+
+def template_groups(run: AuditRun) -> list[TemplateGroup]:
+    """The run's front-end template findings (``Finding.template``), one group per check,
+    element and message, most severe and widest first."""
+    rows = (
+        Finding.objects.filter(run=run, template=True)
+        .order_by()
+        .values("check_id", "severity", "selector", "message")
+        .annotate(n=Count("page_result", distinct=True), impact=Sum("impact"))
+    )
+    groups = []
+    for row in rows:
+        first = (
+            Finding.objects.filter(
+                run=run,
+                template=True,
+                check_id=row["check_id"],
+                selector=row["selector"],
+                message=row["message"],
+            )
+            .select_related("page_result")
+            .order_by("id")
+            .first()
+        )
+        check = check_info(row["check_id"])
+        groups.append(
+            TemplateGroup(
+                severity=row["severity"],
+                check_id=row["check_id"],
+                check_title=check.title if check else row["check_id"],
+                advice=check.fix if check else "",
+                message=row["message"],
+                selector=row["selector"],
+                snippet=first.snippet if first else "",
+                pages=row["n"],
+                impact=row["impact"] or 0,
+                example_url=first.page_result.url if first else "",
+            )
+        )
+    groups.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 9), -g.pages, g.check_id))
+    return groups

@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from audit.clinic_time import clinic_zone_name
-from audit.engine.config import OPTION_BOUNDS
+from audit.engine import OPTION_BOUNDS
 from audit.models import SEVERITY_CHOICES, AuditRun
 from audit.targets import vet_admin_target
 

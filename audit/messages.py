@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.engine.errors import FetchError
+from audit.engine import REDIRECT_REFUSALS, FetchError, error_code
 
 # What to check, said once: a wrong target or a stale site address are the usual causes.
 CHECK_ADDRESS = "Check the target or WAGTAILADMIN_BASE_URL."
@@ -42,6 +42,10 @@ _START_FAILURES: dict[FetchError, str] = {
         "Audit the site's public address, or have an administrator add the host to "
         "SEO_AUDIT_ALLOWED_HOSTS."
     ),
+    FetchError.HEADERS_TOO_LARGE: (
+        "{url} answered with response headers too large to read (too many, or a line too "
+        "long). Check the server's or proxy's configuration for oversized headers or cookies."
+    ),
     FetchError.BODY_READ: (
         "{url} answered, but the page could not be read in full (the connection broke "
         "while reading it). Try again; if it repeats, check the server's logs."
@@ -65,14 +69,22 @@ _START_FAILURES: dict[FetchError, str] = {
 }
 
 
-def start_failure_message(url: str, error: FetchError | str) -> str:
+def start_failure_message(
+    url: str, error: FetchError | str, redirected_to: str | None = None
+) -> str:
     """One sentence saying why the audit of `url` could not start and what to check.
 
-    `error` is the engine's FetchError, its stored value ("connection-refused"), or any other
-    text the engine reported, which is quoted as it is.
+    `error` is the engine's FetchError, its stored value ("connection-refused", or with a
+    detail: "redirect-not-followed: private-address"), or any other text the engine
+    reported, which is quoted as it is. `redirected_to` (``AuditResult.start_redirect``)
+    names the redirect that was refused, or the address whose answer failed.
     """
-    try:
-        kind = FetchError(error)
-    except ValueError:
+    kind = error_code(str(error))
+    if kind is None:
         return f"The start URL {url} could not be audited: {error}. {CHECK_ADDRESS}"
-    return _START_FAILURES[kind].format(url=url)
+    sentence = _START_FAILURES[kind].format(url=url)
+    if redirected_to and kind in REDIRECT_REFUSALS:
+        sentence += f" The refused redirect: {redirected_to}."
+    elif redirected_to:
+        sentence += f" (It redirects to {redirected_to}, which failed.)"
+    return sentence

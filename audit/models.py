@@ -17,6 +17,8 @@ For the admin views:
   (views + 1); ``fingerprint`` = hash of check + page URL + selector, equal across runs for
   the same problem (see ``audit.services.compare_runs``). The check's title and fix hint are
   ``finding.check_info`` (the engine's registry entry, or None for a check that no longer exists).
+- ``AuditRun.frontend`` / ``AuditSchedule.frontend`` — the target is the static front end
+  built from this CMS; ``Finding.template`` marks the front end's own template findings.
 - ``AuditSchedule`` — when to audit what and whom to tell; ``cron_expression()`` is the cron
   line in the site's TIME_ZONE (from the preset or the custom expression).
 - ``ScheduledSlot`` — the claim of one due time of one schedule; its unique constraint is what
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from cron_descriptor import CasingTypeEnum, ExpressionDescriptor, Options
@@ -45,6 +48,7 @@ from audit.cron import cron_error, next_time
 from audit.engine import Check
 from audit.engine import check_info as registry_entry
 from audit.options import InvalidOptions, build_config
+from audit.targets import frontend_url, vet_admin_target
 from pages.models.site_settings import default_time_zone, time_zone_choices, validate_time_zone
 
 SEVERITY_CHOICES = [("error", "Error"), ("warning", "Warning"), ("notice", "Notice")]
@@ -56,6 +60,7 @@ class AuditRun(models.Model):
         SCHEDULE = "schedule", "Schedule"
         PUBLISH = "publish", "Publish"
         COMMAND = "command", "Command"
+        DEPLOY = "deploy", "Deploy"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -71,7 +76,15 @@ class AuditRun(models.Model):
     single_page = models.BooleanField(
         default=False, help_text="Audit only the target URL (no crawl), e.g. after publishing."
     )
+    frontend = models.BooleanField(
+        "front end",
+        default=False,
+        help_text="The target is the static front end built from this CMS: its pages are "
+        "mapped back to their CMS pages by the meta tag it writes.",
+    )
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    # A deploy's changed URLs (the deploy-finished call); empty: the whole site.
+    changed_urls = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     pages_done = models.PositiveIntegerField(default=0)
     pages_known = models.PositiveIntegerField(default=0)
@@ -136,6 +149,16 @@ class AuditRun(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
     @property
+    def resumable(self) -> bool:
+        """A site audit that stopped before the end (worker killed, crashed or cancelled)
+        and kept pages a resumed run can start from (``audit.tasks.resume_run``)."""
+        return (
+            self.status in (self.Status.FAILED, self.Status.CANCELLED)
+            and not self.single_page
+            and self.pages.filter(crawl_state__isnull=False).exists()
+        )
+
+    @property
     def progress_percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
@@ -184,6 +207,10 @@ class PageResult(models.Model):
     warning_count = models.PositiveIntegerField(default=0)
     notice_count = models.PositiveIntegerField(default=0)
     impact = models.PositiveIntegerField(default=0)
+    # What a resumed run needs of the page besides this row (its links, images, where its URL
+    # ended up: audit.engine.resume); kept while the run may be resumed, cleared once it
+    # succeeds.
+    crawl_state = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-impact", "url"]
@@ -209,6 +236,9 @@ class Finding(models.Model):
     snippet = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=32)  # indexed with run, below
     impact = models.PositiveIntegerField(default=0)
+    # From the front end's own templates (on every page, or on a page with no CMS page),
+    # not from one page's content: reported once as a "front-end template" finding.
+    template = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-impact", "id"]
@@ -298,6 +328,12 @@ class AuditSchedule(models.Model):
         related_name="+",
         help_text="Every active member with an e-mail address also gets the report.",
     )
+    frontend = models.BooleanField(
+        "audit the front end",
+        default=False,
+        help_text="Audit the static front end built from this CMS (SEO_AUDIT FRONTEND_URL "
+        "when the target is empty) and map its pages back to their CMS pages.",
+    )
     crawl_options = models.JSONField(
         default=dict, blank=True, help_text='Engine options, e.g. {"max_pages": 500}.'
     )
@@ -370,6 +406,10 @@ class AuditSchedule(models.Model):
         errors: dict[str, str] = {}
         if self.preset == self.Preset.CRON and (problem := cron_error(self.cron)):
             errors["cron"] = problem
+        if self.frontend and not self.target_url and not frontend_url():
+            errors["frontend"] = (
+                'No front end is configured: set SEO_AUDIT["FRONTEND_URL"] or give a target.'
+            )
         if self.preset == self.Preset.MONTHLY and not 1 <= self.day_of_month <= 28:
             errors["day_of_month"] = "Use a day from 1 to 28 so every month has it."
         for address in self.recipients.replace("\n", ",").split(","):
@@ -380,11 +420,25 @@ class AuditSchedule(models.Model):
                     errors["recipients"] = f"{address.strip()!r} is not an e-mail address."
                     break
         try:
-            build_config(self.run_options())
+            config = build_config(self.run_options())
         except InvalidOptions as exc:
             errors["crawl_options"] = str(exc)
+        else:
+            if problem := self._extra_host_problem(config.extra_hosts):
+                errors["crawl_options"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _extra_host_problem(self, extra_hosts: tuple[str, ...]) -> str | None:
+        """Why an extra host may not be crawled from the admin, vetted like the target (the
+        run checks again when it connects), or None."""
+        scheme = urlsplit(self.target_url or django_settings.WAGTAILADMIN_BASE_URL).scheme
+        for host in extra_hosts:
+            try:
+                vet_admin_target(f"{scheme or 'https'}://{host.strip()}/")
+            except ValidationError as exc:
+                return f"Extra host {host!r}: {exc.messages[0]}"
+        return None
 
     def next_due_after(self, after: datetime) -> datetime | None:
         """The first due time strictly after ``after``; None for an invalid cron line."""

@@ -1,27 +1,29 @@
 """Crawl options -> engine config: a run's options over SEO_AUDIT's over the engine's defaults.
 
 ``build_config(options, single_page=...)`` is the one way the Django side makes an
-``AuditConfig``; fields not given keep ``AuditConfig()``'s defaults, the same ones
+``EngineConfig``; fields not given keep ``EngineConfig()``'s defaults, the same ones
 ``python -m audit`` uses. Bad options raise ``InvalidOptions`` with a one-line message.
 
 The engine is a general auditor; what is specific to this CMS's own sites arrives as a site
 profile (``own_site_profile``): its content page types, the view counts its templates show,
 its name, and each page's type from its model. It describes only this CMS's own hosts, so
 an audit of any other site is judged by the engine's generic defaults. A ``profile`` crawl
-option (a JSON object of SiteProfile fields) replaces it.
+option (a JSON object of SiteProfile fields) replaces it. The static front end built from this
+CMS (``SEO_AUDIT["FRONTEND_URL"]``) gets the same profile on its own host, plus the meta tag
+that names each page's CMS page (``frontend_profile``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from wagtail.models import Site
 
 from audit.conf import CRAWL_OPTION_NAMES, THRESHOLD_NAMES, audit_setting
-from audit.engine import AuditConfig, AuditError, Thresholds
-from audit.engine.config import SiteProfile
+from audit.engine import AuditError, EngineConfig, SiteProfile, Thresholds
 from audit.pagemap import PageLocator
-from audit.targets import own_site_hosts
+from audit.targets import frontend_hosts, own_site_hosts
 
 # Our page types with content (audit.pagemap maps models to types); every one shows its
 # view count (pages/templates/pages/includes/view_count.html).
@@ -34,10 +36,15 @@ class InvalidOptions(ValueError):
     """Crawl options that the engine does not accept."""
 
 
-def build_config(options: dict[str, Any] | None, *, single_page: bool = False) -> AuditConfig:
-    """An AuditConfig from the site defaults (SEO_AUDIT) overlaid with ``options``.
+def build_config(
+    options: dict[str, Any] | None, *, single_page: bool = False, frontend: bool = False
+) -> EngineConfig:
+    """An EngineConfig from the site defaults (SEO_AUDIT) overlaid with ``options``.
 
-    ``options`` uses AuditConfig field names; ``thresholds`` may be a dict of Thresholds
+    ``frontend``: the target is the static front end built from this CMS, so the profile is
+    ``frontend_profile()`` (unless ``options`` give one).
+
+    ``options`` uses EngineConfig field names; ``thresholds`` may be a dict of Thresholds
     fields. Raises InvalidOptions with a one-line message naming the bad key or value.
     """
     if options is not None and not isinstance(options, dict):
@@ -64,13 +71,17 @@ def build_config(options: dict[str, Any] | None, *, single_page: bool = False) -
             value = frozenset([value] if isinstance(value, str) else value or ())
         values[key] = value
     try:
-        config = AuditConfig(**values, single_page=single_page, thresholds=Thresholds(**thresholds))
+        config = EngineConfig(
+            **values, single_page=single_page, thresholds=Thresholds(**thresholds)
+        )
     except AuditError as exc:
         raise InvalidOptions(str(exc)) from None
     except TypeError as exc:
         raise InvalidOptions(f"bad crawl option value: {exc}") from None
     # After the checks above, so refusing bad options needs no database.
-    return config if "profile" in values else config.replace(profile=own_site_profile())
+    if "profile" in values:
+        return config
+    return config.replace(profile=frontend_profile() if frontend else own_site_profile())
 
 
 def _profile_option(value: Any) -> SiteProfile | None:
@@ -91,4 +102,14 @@ def own_site_profile() -> SiteProfile:
         site_name=(default.site_name if default else "")[:200],
         hosts=tuple(own_site_hosts()),
         page_types=tuple(sorted(PageLocator().page_types_by_path().items())),
+    )
+
+
+def frontend_profile() -> SiteProfile:
+    """The profile of the static front end built from this CMS: the same pages (types, view
+    counts, name) on the front end's host, each naming its CMS page in a meta tag."""
+    return dataclasses.replace(
+        own_site_profile(),
+        hosts=tuple(frontend_hosts()),
+        source_meta=audit_setting("FRONTEND_PAGE_META"),
     )

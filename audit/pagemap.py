@@ -3,6 +3,9 @@
 The site is chosen like ``Site.find_for_request``: exact hostname and port, else the only
 site with that hostname, else the default site. Within the site the URL path is matched
 against live pages' ``url_path`` below the site's root. Built once per run: one query per site.
+
+A page of the static front end built from this CMS names its source page itself (the meta
+tag the engine reports as ``PageReport.source_id``): ``page_id_for_source``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class PageLocator:
         self._sites = list(Site.objects.select_related("root_page"))
         self._paths: dict[int, dict[str, int]] = {}
         self._types: dict[int, str] = {}  # page id -> page type, for pages that have one
+        self._live_ids: set[int] | None = None  # every live page of every site, when asked
 
     def _site_for(self, host: str, port: int) -> Site | None:
         exact = [s for s in self._sites if s.hostname.lower() == host and s.port == port]
@@ -84,6 +88,18 @@ class PageLocator:
         if not path.endswith("/"):
             path += "/"
         return self._paths_for(site).get(path)
+
+    def page_id_for_source(self, source_id: str | None) -> int | None:
+        """The live page a front end names as a page's source (its ``cms-page-id`` meta
+        tag), or None when the value is no id of a live page of this CMS's sites."""
+        if not source_id or not source_id.isascii() or not source_id.isdigit():
+            return None
+        if self._live_ids is None:
+            self._live_ids = {
+                page_id for site in self._sites for page_id in self._paths_for(site).values()
+            }
+        page_id = int(source_id)
+        return page_id if page_id in self._live_ids else None
 
 
 def page_id_for_url(url: str) -> int | None:

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from audit.cron import latest_time
@@ -29,14 +30,18 @@ from audit.services import (
     InvalidTarget,
     RunAlreadyActive,
     create_run,
+    default_target,
     fail_stale_runs,
-    site_root_url,
 )
 from audit.targets import vet_admin_target
 from audit.tasks import enqueue_run
 from pages.scheduling import publish_scheduled_pages
 
 logger = logging.getLogger(__name__)
+
+# Sent after each tick, so apps above this one (webhooks: due retries, pruning) run their
+# timed work in the same process without this module importing them.
+ticked = Signal()
 
 
 def latest_slot(schedule: AuditSchedule, now: datetime | None = None) -> datetime | None:
@@ -80,10 +85,11 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
             # A schedule saved before targets were vetted may still aim inside: check it again.
             target = schedule.target_url and vet_admin_target(schedule.target_url)
             run = create_run(
-                target or site_root_url(),
+                target or default_target(frontend=schedule.frontend),
                 trigger=AuditRun.Trigger.SCHEDULE,
                 options=schedule.run_options(),
                 schedule=schedule,
+                frontend=schedule.frontend,
             )
         except (ValidationError, RunAlreadyActive, InvalidTarget, InvalidOptions) as exc:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -109,4 +115,7 @@ def tick(now: datetime | None = None) -> list[AuditRun]:
         publish_scheduled_pages()
     except Exception:
         logger.exception("scheduled publishing failed; audits are unaffected")
+    for receiver, result in ticked.send_robust(sender=tick, now=now):
+        if isinstance(result, Exception):
+            logger.error("scheduler job %r failed", receiver, exc_info=result)
     return runs

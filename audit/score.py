@@ -4,7 +4,9 @@ Every check the engine has is one weighted item. A check's own score is its pass
 share of the pages it applies to that have none of its findings (page checks that read the
 content apply to pages that answered 2xx; the others, e.g. broken links or slow responses,
 to every page fetched). The run's score is the weighted mean of those ratios × 100, with the
-severity weights of ``SEO_AUDIT["SEVERITY_WEIGHTS"]`` (error 10, warning 3, notice 1).
+severity weights of ``SEO_AUDIT["SEVERITY_WEIGHTS"]`` (error 10, warning 3, notice 1). A check
+the run had disabled is left out of the mean (not counted as passed), so switching a failing
+check off does not read as a rise in the score trend; the trend marks such runs.
 
 It is rounded *down*, so 100 means "nothing found" and any finding shows: one warning on a
 one-page site costs about 2 points, one error about 5. ``docs/score.md`` has the details.
@@ -15,7 +17,7 @@ one-page site costs about 2 points, one error about 5. ``docs/score.md`` has the
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -80,15 +82,19 @@ def score_checks(
     fetched_pages: int,
     failing_pages: Mapping[str, int],
     weights: Mapping[str, int],
+    not_run: Collection[str] = (),
 ) -> ScoreBreakdown:
     """The score of a run with ``content_pages`` 2xx pages out of ``fetched_pages``, where
-    ``failing_pages[check_id]`` pages have findings of that check."""
+    ``failing_pages[check_id]`` pages have findings of that check; the checks in
+    ``not_run`` (disabled for the run) are left out, not counted as passed."""
     checks = []
     for check in REGISTRY.values():
         if check.scope == "browser":
             # The browser pass is optional (and may sample): scoring its checks would move
             # the score of a site whose pages did not change when the pass is switched on.
             continue
+        if check.id in not_run:
+            continue  # a check that did not run found nothing: that is no pass
         applicable = content_pages if check.content_only else fetched_pages
         if applicable <= 0:
             continue
@@ -123,5 +129,14 @@ def run_score(run: AuditRun) -> ScoreBreakdown:
         .values_list("check_id", "pages")
     )
     return score_checks(
-        pages["content"], pages["fetched"], failing, audit_setting("SEVERITY_WEIGHTS")
+        pages["content"],
+        pages["fetched"],
+        failing,
+        audit_setting("SEVERITY_WEIGHTS"),
+        not_run=checks_not_run(run),
     )
+
+
+def checks_not_run(run: AuditRun) -> frozenset[str]:
+    """The checks a stored run had switched off (its engine settings say which)."""
+    return frozenset((run.settings or {}).get("disabled_checks") or ())

@@ -8,16 +8,24 @@
   (``audit.options``).
 - ``cancel_run(run)``: a queued run is cancelled at once; a running one is flagged and the
   worker stops it at the next page, keeping what it stored.
-- ``execute_run(run)``: runs the engine in the current process (what the task calls).
+- ``execute_run(run)``: runs the engine in the current process (what the task calls). A run
+  that already has stored pages (``reopen_run``) starts from them.
+- ``reopen_run(run)``: queues a failed or cancelled site audit again, keeping its stored pages
+  (``audit.tasks.resume_run`` also enqueues it); ``NotResumable`` says why it cannot be.
 - ``save_result(result, trigger=...)``: stores an engine result computed elsewhere as a run.
 - ``previous_run(run)``: the latest earlier succeeded run of the same target and mode.
 - ``compare_runs(new, old)``: ``Comparison`` of finding querysets ``new``, ``fixed`` (in old,
-  gone in new) and ``still_open`` (in new, also in old), matched by fingerprint.
+  gone in new where new ran the check on that page), ``still_open`` (in new, also in old) and
+  ``not_checked`` (in old, gone in new, but new did not run that check there), matched by
+  fingerprint.
 - ``latest_page_result(page)``: the page's result in its latest finished audit (any trigger),
   for the editor's side panel.
 - ``prune_runs(keep=...)`` / ``delete_runs(queryset)``: retention, fast deletes.
 - ``fail_stale_runs()``: fails runs whose worker stopped (no progress for STALE_AFTER
   seconds), releasing their target, and their django-tasks-db task rows.
+
+A run that finishes here (``execute_run``, ``save_result``) is announced as
+``audit.completed`` through ``pages.events``, the one source of change events.
 """
 
 from __future__ import annotations
@@ -32,20 +40,26 @@ from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from wagtail.models import Site
 
 from audit.conf import audit_setting
-from audit.engine import AuditError, AuditResult, audit_site
-from audit.engine.results import StopReason
-from audit.engine.urls import validate_start_url
+from audit.engine import (
+    AuditError,
+    AuditResult,
+    StopReason,
+    audit_site,
+    check_info,
+    validate_start_url,
+)
 from audit.messages import start_failure_message
 from audit.models import AuditRun, Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.store import RunStore
-from audit.targets import admin_engine_overrides
+from audit.targets import admin_engine_overrides, frontend_url
+from pages.events import AUDIT_COMPLETED, Change, record
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +86,10 @@ class InvalidTarget(ValueError):
     """The URL cannot be audited (malformed, not http(s))."""
 
 
+class NotResumable(Exception):
+    """The run cannot be resumed (still active, succeeded, a single page, nothing kept)."""
+
+
 class WorkerLost(Exception):
     """The worker running an audit stopped (killed or crashed) without finishing it."""
 
@@ -81,6 +99,16 @@ def normalize_target(url: str) -> str:
         return validate_start_url(url)
     except AuditError as exc:
         raise InvalidTarget(str(exc)) from None
+
+
+def default_target(*, frontend: bool = False) -> str:
+    """The target of a run given none: the front end's root (``frontend``) or the site's."""
+    if not frontend:
+        return site_root_url()
+    url = frontend_url()
+    if not url:
+        raise InvalidTarget('no front end is configured: set SEO_AUDIT["FRONTEND_URL"]')
+    return url
 
 
 def site_root_url() -> str:
@@ -102,10 +130,17 @@ def create_run(
     options: dict[str, Any] | None = None,
     single_page: bool = False,
     schedule=None,
+    frontend: bool = False,
+    changed_urls: list[str] | None = None,
 ) -> AuditRun:
-    """A queued run, or RunAlreadyActive. Does not enqueue it (see audit.tasks.start_run)."""
+    """A queued run, or RunAlreadyActive. Does not enqueue it (see audit.tasks.start_run).
+
+    ``frontend``: the target is the static front end built from this CMS (its pages are
+    mapped back by their meta tag, its template findings grouped); ``changed_urls``: what
+    a deploy changed, kept for its report."""
     target = normalize_target(target_url)
-    build_config(options, single_page=single_page)  # refuse bad options before queueing
+    # Refuse bad options before queueing.
+    build_config(options, single_page=single_page, frontend=frontend)
     fail_stale_runs()
     try:
         with transaction.atomic():
@@ -116,6 +151,8 @@ def create_run(
                 started_by=user if getattr(user, "is_authenticated", False) else None,
                 options=options or {},
                 schedule=schedule,
+                frontend=frontend,
+                changed_urls=list(changed_urls or []),
             )
     except IntegrityError:
         raise RunAlreadyActive(active_run_for(target, single_page=single_page), target) from None
@@ -164,7 +201,8 @@ def fail_stale_runs() -> int:
             stored = PageResult.objects.filter(run_id=run_id).count()
             error = (
                 "The worker stopped responding (killed or crashed); "
-                f"the {stored} page{'' if stored == 1 else 's'} stored so far are kept."
+                f"the {stored} page{'' if stored == 1 else 's'} stored so far are kept"
+                + (": resume the run to carry on from them." if stored else ".")
             )
             AuditRun.objects.filter(pk=run_id).update(
                 status=Status.FAILED, finished_at=now, error=error
@@ -191,6 +229,52 @@ def _fail_task_row(task_id: str, error: str, now: datetime) -> None:
         exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
         traceback=f"{WorkerLost.__qualname__}: {error}",
     )
+
+
+def reopen_run(run: AuditRun) -> AuditRun:
+    """Queue a failed or cancelled site audit again with the pages it stored, so the engine
+    carries on from them rather than fetching them again.
+
+    What only the end of a run writes (site-wide and browser findings, stub rows of URLs
+    never fetched) is removed first: a run killed while finishing must not get it twice.
+    NotResumable (its message says why) or RunAlreadyActive (another run of the target).
+    """
+    if not run.resumable:
+        if run.is_active:
+            raise NotResumable(f"{run.label} is still {run.status}.")
+        if run.status == Status.SUCCEEDED:
+            raise NotResumable(f"{run.label} finished; start a new audit instead.")
+        raise NotResumable(f"{run.label} kept no pages to resume from; start a new audit instead.")
+    try:
+        with transaction.atomic():
+            reopened = AuditRun.objects.filter(
+                pk=run.pk, status__in=(Status.FAILED, Status.CANCELLED)
+            ).update(
+                status=Status.QUEUED,
+                error="",
+                finished_at=None,
+                heartbeat_at=None,
+                cancel_requested=False,
+                score=None,
+                task_id="",
+            )
+            if not reopened:
+                raise NotResumable(f"{run.label} is no longer failed or cancelled.")
+            PageResult.objects.filter(run=run, crawl_state__isnull=True).delete()
+            found = Finding.objects.filter(run=run)
+            added_at_the_end = [
+                check_id
+                for check_id in found.values_list("check_id", flat=True).distinct()
+                if getattr(check_info(check_id), "scope", None) != "page"
+            ]
+            found.filter(check_id__in=added_at_the_end).delete()
+    except IntegrityError:
+        raise RunAlreadyActive(
+            active_run_for(run.target_url, single_page=run.single_page), run.target_url
+        ) from None
+    run.refresh_from_db()
+    logger.info("audit run %s reopened to resume from its stored pages", run.pk)
+    return run
 
 
 # -- running -------------------------------------------------------------------------------
@@ -270,13 +354,14 @@ def execute_run(run: AuditRun) -> AuditRun:
     store = RunStore(run)
     watcher = _Watcher(run.pk, store, now)
     try:
-        config = build_config(run.options, single_page=run.single_page)
+        config = build_config(run.options, single_page=run.single_page, frontend=run.frontend)
         if run.trigger != AuditRun.Trigger.COMMAND:
             # Started from the web (admin, schedule, publish): public sites and this CMS's
             # own sites only, checked again at every connection. The command line is an
             # operator's and keeps the engine's own rules.
             config = config.replace(**admin_engine_overrides())
         AuditRun.objects.filter(pk=run.pk).update(settings=config.as_dict())
+        kept = store.kept_pages()  # a resumed run's stored pages; none for a new run
         watcher.start()
         result = audit_site(
             run.target_url,
@@ -284,6 +369,8 @@ def execute_run(run: AuditRun) -> AuditRun:
             progress=watcher.progress,
             on_page=store.add_page,
             should_cancel=watcher.should_cancel,
+            resume_from=kept,
+            on_state=store.add_state,
         )
         watcher.stop()
         store.finish(result)
@@ -292,13 +379,25 @@ def execute_run(run: AuditRun) -> AuditRun:
         _fail(run, store, exc)
         if not isinstance(exc, Exception):
             raise  # KeyboardInterrupt, SystemExit: the worker is stopping
+        _announce_finished(run)
         return run
-    stats = result.stats
     status, error = _outcome(result)
     # Not a run failed meanwhile as stale (its worker was stuck): that verdict stands.
-    AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+    # One transaction with the crawl state's removal: a kill between the two would leave
+    # a finished run that still looks resumable.
+    with transaction.atomic():
+        _record_outcome(run, result, status, error)
+    run.refresh_from_db()
+    _announce_finished(run)
+    return run
+
+
+def _record_outcome(run: AuditRun, result: AuditResult, status: str, error: str) -> None:
+    stats = result.stats
+    finished = AuditRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
         status=status,
         error=error,
+        **_no_score_if_failed(status),
         stats=stats,
         settings=result.settings,
         pages_done=len(result.pages),
@@ -306,8 +405,14 @@ def execute_run(run: AuditRun) -> AuditRun:
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
-    run.refresh_from_db()
-    return run
+    if finished and status == Status.SUCCEEDED:
+        # Complete: nothing to resume, so the pages' crawl state is no longer needed.
+        PageResult.objects.filter(run=run).update(crawl_state=None)
+
+
+def _announce_finished(run: AuditRun) -> None:
+    if run.status in AuditRun.FINISHED_STATUSES:
+        record(Change(AUDIT_COMPLETED, object_id=run.pk))
 
 
 def _fail(run: AuditRun, store: RunStore, exc: BaseException) -> None:
@@ -333,12 +438,19 @@ def save_result(
     trigger: str = AuditRun.Trigger.COMMAND,
     user=None,
     single_page: bool = False,
+    frontend: bool = False,
 ) -> AuditRun:
     """Store an audit that already ran elsewhere (``seo_audit --save``) as a finished run.
 
     Refused with RunAlreadyActive while another run of the same target is queued or running.
     """
-    run = create_run(result.start_url, trigger=trigger, user=user, single_page=single_page)
+    run = create_run(
+        result.start_url,
+        trigger=trigger,
+        user=user,
+        single_page=single_page,
+        frontend=frontend,
+    )
     AuditRun.objects.filter(pk=run.pk).update(
         status=Status.RUNNING, started_at=_parse_time(result.started_at) or timezone.now()
     )
@@ -351,6 +463,7 @@ def save_result(
     AuditRun.objects.filter(pk=run.pk).update(
         status=status,
         error=error,
+        **_no_score_if_failed(status),
         stats=result.stats,
         settings=result.settings,
         pages_done=len(result.pages),
@@ -358,6 +471,7 @@ def save_result(
         finished_at=_parse_time(result.finished_at) or timezone.now(),
     )
     run.refresh_from_db()
+    _announce_finished(run)
     return run
 
 
@@ -368,11 +482,20 @@ def _parse_time(value: str | None):
         return None
 
 
+def _no_score_if_failed(status: str) -> dict[str, None]:
+    # A run that could not start audited nothing (e.g. its start URL redirected to file://):
+    # the score of its one stub page would look like a result.
+    return {"score": None} if status == Status.FAILED else {}
+
+
 def _outcome(result: AuditResult) -> tuple[str, str]:
     if result.stop_reason is StopReason.CANCELLED:
         return Status.CANCELLED, ""
     if result.start_error:
-        return Status.FAILED, start_failure_message(result.start_url, result.start_error)
+        message = start_failure_message(
+            result.start_url, result.start_error, result.start_redirect()
+        )
+        return Status.FAILED, message
     return Status.SUCCEEDED, ""
 
 
@@ -397,19 +520,43 @@ def previous_run(run: AuditRun) -> AuditRun | None:
 @dataclass
 class Comparison:
     new: QuerySet[Finding]  # in the newer run only
-    fixed: QuerySet[Finding]  # in the older run only (rows of the older run)
+    fixed: QuerySet[Finding]  # in the older run only, and checked again (rows of the older run)
     still_open: QuerySet[Finding]  # in both (rows of the newer run)
+    # In the older run only, but the newer run did not perform the check there (browser pass
+    # off or not rendering that page, check disabled, page not fetched): neither fixed nor
+    # still open as far as anyone can tell (rows of the older run).
+    not_checked: QuerySet[Finding]
 
     def counts(self) -> dict[str, int]:
         return {
             "new": self.new.count(),
             "fixed": self.fixed.count(),
             "still_open": self.still_open.count(),
+            "not_checked": self.not_checked.count(),
         }
 
 
+def not_rechecked(new: AuditRun, gone: QuerySet[Finding]) -> Q:
+    """Which of ``gone`` (findings of an older run missing from ``new``) ``new`` could not
+    have found again: a check it had disabled, a browser check on a page its browser pass
+    did not render (the pass off, sampled, or failed there), or any check on a page it did
+    not fetch. A finding is only "fixed" when the check ran on the page and kept quiet."""
+    disabled = set((new.settings or {}).get("disabled_checks") or [])
+    fetched = PageResult.objects.filter(run=new, http_status__isnull=False).values("url")
+    unknown = Q(check_id__in=disabled) | ~Q(page_result__url__in=fetched)
+    gone_ids = set(gone.order_by().values_list("check_id", flat=True).distinct())
+    browser_ids = {i for i in gone_ids if (c := check_info(i)) is not None and c.scope == "browser"}
+    if browser_ids:
+        rendered = set(((new.stats or {}).get("browser") or {}).get("lab") or {})
+        unknown |= Q(check_id__in=browser_ids) & ~(
+            Q(page_result__url__in=rendered) | Q(page_result__final_url__in=rendered)
+        )
+    return unknown
+
+
 def compare_runs(new: AuditRun, old: AuditRun | None) -> Comparison:
-    """Findings new, fixed and still open between two runs, matched by fingerprint.
+    """Findings new, fixed, still open and not checked between two runs, matched by
+    fingerprint.
 
     With no older run everything is new. Querysets, so callers filter and paginate further.
     """
@@ -419,13 +566,17 @@ def compare_runs(new: AuditRun, old: AuditRun | None) -> Comparison:
             new=findings.filter(run=new),
             fixed=findings.none(),
             still_open=findings.none(),
+            not_checked=findings.none(),
         )
     old_prints = Finding.objects.filter(run=old).values("fingerprint")
     new_prints = Finding.objects.filter(run=new).values("fingerprint")
+    gone = findings.filter(run=old).exclude(fingerprint__in=new_prints)
+    unknown = not_rechecked(new, gone)
     return Comparison(
         new=findings.filter(run=new).exclude(fingerprint__in=old_prints),
-        fixed=findings.filter(run=old).exclude(fingerprint__in=new_prints),
+        fixed=gone.exclude(unknown),
         still_open=findings.filter(run=new, fingerprint__in=old_prints),
+        not_checked=gone.filter(unknown),
     )
 
 

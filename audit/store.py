@@ -9,6 +9,10 @@ crawl is quiet), so a run killed half-way loses at most about a second of pages.
 engine appends to page reports after the crawl (duplicates, broken links...), then fills the
 per-page and per-run totals and the score with a few aggregate queries.
 
+A run can be resumed after its worker died (``kept_pages``): each page row also keeps the
+page's crawl state (``add_state``, the engine's ``on_state``), and a resumed run starts from
+the stored rows and their findings instead of fetching those pages again.
+
 ``store_result(run, result)`` does it all at once for a result produced elsewhere (the
 ``seo_audit --save`` command, the benchmark).
 """
@@ -23,11 +27,11 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from audit.conf import audit_setting, severity_weight
-from audit.engine import AuditResult, PageReport
-from audit.engine.results import SEVERITIES
+from audit.engine import SEVERITIES, AuditResult, Hop, KeptPage, PageReport
+from audit.engine import Finding as EngineFinding
 from audit.models import AuditRun, Finding, PageResult
 from audit.pagemap import DEFAULT_PORTS, PageLocator
 from audit.score import run_score
@@ -46,11 +50,35 @@ FINDING_FIELDS = (
     "snippet",
     "fingerprint",
     "impact",
+    "template",
 )
 
 
 def _cut(value: str | None, limit: int) -> str:
     return (value or "")[:limit]
+
+
+def page_report_from_row(
+    row: PageResult, findings: list[EngineFinding] | None = None
+) -> PageReport:
+    """A stored page row as the engine's PageReport (resuming and exports read it back)."""
+    return PageReport(
+        url=row.url,
+        final_url=row.final_url or None,
+        status=row.http_status,
+        redirects=[Hop(url=hop["url"], status=int(hop["status"])) for hop in row.redirects or []],
+        error=row.error or None,
+        title=row.title or None,
+        h1=row.h1 or None,
+        word_count=row.word_count,
+        response_ms=row.response_ms,
+        bytes=row.bytes,
+        views=row.views,
+        page_type=row.page_type or None,
+        depth=row.depth,
+        content_type=row.content_type or None,
+        findings=findings if findings is not None else [],
+    )
 
 
 class RunStore:
@@ -72,13 +100,54 @@ class RunStore:
         # url -> (errors, warnings, notices, impact) as last written to its PageResult row.
         self._page_totals: dict[str, tuple[int, int, int, int]] = {}
         self._just_stored: list[tuple[str, int]] = []  # findings noted by the current flush
+        self._states: dict[str, dict] = {}  # url -> crawl state, until its row is written
         # Recorded view totals as the crawl starts, to check the counts our own pages show
         # (audit/view_counts.py). A run stored after the fact (no start time yet) has none.
         self._views_before: dict[int, int] | None = None
         if run.started_at is not None and _is_own_site(run.target_url):
             self._views_before = recorded_totals()
 
+    # -- resuming ------------------------------------------------------------------------
+
+    def kept_pages(self) -> list[KeptPage]:
+        """The pages this run stored before it was interrupted, with their findings, for
+        the engine's ``resume_from``; each is known as written, so it is not written again.
+        Empty for a run that has stored nothing (every new run)."""
+        kept: list[KeptPage] = []
+        unread: list[int] = []
+        rows = PageResult.objects.filter(run=self.run, crawl_state__isnull=False).order_by("pk")
+        findings: dict[int, list[EngineFinding]] = defaultdict(list)
+        for row in Finding.objects.filter(run=self.run).order_by("pk").iterator():
+            findings[row.page_result_id].append(
+                EngineFinding(row.check_id, row.severity, row.message, row.selector, row.snippet)
+            )
+        with self._lock:
+            for row in rows.iterator():
+                report = page_report_from_row(row, findings.pop(row.pk, []))
+                page = KeptPage.from_state(report, row.crawl_state)
+                if page is None:
+                    unread.append(row.pk)  # a state this version cannot read
+                    continue
+                self._page_ids[row.url] = row.pk
+                self._stored_findings[row.url] = {id(f) for f in report.findings}
+                self._page_totals[row.url] = (
+                    row.error_count,
+                    row.warning_count,
+                    row.notice_count,
+                    row.impact,
+                )
+                kept.append(page)
+        # Their pages are fetched again: drop the rows rather than store the pages twice.
+        for start in range(0, len(unread), 1000):
+            PageResult.objects.filter(pk__in=unread[start : start + 1000]).delete()
+        return kept
+
     # -- while crawling ------------------------------------------------------------------
+
+    def add_state(self, url: str, state: dict) -> None:
+        """The crawl state of a page about to be added (the engine's ``on_state``)."""
+        with self._lock:
+            self._states[url] = state
 
     def add_page(self, report: PageReport) -> None:
         with self._lock:
@@ -153,6 +222,8 @@ class RunStore:
             self.flush()
         if self._views_before is not None:
             add_stale_count_findings(self.run, self._views_before, self.weights[SEVERITY])
+        if self.run.frontend:
+            mark_template_findings(self.run)
         self.update_totals()
 
     def update_totals(self) -> None:
@@ -208,7 +279,10 @@ class RunStore:
                 )
 
     def _page_row(self, report: PageReport) -> PageResult:
-        page_id = self.locator.page_id_for(report.url)
+        # A front end's page names its CMS page (the profile's meta tag); else its address.
+        page_id = self.locator.page_id_for_source(report.source_id)
+        if page_id is None:
+            page_id = self.locator.page_id_for(report.url)
         # Our own pages' type comes from their model; other sites' from their markup.
         page_type = self.locator.page_type_of(page_id) if page_id is not None else None
         return PageResult(
@@ -228,6 +302,7 @@ class RunStore:
             page_type=_cut(page_type or report.page_type, 100),
             content_type=_cut(report.content_type, 200),
             depth=report.depth,
+            crawl_state=self._states.pop(report.url, None),
             **dict(
                 zip(
                     ("error_count", "warning_count", "notice_count", "impact"),
@@ -259,6 +334,7 @@ class RunStore:
                         finding.snippet or "",
                         Finding.make_fingerprint(finding.check, report.url, finding.selector),
                         self.weights.get(finding.severity, 1) * (views + 1),
+                        False,  # template findings are marked once the run is complete
                     )
                 )
         if not rows:
@@ -281,6 +357,69 @@ class RunStore:
             with raw.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+
+
+# With fewer pages than this, "on every page" says nothing about templates.
+TEMPLATE_MIN_PAGES = 3
+
+
+def mark_template_findings(run: AuditRun) -> int:
+    """Mark the findings that come from a front end's own templates, not one page's content:
+    those on a page with no CMS page, and those (same check, element and message) on every
+    HTML page that has one. Their pages' totals and impact leave them out, so they are not
+    blamed on each page. Returns how many were marked."""
+    html_pages = dict(
+        PageResult.objects.filter(
+            run=run, http_status=200, content_type__startswith="text/html"
+        ).values_list("pk", "page_id")
+    )
+    with_page = {pk for pk, page_id in html_pages.items() if page_id is not None}
+    marked: list[int] = []
+    by_key: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    rows = Finding.objects.filter(run=run).values_list(
+        "pk", "page_result_id", "check_id", "selector", "message"
+    )
+    pages_of = dict(PageResult.objects.filter(run=run).values_list("pk", "page_id"))
+    for pk, page_result_id, check_id, selector, message in rows.iterator(2000):
+        if pages_of.get(page_result_id) is None:
+            marked.append(pk)
+        elif page_result_id in with_page:
+            by_key[(check_id, selector, message)].append((pk, page_result_id))
+    if len(with_page) >= TEMPLATE_MIN_PAGES:
+        for found in by_key.values():
+            if {page for _, page in found} >= with_page:
+                marked += [pk for pk, _ in found]
+    if not marked:
+        return 0
+    with transaction.atomic():
+        for start in range(0, len(marked), 1000):
+            Finding.objects.filter(pk__in=marked[start : start + 1000]).update(template=True)
+        _recount_pages(run)
+    return len(marked)
+
+
+def _recount_pages(run: AuditRun) -> None:
+    """Each page's counts and impact from its findings that are not template findings."""
+    counted = (
+        Finding.objects.filter(run=run, template=False)
+        .order_by()
+        .values("page_result_id")
+        .annotate(
+            impact_sum=Sum("impact"),
+            **{f"{s}_n": Count("id", filter=Q(severity=s)) for s in SEVERITIES},
+        )
+    )
+    totals = {row["page_result_id"]: row for row in counted}
+    pages = list(PageResult.objects.filter(run=run).only("pk"))
+    for page in pages:
+        row = totals.get(page.pk, {})
+        page.error_count = row.get("error_n", 0)
+        page.warning_count = row.get("warning_n", 0)
+        page.notice_count = row.get("notice_n", 0)
+        page.impact = row.get("impact_sum") or 0
+    PageResult.objects.bulk_update(
+        pages, ["error_count", "warning_count", "notice_count", "impact"], batch_size=1000
+    )
 
 
 def _is_own_site(url: str) -> bool:

@@ -1,6 +1,7 @@
 """Which sites people in the admin may aim an audit at (a run or a schedule).
 
-Allowed: this CMS's own sites (its Wagtail ``Site`` records, host and port), hosts whose every
+Allowed: this CMS's own sites (its Wagtail ``Site`` records, host and port, and the static
+front end built from it, ``SEO_AUDIT["FRONTEND_URL"]``), hosts whose every
 resolved address is public, and the hosts listed in ``SEO_AUDIT_ALLOWED_HOSTS`` (``"host"`` for
 any port, ``"host:port"``, ``"[v6]:port"``). Anything else, e.g. ``http://10.0.0.1/``, the cloud
 metadata address or ``http://127.0.0.1:6379/``, is refused before a run is queued. Vetting only
@@ -21,8 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from wagtail.models import Site
 
-from audit.engine.errors import InvalidStartURL
-from audit.engine.urls import DEFAULT_PORTS, is_public_address, validate_start_url
+from audit.conf import audit_setting
+from audit.engine import DEFAULT_PORTS, InvalidStartURL, is_public_address, validate_start_url
 
 RESOLVE_TIMEOUT = 5.0  # seconds for one name lookup, so a hung resolver cannot hang the admin
 ALLOWED_HOSTS_SETTING = "SEO_AUDIT_ALLOWED_HOSTS"
@@ -43,6 +44,22 @@ def own_site_hosts() -> list[str]:
     return list(dict.fromkeys(hosts))
 
 
+def frontend_url() -> str:
+    """The static front end built from this CMS (SEO_AUDIT["FRONTEND_URL"]), normalised with
+    a trailing slash, or "" when none is configured."""
+    url = audit_setting("FRONTEND_URL")
+    return url.rstrip("/") + "/" if url else ""
+
+
+def frontend_hosts() -> list[str]:
+    """``host:port`` of the configured front end: audited as this CMS's own, like its sites."""
+    url = frontend_url()
+    if not url:
+        return []
+    parts = urlsplit(url)
+    return [_host_port((parts.hostname or "").lower(), parts.port or DEFAULT_PORTS[parts.scheme])]
+
+
 def allowed_hosts() -> list[tuple[str, int | None]]:
     """SEO_AUDIT_ALLOWED_HOSTS as (host, port or None for any port)."""
     entries = getattr(settings, ALLOWED_HOSTS_SETTING, None) or []
@@ -55,10 +72,13 @@ def allowed_hosts() -> list[tuple[str, int | None]]:
 
 
 def admin_engine_overrides() -> dict[str, Any]:
-    """AuditConfig fields for runs started from the admin or a schedule: no private addresses
+    """EngineConfig fields for runs started from the admin or a schedule: no private addresses
     except this CMS's own sites and the hosts the settings allow."""
     extra = [host if port is None else _host_port(host, port) for host, port in allowed_hosts()]
-    return {"allow_private": False, "trusted_hosts": (*own_site_hosts(), *extra)}
+    return {
+        "allow_private": False,
+        "trusted_hosts": (*own_site_hosts(), *frontend_hosts(), *extra),
+    }
 
 
 def vet_admin_target(url: str) -> str:
@@ -70,7 +90,7 @@ def vet_admin_target(url: str) -> str:
     parts = urlsplit(target)
     host = (parts.hostname or "").lower()
     port = parts.port or DEFAULT_PORTS[parts.scheme]
-    if _host_port(host, port) in own_site_hosts():
+    if _host_port(host, port) in (*own_site_hosts(), *frontend_hosts()):
         return target
     if any(
         host == allowed and allowed_port in (None, port)

@@ -2,7 +2,8 @@
 
 The default backend is django-tasks-db (``manage.py db_worker``, started by ``make run``);
 tests use the immediate backend; see README for django-tasks-rq. Arguments are ids, so any
-backend can serialise them. ``start_run``/``enqueue_run`` are the way to queue a stored run.
+backend can serialise them. ``start_run``/``enqueue_run`` are the way to queue a stored run;
+``resume_run`` queues a failed one again to carry on from the pages it kept.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from django.db import transaction
 from django_tasks import task
 from wagtail.models import Page
 
+from audit.deploy_history import mark_deploy
 from audit.emails import send_run_report
 from audit.models import AuditRun
-from audit.services import RunAlreadyActive, create_run, execute_run
+from audit.services import RunAlreadyActive, create_run, execute_run, reopen_run
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,11 @@ def run_audit(run_id: int) -> str:
         logger.warning("audit run %s no longer exists; nothing to do", run_id)
         return "missing"
     run = execute_run(run)
+    if run.trigger == AuditRun.Trigger.DEPLOY:
+        try:
+            mark_deploy(run)
+        except Exception:  # the audit is stored; the history note must not fail it
+            logger.exception("audit run %s: marking the deploy in page history failed", run.pk)
     if run.schedule_id and run.status in (AuditRun.Status.SUCCEEDED, AuditRun.Status.FAILED):
         try:
             send_run_report(run)
@@ -63,6 +70,15 @@ def start_run(target_url: str, **kwargs: Any) -> AuditRun:
     another machine never looks for a run it cannot see yet.
     """
     run = create_run(target_url, **kwargs)
+    transaction.on_commit(lambda: enqueue_run(run))
+    return run
+
+
+def resume_run(run: AuditRun) -> AuditRun:
+    """Queue a failed or cancelled site audit again: the worker starts from its stored
+    pages (not fetched again) and finishes the report. ``audit.services.NotResumable`` or
+    ``RunAlreadyActive`` when it cannot (the message says why)."""
+    run = reopen_run(run)
     transaction.on_commit(lambda: enqueue_run(run))
     return run
 

@@ -1,5 +1,5 @@
 """Wagtail hooks of the audit app: menu, report views, schedules, the editor panel and
-"Check this draft". (The after-publish audit is a `page_published` receiver: audit/signals.py.)
+"Check this draft". (The after-publish audit is a `pages.events` receiver: audit/signals.py.)
 """
 
 from __future__ import annotations
@@ -74,4 +74,14 @@ def audit_editor_panel_assets():
         static("audit/admin.css"),
         static("audit/editor-panel.js"),
         reverse("seo_audits:page_panel", args=[0]).replace("/0/", "/{id}/"),
+    )
+
+
+@hooks.register("register_log_actions")
+def register_deploy_log_action(actions) -> None:
+    # A deploy of the front end whose audit found new errors on the page (audit.deploy_history).
+    actions.register_action(
+        "seo_audit.deploy_new_errors",
+        "Deploy audit: new errors",
+        "A deploy of the front end brought new errors on this page (SEO audit)",
     )

@@ -5,7 +5,7 @@ an icon link and a button with no name, a skipped heading level, an image with n
 every third page, light and dark colour schemes, a small script), serves them from a temp
 folder on a free 127.0.0.1 port, then in the same run:
 
-- crawls with ``AuditConfig(browser=True)`` and prints the browser pass's pages/s, its
+- crawls with ``EngineConfig(browser=True)`` and prints the browser pass's pages/s, its
   duration and the peak memory of this process tree (PSS, sampled from /proc);
 - runs Lighthouse (all categories, desktop form factor at the pass's 1280x720 viewport) on a
   sample of pages, one after another, with ``CHROME_PATH`` set to the same Chromium, and
@@ -34,7 +34,7 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from audit.engine import AuditConfig, audit_site
+from audit.engine import EngineConfig, audit_site
 from audit.engine.browser.observations import RenderedPage
 from audit.engine.browser.pool import AXE_VERSION, BrowserPool
 from audit.engine.deadline import StopSignal
@@ -148,7 +148,7 @@ def lighthouse_failures(report: dict) -> tuple[dict[str, list[str]], set[str]]:
 
 def our_axe(urls: list[str], contexts: int) -> dict[str, RenderedPage]:
     """The pass's raw axe results for ``urls`` (the pool the crawl uses, on its own)."""
-    config = AuditConfig(browser=True, browser_contexts=contexts)
+    config = EngineConfig(browser=True, browser_contexts=contexts)
     rendered: dict[str, RenderedPage] = {}
 
     def on_page(url: str, outcome: RenderedPage | str) -> None:
@@ -246,7 +246,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{server.server_address[1]}"
         try:
             print(f"site: {args.pages} pages at {base}; load average {os.getloadavg()}")
-            config = AuditConfig(
+            config = EngineConfig(
                 browser=True,
                 browser_contexts=args.contexts,
                 check_links=False,

@@ -3,17 +3,25 @@
     .venv/bin/python benchmarks/crawl.py --pages 1000
     .venv/bin/python benchmarks/crawl.py --pages 10000
     .venv/bin/python benchmarks/crawl.py --pages 10000 --images   # the images exist too
+    .venv/bin/python benchmarks/crawl.py --pages 2000 --latency 0.05   # each answer after 50 ms
 
 Generates a static clinic site (20-40 KB pages, nav, footer, 1-3 images, 30+ links, robots.txt
 and sitemap.xml) in a temporary folder, serves it with nginx on a free 127.0.0.1 port (own
 config, stopped at the end), runs each crawler in its own process and prints pages/s, CPU time
 and peak RSS summed over the crawler's whole process tree (worker processes included).
 Needs nginx (Debian: apt-get install -y nginx-light).
+
+``--latency S``: a small asyncio server (its own process, not measured) serves the same files
+instead, answering each request S seconds after it arrived, as a real site across the network
+does. Requests are then waited for, not computed, so the engine's bound is its concurrency
+divided by the latency; the script prints that bound and the engine's pages/s and requests/s
+against it. The sequential baseline is skipped there unless ``--only baseline`` asks for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -28,7 +36,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from support import free_port
 
@@ -179,6 +187,75 @@ http {{
     sys.exit((conf_dir / "error.log").read_text())
 
 
+CONTENT_TYPES = {
+    ".html": "text/html",
+    ".txt": "text/plain",
+    ".xml": "application/xml",
+    ".jpg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+
+
+def serve_with_latency(root: Path, port: int, latency: float) -> None:
+    """HTTP/1.1 with kept-alive connections: GET and HEAD of the files under ``root``, each
+    answered ``latency`` seconds after its request arrived (404 for what is not there)."""
+    files: dict[str, bytes | None] = {}
+
+    def lookup(target: str) -> bytes | None:
+        path = unquote(urlsplit(target).path)
+        if path not in files:
+            local = (root / path.lstrip("/")).resolve()
+            if local.is_dir():
+                local = local / "index.html"
+            inside = local.is_relative_to(root) and local.is_file()
+            files[path] = local.read_bytes() if inside else None
+        return files[path]
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                method, target = head.split(b" ", 2)[:2]
+                await asyncio.sleep(latency)
+                body = lookup(target.decode("latin-1"))
+                suffix = Path(urlsplit(target.decode("latin-1")).path).suffix
+                kind = CONTENT_TYPES.get(suffix or ".html", "application/octet-stream")
+                status = b"200 OK" if body is not None else b"404 Not Found"
+                body = body if body is not None else b"<html><title>Not found</title></html>"
+                writer.write(
+                    b"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                    % (status, kind.encode(), len(body))
+                )
+                if method != b"HEAD":
+                    writer.write(body)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def serve() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=256)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def start_latency_server(root: Path, port: int, latency: float) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(root), str(port), str(latency)]
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.terminate()
+    sys.exit("the latency server did not start")
+
+
 def write_sitemap(root: Path, base: str, n: int) -> None:
     urls = "".join(f"<url><loc>{base}/p/{i}.html</loc></url>" for i in range(n))
     (root / "sitemap.xml").write_text(
@@ -190,7 +267,7 @@ def write_sitemap(root: Path, base: str, n: int) -> None:
 # -- the two crawlers, each run in its own process -------------------------------------------
 
 
-def run_baseline(start: str, limit: int) -> int:
+def run_baseline(start: str, limit: int) -> tuple[int, int]:
     """Sequential: requests.Session + BeautifulSoup(lxml), BFS over same-host links."""
     import requests
     from bs4 import BeautifulSoup
@@ -213,18 +290,18 @@ def run_baseline(start: str, limit: int) -> int:
             if urlsplit(target).netloc == host and target not in seen:
                 seen.add(target)
                 queue.append(target)
-    return pages
+    return pages, pages
 
 
-def run_engine(start: str, limit: int) -> int:
-    from audit.engine import AuditConfig, audit_site
+def run_engine(start: str, limit: int) -> tuple[int, int]:
+    from audit.engine import EngineConfig, audit_site
     from audit.engine.report import render_json
 
     result = audit_site(
-        start, AuditConfig(max_pages=limit, **json.loads(os.environ.get("ENGINE_OPTS", "{}")))
+        start, EngineConfig(max_pages=limit, **json.loads(os.environ.get("ENGINE_OPTS", "{}")))
     )
     render_json(result)  # the report is part of the job
-    return result.stats["pages_fetched"]
+    return result.stats["pages_fetched"], result.stats["requests"]
 
 
 # -- measuring a process tree ------------------------------------------------------------------
@@ -281,6 +358,7 @@ def measure(kind: str, start: str, limit: int) -> dict[str, float]:
     hz = os.sysconf("SC_CLK_TCK")
     return {
         "pages": data["pages"],
+        "requests": data["requests"],
         "seconds": data["seconds"],
         "pages_per_s": data["pages"] / data["seconds"],
         "cpu_s": sum(ticks.values()) / hz,
@@ -290,8 +368,26 @@ def measure(kind: str, start: str, limit: int) -> dict[str, float]:
 
 def child(kind: str, start: str, limit: int) -> None:
     began = time.perf_counter()
-    pages = (run_engine if kind == "engine" else run_baseline)(start, limit)
-    print(json.dumps({"pages": pages, "seconds": time.perf_counter() - began}))
+    pages, requests = (run_engine if kind == "engine" else run_baseline)(start, limit)
+    seconds = time.perf_counter() - began
+    print(json.dumps({"pages": pages, "requests": requests, "seconds": seconds}))
+
+
+def latency_report(engine: dict[str, float], latency: float) -> None:
+    """The engine against what its concurrency allows when every answer takes ``latency``."""
+    opts = json.loads(os.environ.get("ENGINE_OPTS", "{}"))
+    # Imported here: the other steps of this process never load the engine.
+    from audit.engine import EngineConfig
+
+    concurrency = opts.get("concurrency", EngineConfig().concurrency)
+    bound = concurrency / latency
+    requests_per_s = engine["requests"] / engine["seconds"]
+    print(
+        f"bound: concurrency {concurrency} / latency {latency * 1000:.0f} ms = {bound:.0f}/s | "
+        f"pages/s {engine['pages_per_s']:.1f} = {engine['pages_per_s'] / bound:.0%} | "
+        f"requests/s {requests_per_s:.1f} = {requests_per_s / bound:.0%} "
+        f"({engine['requests']} requests for {engine['pages']} pages)"
+    )
 
 
 def main() -> None:
@@ -304,11 +400,22 @@ def main() -> None:
         help="write the pages' image files (by default every image answers 404)",
     )
     parser.add_argument(
+        "--latency",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="serve with a Python server that answers each request after SECONDS (not nginx)",
+    )
+    parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
         "--child", nargs=3, metavar=("KIND", "URL", "LIMIT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    if args.serve:
+        serve_with_latency(Path(args.serve[0]), int(args.serve[1]), float(args.serve[2]))
         return
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         root, conf_dir = Path(tmp) / "site", Path(tmp) / "nginx"
@@ -324,12 +431,15 @@ def main() -> None:
         size = sum(f.stat().st_size for f in (root / "p").iterdir()) / args.pages / 1000
         took = time.perf_counter() - began
         print(f"generated {args.pages} pages (mean {size:.1f} KB) in {took:.1f} s")
-        nginx = start_nginx(root, conf_dir, port)
+        if args.latency is None:
+            server = start_nginx(root, conf_dir, port)
+        else:
+            server = start_latency_server(root, port, args.latency)
         try:
             limit = args.pages + 30  # every page plus the home, nav and footer pages
             results = {}
             for kind in ("engine", "baseline"):
-                if args.only and kind != args.only:
+                if (args.only or ("engine" if args.latency else None)) not in (None, kind):
                     continue
                 load_before = os.getloadavg()[0]
                 results[kind] = measure(kind, base + "/", limit)
@@ -342,6 +452,8 @@ def main() -> None:
                     f"peak RSS {r['peak_rss_mb']:5.0f} MB | "
                     f"load avg {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
                 )
+            if args.latency and "engine" in results:
+                latency_report(results["engine"], args.latency)
             if len(results) == 2:
                 engine, baseline = results["engine"], results["baseline"]
                 ratio = engine["pages_per_s"] / baseline["pages_per_s"]
@@ -351,8 +463,8 @@ def main() -> None:
                 print(f"engine / baseline throughput: {ratio:.2f}x")
                 print(f"baseline / engine CPU per page: {cpu_ratio:.2f}x (x2 cores = ceiling)")
         finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+            server.terminate()
+            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests" / "audit" / "engine"))
 
 from hostile_server import HostileServer  # noqa: E402  (found through the paths above)
 
-from audit.engine import AuditConfig, audit_site  # noqa: E402
+from audit.engine import EngineConfig, audit_site  # noqa: E402
 from audit.engine.robots import parse_robots  # noqa: E402
 
 CASES = ("slow-body", "endless-chunked", "robots-backtracking", "robots-10mb")
@@ -39,7 +39,7 @@ def run_case(case: str) -> tuple[float, str]:
     """Seconds the engine took, and what it answered."""
     if case in ("slow-body", "endless-chunked"):
         with HostileServer(lifetime=400, stream_seconds=300) as server:
-            config = AuditConfig(time_budget=30, timeout=10, parse_workers=0, retries=0)
+            config = EngineConfig(time_budget=30, timeout=10, parse_workers=0, retries=0)
             started = time.monotonic()
             result = audit_site(server.url("/" + case), config)
             elapsed = time.monotonic() - started
@@ -54,7 +54,7 @@ def run_case(case: str) -> tuple[float, str]:
     )
     body = b"User-agent: *\n" + rules_text
     with HostileServer(lifetime=400, robots=body) as server:
-        config = AuditConfig(
+        config = EngineConfig(
             single_page=True, parse_workers=0, check_links=False, use_sitemaps=False
         )
         started = time.monotonic()

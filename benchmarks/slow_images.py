@@ -57,7 +57,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    from audit.engine import AuditConfig
+    from audit.engine import EngineConfig
     from audit.engine.crawl import Crawler
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -71,7 +71,7 @@ def main() -> None:
         took.append(time.monotonic() - started)
 
     Crawler._check_images = timed  # type: ignore[method-assign]
-    config = AuditConfig(
+    config = EngineConfig(
         max_pages=PAGES + 10, parse_workers=2, use_sitemaps=False, max_link_checks=PAGES * IMAGES
     )
     try:

@@ -36,7 +36,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from audit.engine import AuditConfig
+    from audit.engine import EngineConfig
     from audit.engine.crawl import Crawler
     from audit.engine.linkcheck import check_target
 
@@ -49,7 +49,7 @@ def main() -> None:
         write_sitemap(root, base, args.pages)
         nginx = start_nginx(root, conf, port)
         try:
-            crawler = Crawler(base + "/", AuditConfig(max_pages=args.pages + 30))
+            crawler = Crawler(base + "/", EngineConfig(max_pages=args.pages + 30))
             crawler.robots_for(base + "/")
             job, fetcher = crawler.job, crawler.fetcher
             pages = [f"{base}/p/{i}.html" for i in range(args.pages)]

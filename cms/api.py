@@ -2,6 +2,7 @@
 
 from wagtail.api.v2.router import WagtailAPIRouter
 
+from audit.deploys import DeployEndpoint
 from pages.api.purge import API_NAMESPACE
 from pages.api.views import (
     ClinicDocumentsAPIViewSet,
@@ -10,6 +11,7 @@ from pages.api.views import (
     ClinicRedirectsAPIViewSet,
     PagePreviewAPIViewSet,
 )
+from webhooks.feed import EventFeedEndpoint
 
 api_router = WagtailAPIRouter(API_NAMESPACE)
 api_router.register_endpoint("pages", ClinicPagesAPIViewSet)
@@ -18,3 +20,5 @@ api_router.register_endpoint("documents", ClinicDocumentsAPIViewSet)
 api_router.register_endpoint("redirects", ClinicRedirectsAPIViewSet)
 # Drafts for a headless front end; answers 404 unless HEADLESS_PREVIEW_URL is set.
 api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
+api_router.register_endpoint("events", EventFeedEndpoint)  # webhook catch-up feed (token)
+api_router.register_endpoint("deploys", DeployEndpoint)  # a front end's deploy finished (token)

@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
 from pages.images import serve_public_media
+from pages.search import search
 from pages.views import robots_txt
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("search/", search, name="search"),
     path("", include("pageviews.urls")),  # the view-count beacon, /api/v2/pages/<id>/view/
     path("api/v2/", api_router.urls),
 ]

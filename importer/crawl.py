@@ -14,15 +14,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from audit.engine import AuditConfig, RobotsDisallowed
-from audit.engine.deadline import StopSignal
-from audit.engine.decode import decode_html
-from audit.engine.fetch import Fetcher, FetchResult
-from audit.engine.frontier import Frontier
-from audit.engine.policy import CrawlPolicy
-from audit.engine.sitemaps import collect
-from audit.engine.urls import AddressGuard, Scope, host_of, normalize_url, validate_start_url
-from audit.engine.version import UA_TOKEN
+from audit.engine import (
+    UA_TOKEN,
+    AddressGuard,
+    CrawlPolicy,
+    EngineConfig,
+    Fetcher,
+    FetchResult,
+    Frontier,
+    RobotsDisallowed,
+    Scope,
+    StopSignal,
+    collect_sitemaps,
+    decode_html,
+    host_of,
+    normalize_url,
+    validate_start_url,
+)
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
@@ -53,7 +61,7 @@ class SiteFetcher:
     def __init__(
         self,
         start_url: str,
-        config: AuditConfig,
+        config: EngineConfig,
         should_cancel: Callable[[], bool] | None = None,
     ) -> None:
         self.config = config
@@ -107,7 +115,7 @@ class SiteFetcher:
         if self.config.use_sitemaps and not self.config.single_page:
             roots = [u for u in (normalize_url(s) for s in rules.sitemaps) if u]
             guessed = frozenset() if roots else frozenset({urljoin(self.start_url, "/sitemap.xml")})
-            found = collect(
+            found = collect_sitemaps(
                 self.fetcher,
                 [r for r in (roots or list(guessed)) if self.scope.is_internal(r)],
                 self.config,
@@ -132,7 +140,7 @@ class SiteFetcher:
     def pages(self) -> Iterator[FetchedPage]:
         """Each queued page in turn; call ``follow`` with its links to queue them."""
         while self.frontier and not self.stop.stopped():
-            url, depth = self.frontier.pop()
+            url, depth, _attempt = self.frontier.pop()
             began = time.perf_counter()
             result = self.fetcher.fetch(url)
             yield self._page(url, depth, result, time.perf_counter() - began)

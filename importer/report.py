@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
 
 # What happened to an old page; "would-…" are the dry run's plan.
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
@@ -25,6 +26,7 @@ class PageOutcome:
     images: list[str] = field(default_factory=list)  # original URLs
     views: int | None = None
     redirect: str = ""  # old path redirected to the page
+    suggested_redirect: str = ""  # a skipped page's: where its old readers could go
     message: str = ""  # why it failed, was skipped or is a duplicate
 
 
@@ -54,6 +56,9 @@ class ImportReport:
         pages = [PageOutcome(**p) for p in data.get("pages", [])]
         return cls(**{**data, "pages": pages})
 
+    def skipped(self) -> list[PageOutcome]:
+        return [p for p in self.pages if p.action == SKIPPED]
+
     def text(self) -> str:
         """The terminal report."""
         counts = self.counts()
@@ -64,13 +69,16 @@ class ImportReport:
         if self.stopped:
             lines.append(f"stopped early: {self.stopped}")
         for page in self.pages:
-            if page.action == SKIPPED:
-                continue
             action = PLAN.get(page.action, page.action) if self.dry_run else page.action
             where = f" -> page {page.page_id}" if page.page_id else ""
             lines.append(f"  {action:<13} {page.kind or '-':<8} {page.url}{where}")
             if page.message:
                 lines.append(f"      {page.message}")
+            if page.suggested_redirect:
+                lines.append(
+                    f"      suggested redirect: {urlsplit(page.url).path or '/'} -> "
+                    f"{page.suggested_redirect} (add it under Settings → Redirects)"
+                )
             if self.dry_run and page.action in (CREATED, UPDATED):
                 if page.redirect:
                     lines.append(f"      redirect {page.redirect} -> the new page")
@@ -79,7 +87,7 @@ class ImportReport:
         if self.dry_run:
             lines.append(f"images to download: {len(self.images_to_download)}")
             lines += [f"  {url}" for url in self.images_to_download]
-        skipped = [p for p in self.pages if p.action == SKIPPED]
+        skipped = self.skipped()
         summary = ", ".join(
             f"{counts.get(a, 0)} {a}"
             for a in (CREATED, UPDATED, UNCHANGED, FAILED, DUPLICATE, KEPT)

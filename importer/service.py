@@ -17,9 +17,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from audit.engine import AuditConfig, AuditError
+from audit.engine import AuditError, EngineConfig
 from importer.convert import ConvertedPage, NotHTML, Skipped, convert_page
 from importer.crawl import SiteFetcher
 from importer.models import ImportedImage
@@ -62,7 +61,7 @@ class ImportOptions:
     publish: bool = False
     dry_run: bool = False
     max_image_bytes: int = MAX_IMAGE_BYTES
-    crawl: AuditConfig = field(default_factory=lambda: AuditConfig(parse_workers=0))
+    crawl: EngineConfig = field(default_factory=lambda: EngineConfig(parse_workers=0))
 
 
 @dataclass
@@ -92,7 +91,6 @@ class SiteImport:
         self.should_cancel = should_cancel
         self.report = ImportReport(source_url=url, dry_run=options.dry_run)
         self.timings = Timings()
-        self.today = timezone.localdate()
         self._image_ids: dict[str, int] = dict(
             ImportedImage.objects.values_list("source_url", "image_id")
         )
@@ -156,7 +154,12 @@ class SiteImport:
                 fetcher.follow(fetched, links)
             if isinstance(converted, Skipped):
                 self.report.pages.append(
-                    PageOutcome(converted.url, SKIPPED, message=converted.reason)
+                    PageOutcome(
+                        converted.url,
+                        SKIPPED,
+                        message=converted.reason,
+                        suggested_redirect=sections.instead_of(converted),
+                    )
                 )
             else:
                 self.report.pages.append(self._import(converted, fetcher, sections))
@@ -201,7 +204,7 @@ class SiteImport:
         began = time.perf_counter()
         try:
             with transaction.atomic():
-                written = write_page(page, parent, self._image_ids, self._pages, self.today)
+                written = write_page(page, parent, self._image_ids, self._pages)
                 path, problem = add_redirect(page.url, written.page, sections.site)
                 if page.views is not None:
                     set_views(written.page, page.views)
@@ -238,7 +241,7 @@ class SiteImport:
         if imported is None:
             outcome.action = CREATED
         else:
-            fields, _ = page_fields(page, self._image_ids, self._pages, self.today)
+            fields, _ = page_fields(page, self._image_ids, self._pages)
             same = not new_images and content_hash(fields, page.kind) == imported.content_hash
             edited = imported.page.latest_revision_id != imported.revision_id
             outcome.action = "unchanged" if same else KEPT if edited else UPDATED
@@ -264,6 +267,13 @@ class SiteImport:
                     image_id, created = save_image(fetched.data, ref.src, title)
             except WriteError as exc:
                 outcome.problems.append(f"{exc}; the image was left out")
+                continue
+            except Exception as exc:  # a bad file is its page's problem, never the import's
+                log.exception("image %s of %s failed", ref.src, page.url)
+                outcome.problems.append(
+                    f"image {ref.src} could not be imported ({type(exc).__name__}: {exc}); "
+                    "the image was left out: add it by hand"
+                )
                 continue
             finally:
                 self.timings.images += time.perf_counter() - began
@@ -302,7 +312,7 @@ class SiteImport:
             try:
                 with transaction.atomic():
                     parent = sections.parent_for(page.kind)
-                    written = write_page(page, parent, self._image_ids, self._pages, self.today)
+                    written = write_page(page, parent, self._image_ids, self._pages)
                     if written.action != "unchanged" and outcome.published:
                         written.page.get_latest_revision().publish()
             except WriteError as exc:

@@ -6,7 +6,6 @@ Only pages this importer created are ever changed: they are found by their old U
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import html
 import io
@@ -22,8 +21,8 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from audit.engine.urls import normalize_url
-from importer.convert import Block, ConvertedPage, Kind
+from audit.engine import normalize_url
+from importer.convert import Block, ConvertedPage, Kind, Skipped
 from importer.models import ImportedImage, ImportedPage
 from pages.models import ArticleIndexPage, ArticlePage, ServiceIndexPage, ServicePage
 from pageviews.importer import TOTAL_DATE, write_batch
@@ -60,6 +59,14 @@ class Sections:
             articles=ArticleIndexPage.objects.descendant_of(root).first(),
             services=ServiceIndexPage.objects.descendant_of(root).first(),
         )
+
+    def instead_of(self, skipped: Skipped) -> str:
+        """Where readers of a skipped old URL are best sent: the new home page for the old
+        one, the articles section for a listing, the home page for a page with no content
+        of its own (an editor may know better: it is a suggestion, never added by itself)."""
+        section = self.articles if skipped.like == "listing" else None
+        page = section or self.site.root_page
+        return page.get_url(None) or "/"
 
     def parent_for(self, kind: Kind) -> Page:
         parent = self.articles if kind is Kind.ARTICLE else self.services
@@ -139,7 +146,7 @@ def body_data(
 
 
 def page_fields(
-    page: ConvertedPage, images: dict[str, int], pages: dict[str, int], today: datetime.date
+    page: ConvertedPage, images: dict[str, int], pages: dict[str, int]
 ) -> tuple[dict, list[str]]:
     body, unresolved = body_data(page.blocks, images, pages, urlsplit(page.url).netloc)
     fields = {
@@ -151,7 +158,7 @@ def page_fields(
         "body": body,
     }
     if page.kind is Kind.ARTICLE:
-        fields["date"] = page.date or today
+        fields["date"] = page.date  # never today's: missing dates are on the page's to-do
         fields["author"] = page.author
     return fields, unresolved
 
@@ -166,10 +173,9 @@ def write_page(
     parent: Page,
     images: dict[str, int],
     pages: dict[str, int],
-    today: datetime.date,
 ) -> Written:
     """Create or update the draft. Call inside a transaction (with the redirect and views)."""
-    fields, unresolved = page_fields(page, images, pages, today)
+    fields, unresolved = page_fields(page, images, pages)
     digest = content_hash(fields, page.kind)
     imported = imported_page_for(page.url)
     model = ArticlePage if page.kind is Kind.ARTICLE else ServicePage
@@ -242,12 +248,28 @@ def save_image(data: bytes, url: str, title: str) -> tuple[int, bool]:
                     "upload a smaller copy by hand"
                 )
             probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        # verify() checks little for some formats (nothing for JPEG): decode once, within the
+        # pixel limit above, so a truncated file is refused here and not in Wagtail's model.
+        with Image.open(io.BytesIO(data)) as full:
+            full.load()
+    except Image.DecompressionBombError:
+        # Pillow refuses to open it at all (far past its own pixel limit) before we can ask.
+        raise WriteError(
+            f"image {url} has more pixels than we import; upload a smaller copy by hand"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise WriteError(f"image {url} is not a readable image ({exc})") from None
     name = urlsplit(url).path.rpartition("/")[2] or "image"
-    image = get_image_model()(
-        title=title[:255] or name, file=ImageFile(io.BytesIO(data), name=name)
-    )
-    image.save()
-    ImportedImage.objects.create(source_url=url, sha256=digest, image=image)
+    image = None
+    try:
+        image = get_image_model()(
+            title=title[:255] or name, file=ImageFile(io.BytesIO(data), name=name)
+        )
+        image.save()
+        ImportedImage.objects.create(source_url=url, sha256=digest, image=image)
+    except Exception as exc:
+        # The caller's savepoint drops the rows; the stored file must go too (no orphan).
+        if image is not None and image.file:
+            image.file.delete(save=False)
+        raise WriteError(f"image {url} could not be stored ({exc})") from None
     return image.pk, True

@@ -22,9 +22,6 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
         template = "pages/blocks/heading_block.html"
 
-    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
-    raw_api = api.RawHeading()
-
     def get_api_representation(self, value, context=None):
         return api.heading_representation(value, context)
 
@@ -42,9 +39,6 @@ class CaptionedImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         template = "pages/blocks/image_block.html"
-
-    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
-    raw_api = api.RawCaptionedImage()
 
     def get_api_representation(self, value, context=None):
         return api.captioned_image_representation(value, context)
@@ -71,9 +65,6 @@ class CallToActionBlock(blocks.StructBlock):
         icon = "pick"
         template = "pages/blocks/call_to_action_block.html"
 
-    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
-    raw_api = api.RawCallToAction()
-
     def get_api_representation(self, value, context=None):
         return api.call_to_action_representation(value, context)
 
@@ -89,9 +80,6 @@ class FAQBlock(blocks.StructBlock):
     class Meta:
         icon = "help"
         template = "pages/blocks/faq_block.html"
-
-    # Served from the stored JSON (pages/api/streamfield.py); must match the method below.
-    raw_api = api.RawFAQ()
 
     def get_api_representation(self, value, context=None):
         return api.faq_representation(value, context)

@@ -74,7 +74,8 @@ def page_json_ld(page, request: HttpRequest | None, clinic, image_url: str = "")
         node["dateModified"] = page.last_published_at.isoformat()
     if kind == "Article":
         node["author"] = {"@type": "Person", "name": page.author}
-        node["datePublished"] = page.date.isoformat()
+        if page.date:  # a draft in preview may not have its date yet
+            node["datePublished"] = page.date.isoformat()
         node["mainEntityOfPage"] = url
     else:
         node["breadcrumb"] = {"@id": f"{url}#breadcrumbs"}

@@ -1,7 +1,8 @@
 """The site chrome every public page shows (clinic details, main navigation), cached across
 requests with ``pages.render_cache``, and the signals that drop the render cache whenever
-something it holds may have changed (publish, move, save of a page, ClinicSettings, a Site or a
-view restriction). ``connect_invalidation_signals()`` is called from PagesConfig.ready().
+something it holds may have changed (a change from ``pages.events``: publish, unpublish, move,
+delete; and a save of a page, ClinicSettings, a Site or a view restriction).
+``connect_invalidation_signals()`` is called from PagesConfig.ready().
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from pages.events import change_recorded
 from pages.models import ClinicSettings
 from pages.render_cache import NAV_FIELDS, cached, invalidate
 
@@ -47,7 +48,8 @@ def _site_chrome(site: Site) -> dict[str, Any]:
 # -- invalidation --------------------------------------------------------------------------------
 
 
-def _on_page_event(sender, **kwargs) -> None:
+def _on_change(sender, change, **kwargs) -> None:
+    # At once and again on commit (invalidate() does both), inside the change's transaction.
     invalidate()
 
 
@@ -58,9 +60,7 @@ def _on_model_change(sender, instance, **kwargs) -> None:
 
 def connect_invalidation_signals() -> None:
     """Called from PagesConfig.ready()."""
-    page_published.connect(_on_page_event, dispatch_uid="clinic_render_cache_published")
-    page_unpublished.connect(_on_page_event, dispatch_uid="clinic_render_cache_unpublished")
-    post_page_move.connect(_on_page_event, dispatch_uid="clinic_render_cache_moved")
+    change_recorded.connect(_on_change, dispatch_uid="clinic_render_cache_changed")
     # Any sender: post_save/post_delete name the concrete class (ServicePage, …), and a
     # receiver per page type would miss types added later. The isinstance check is cheap.
     post_save.connect(_on_model_change, dispatch_uid="clinic_render_cache_saved")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -13,6 +14,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /documents/",
         "Disallow: /api/",
+        "Disallow: /search/",
         "",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
         "",
@@ -26,4 +28,5 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors or database: the error may be the database itself.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    context = {"site_name": settings.WAGTAIL_SITE_NAME}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

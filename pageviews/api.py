@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from wagtail.models import Page
 
 from pageviews.demo import seed_demo_views
@@ -21,9 +21,12 @@ from pageviews.service import record_view as _record_view
 __all__ = ["record_view", "seed_demo_views", "views_for", "views_for_many"]
 
 
-def record_view(request: HttpRequest, page: Page) -> int | None:
-    """Count a served page's GET if every counting rule passes; the new total, or None."""
-    return _record_view(request, page, channel=Channel.PAGE).total
+def record_view(
+    request: HttpRequest, page: Page, response: HttpResponse | None = None
+) -> int | None:
+    """Count a served page's GET if every counting rule passes (once ``response`` has
+    rendered, when it is a template response not yet rendered); the new total, or None."""
+    return _record_view(request, page, channel=Channel.PAGE, response=response).total
 
 
 def views_for(page: Page) -> int:

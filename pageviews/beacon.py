@@ -23,6 +23,7 @@ from pageviews.readers import client_ip, daily_salt, reader_hash
 from pageviews.service import Channel, record_view, view_total
 
 RATE_KEY_PREFIX = "page-views:beacon:"
+LARGEST_PAGE_ID = 2**63 - 1
 
 
 @csrf_exempt  # anonymous, cross-origin, and it can only ever add one rule-checked view
@@ -38,7 +39,10 @@ def page_view_beacon(request: HttpRequest, page_id: int) -> JsonResponse:
             headers={"Retry-After": str(retry_after)},
         )
     # Only pages a reader could see: live, and no privacy restriction on it or its ancestors.
-    page = Page.objects.live().public().filter(pk=page_id).first()
+    # An id past the largest the database stores is no page (the query would fail).
+    page = None
+    if page_id <= LARGEST_PAGE_ID:
+        page = Page.objects.live().public().filter(pk=page_id).first()
     if page is None:
         return JsonResponse({"error": f"No published public page with id {page_id}."}, status=404)
     url_parts = page.get_url_parts(request)

@@ -6,7 +6,7 @@
         "EXCLUDE_PATHS": [],         # public path prefixes never counted, e.g. ["/thank-you/"]
         "COUNT_EDITORS": False,      # True also counts logged-in users who can edit the page
         "REQUIRE_BROWSER_UA": True,  # only User-Agents starting "Mozilla/" or "Opera/" count
-        "EXTRA_BOT_PATTERNS": [],    # regexes added to pageviews.bots.BOT_PATTERNS
+        "EXTRA_BOT_PATTERNS": [],    # RE2 regexes added to pageviews.bots' rules
         "CACHE_ALIAS": "default",    # cache for de-duplication, the daily salt and rate limits
         "CLIENT_IP_HEADER": "",      # e.g. "X-Forwarded-For" behind a reverse proxy
         "ADDRESS_CAP": 10,           # counted views of a page per client address per window,
@@ -29,11 +29,13 @@ last fraction of a second (nothing else; other data is unaffected). Set False to
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.conf import settings
+import re2
 from django.core.exceptions import ImproperlyConfigured
+
+from cms.settings_reader import cached_setting
 
 SETTING_NAME = "PAGE_VIEWS"
 
@@ -53,7 +55,7 @@ class ViewCountSettings:
     BEACON_RATE_LIMIT: int = 60
     BEACON_RATE_WINDOW: int = 60
     ASYNC_COMMIT: bool = True
-    extra_bot_regex: re.Pattern | None = field(default=None, compare=False)
+    extra_bot_regex: Any = field(default=None, compare=False)  # compiled RE2 (see _parse)
 
 
 _BOOL_KEYS = {"ENABLED", "COUNT_EDITORS", "REQUIRE_BROWSER_UA", "ASYNC_COMMIT"}
@@ -69,22 +71,6 @@ _STR_KEYS = {"CACHE_ALIAS", "CLIENT_IP_HEADER"}
 KNOWN_KEYS = _BOOL_KEYS | _INT_KEYS | _LIST_KEYS | _STR_KEYS
 # The cap is checked with one cache key per allowed view: keep the key count per request small.
 _INT_MAXIMUMS = {"ADDRESS_CAP": 1000}
-
-
-# (the PAGE_VIEWS object last read, the settings made from it): re-read only when the object
-# changes, e.g. under override_settings, so the hot path does no parsing.
-_last: tuple[object, ViewCountSettings] | None = None
-
-
-def view_count_settings() -> ViewCountSettings:
-    """The effective settings: defaults above, overridden key by key by PAGE_VIEWS."""
-    global _last
-    raw = getattr(settings, SETTING_NAME, None)
-    if _last is not None and _last[0] is raw:
-        return _last[1]
-    parsed = _parse(raw)
-    _last = (raw, parsed)
-    return parsed
 
 
 def _parse(raw: object) -> ViewCountSettings:
@@ -104,11 +90,19 @@ def _parse(raw: object) -> ViewCountSettings:
     extra = values.get("EXTRA_BOT_PATTERNS", ())
     regex = None
     if extra:
+        # RE2: these run on every request's User-Agent, which the client chooses, so they must
+        # run in linear time (Python's re backtracks; see audit/engine/patterns.py).
+        options = re2.Options()
+        options.log_errors = False
+        options.never_capture = True
+        options.case_sensitive = False
         try:
-            regex = re.compile("|".join(f"(?:{p})" for p in extra), re.IGNORECASE)
-        except re.error as exc:
+            regex = re2.compile("|".join(f"(?:{p})" for p in extra), options)
+        except re2.error as exc:
+            reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
             raise ImproperlyConfigured(
-                f"{SETTING_NAME}['EXTRA_BOT_PATTERNS'] is not a valid regex: {exc}."
+                f"{SETTING_NAME}['EXTRA_BOT_PATTERNS'] is not a valid RE2 regex ({reason}): "
+                "write it without backreferences or lookaround."
             ) from None
     return ViewCountSettings(**values, extra_bot_regex=regex)
 
@@ -134,3 +128,7 @@ def _checked(key: str, value):
     if not isinstance(value, str):
         raise ImproperlyConfigured(f"{where} must be a string, not {value!r}.")
     return value
+
+
+# The effective settings: defaults above, overridden key by key by PAGE_VIEWS.
+view_count_settings = cached_setting(SETTING_NAME, _parse)

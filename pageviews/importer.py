@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -44,6 +44,11 @@ class ImportFailed(Exception):
 
 class UnreadableFile(ImportFailed):
     """The file itself could not be read (missing, a directory, not UTF-8)."""
+
+
+class DatabaseFailed(ImportFailed):
+    """The database failed while checking or writing (locked, gone, full): the transaction
+    rolled back, so nothing of the file was stored."""
 
 
 @dataclass
@@ -74,6 +79,19 @@ def import_view_counts(
     """
     text = _read_text(path)
     rows, errors = parse_rows(text, total_date)
+    try:
+        return _check_and_write(path, rows, errors, site, dry_run)
+    except DatabaseError as exc:
+        # One line for people (the first line of the driver's message), no traceback.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseFailed(
+            [f"{path}: the database failed ({reason}); nothing was imported (rolled back)"]
+        ) from None
+
+
+def _check_and_write(
+    path: Path, rows: list[ParsedRow], errors: list[str], site: Site | None, dry_run: bool
+) -> ImportResult:
     site = site or Site.objects.filter(is_default_site=True).select_related("root_page").first()
     resolved, lookup_errors = resolve_pages(rows, site)
     errors.extend(lookup_errors)

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 from pageviews.bots import is_bot
@@ -71,17 +72,37 @@ AUDITOR_META_KEY = "HTTP_X_SEO_AUDIT"
 
 
 def record_view(
-    request: HttpRequest, page, *, channel: Channel, path: str | None = None
+    request: HttpRequest,
+    page,
+    *,
+    channel: Channel,
+    path: str | None = None,
+    response: HttpResponse | None = None,
 ) -> ViewDecision:
     """Apply the counting rules to one request for `page` and count it if they all pass.
 
     `path` is the page's public path, used for PAGE_VIEWS["EXCLUDE_PATHS"]; it defaults to
     request.path (right for the HTML page; the beacon passes the page's own path).
+
+    `response` is the page's answer when it is not rendered yet (Wagtail's TemplateResponse
+    renders after the serve hooks): it is rendered here, showing the total the page is about to
+    have, and the view is counted only when that succeeds. A page that fails in its template
+    (a 500) counts nothing and leaves no de-duplication mark, so the reader's next try counts.
     """
     config = view_count_settings()
-    outcome = _excluded_by(request, page, channel, path, config)
+    taken: list[str] = []
+    outcome = _excluded_by(request, page, channel, path, config, taken)
     if outcome is not None:
         return ViewDecision(outcome)
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        page.__dict__["view_count"] = view_total(page.pk) + 1
+        try:
+            response.render()
+        except BaseException:
+            caches[config.CACHE_ALIAS].delete_many(taken)
+            raise
+        increment(page.pk, with_total=False)  # the page already shows its new total
+        return ViewDecision(Outcome.COUNTED, page.view_count)
     total = increment(page.pk)
     # The page about to be rendered shows this total without asking the database again.
     page.__dict__["view_count"] = total
@@ -89,8 +110,15 @@ def record_view(
 
 
 def _excluded_by(
-    request: HttpRequest, page, channel: Channel, path: str | None, config: ViewCountSettings
+    request: HttpRequest,
+    page,
+    channel: Channel,
+    path: str | None,
+    config: ViewCountSettings,
+    taken: list[str],
 ) -> Outcome | None:
+    """The first rule that excludes the request, or None; ``taken`` receives the cache keys
+    the passing rules claimed (the reader's de-duplication mark, an address-cap slot)."""
     if not config.ENABLED:
         return Outcome.DISABLED
     if request.method != channel.value:
@@ -110,12 +138,12 @@ def _excluded_by(
         return Outcome.BOT
     if not config.COUNT_EDITORS and _is_editor_of(request, page):
         return Outcome.EDITOR
-    if config.DEDUP_WINDOW and _seen_recently(request, page, user_agent, config):
+    if config.DEDUP_WINDOW and _seen_recently(request, page, user_agent, config, taken):
         return Outcome.REPEAT
     if (
         config.ADDRESS_CAP
         and config.ADDRESS_CAP_WINDOW
-        and address_cap_reached(request, page, config)
+        and address_cap_reached(request, page, config, taken)
     ):
         return Outcome.ADDRESS_CAP
     return None
@@ -138,19 +166,26 @@ def _is_editor_of(request: HttpRequest, page) -> bool:
     return user.is_superuser or page.permissions_for_user(user).can_edit()
 
 
-def _seen_recently(request: HttpRequest, page, user_agent: str, config: ViewCountSettings) -> bool:
+def _seen_recently(
+    request: HttpRequest, page, user_agent: str, config: ViewCountSettings, taken: list[str]
+) -> bool:
     """True if this reader viewed this page within the window; marks the view as seen otherwise."""
     cache = caches[config.CACHE_ALIAS]
     salt = daily_salt(cache, timezone.localdate())
     ip = client_ip(request, config.CLIENT_IP_HEADER)
     key = DEDUP_KEY_PREFIX + reader_hash(salt, ip, user_agent, page.pk)
     # add() is atomic in every shared backend: exactly one of two racing requests wins.
-    return not cache.add(key, 1, config.DEDUP_WINDOW)
+    if not cache.add(key, 1, config.DEDUP_WINDOW):
+        return True
+    taken.append(key)
+    return False
 
 
-def address_cap_reached(request: HttpRequest, page, config: ViewCountSettings) -> bool:
+def address_cap_reached(
+    request: HttpRequest, page, config: ViewCountSettings, taken: list[str] | None = None
+) -> bool:
     """True if this address already had ADDRESS_CAP counted views of the page in the window;
-    takes one of its slots otherwise.
+    takes one of its slots otherwise (its key added to ``taken``).
 
     Each counted view holds one of ADDRESS_CAP cache keys ("slots") for ADDRESS_CAP_WINDOW
     seconds, so no window of that length ever holds more counted views. Slots are taken with
@@ -163,16 +198,21 @@ def address_cap_reached(request: HttpRequest, page, config: ViewCountSettings) -
     salt = daily_salt(cache, timezone.localdate())
     address = reader_hash(salt, client_ip(request, config.CLIENT_IP_HEADER), page.pk)
     slots = [f"{ADDRESS_KEY_PREFIX}{address}:{slot}" for slot in range(config.ADDRESS_CAP)]
-    taken = cache.get_many(slots)  # one round trip to skip the slots already held
+    held = cache.get_many(slots)  # one round trip to skip the slots already held
     for key in slots:
         # A racing request may take a free slot first: add() then fails and the next is tried.
-        if key not in taken and cache.add(key, 1, config.ADDRESS_CAP_WINDOW):
+        if key not in held and cache.add(key, 1, config.ADDRESS_CAP_WINDOW):
+            if taken is not None:
+                taken.append(key)
             return False
     return True
 
 
-def increment(page_id: int, day: datetime.date | None = None) -> int:
-    """Add one view to `page_id` for `day` (today, local time); return the page's new total.
+def increment(
+    page_id: int, day: datetime.date | None = None, *, with_total: bool = True
+) -> int | None:
+    """Add one view to `page_id` for `day` (today, local time); return the page's new total
+    (None with ``with_total=False``: one statement on every database).
 
     The increment is one INSERT … ON CONFLICT … DO UPDATE (PostgreSQL and SQLite 3.24+): the
     database applies it under the row's lock, so concurrent requests never lose one.
@@ -186,6 +226,8 @@ def increment(page_id: int, day: datetime.date | None = None) -> int:
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(upsert.format(rows="VALUES (%s, %s, 1)"), [page_id, day])
+            if not with_total:
+                return None
             cursor.execute(f"SELECT SUM(count) FROM {table} WHERE page_id = %s", [page_id])
             return int(cursor.fetchone()[0])
         rows = "VALUES (%s, %s, 1)"
@@ -198,6 +240,9 @@ def increment(page_id: int, day: datetime.date | None = None) -> int:
                 "SELECT %s, %s, 1 "
                 "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
             )
+        if not with_total:
+            cursor.execute(upsert.format(rows=rows), [page_id, day])
+            return None
         # One round trip for the increment and the new total. The WITH query's snapshot does
         # not see the upsert, so: today's count as RETURNING gives it + every other day's.
         cursor.execute(

@@ -17,21 +17,29 @@ INNERMOST = 10_000
 
 @hooks.register("on_serve_page", order=INNERMOST)
 def count_served_page_views(next_serve):
-    """Count a view when a live page is served with 200.
+    """Count a view when a live page is served with 200 to a reader who may see it, once the
+    page has rendered.
 
     `on_serve_page` wraps only Wagtail's public serve view (after the method checks of
-    `before_serve_page` and the privacy check), so previews never get here. The page's template
-    is rendered after this returns (TemplateResponse is lazy), so the count it shows includes
-    this view.
+    `before_serve_page` and the privacy check), so previews never get here. The view
+    restrictions are asked again here all the same: a reader shown a password form or sent to
+    log in has not seen the page, whatever order hooks run in. The page's template renders
+    after this returns (TemplateResponse is lazy): the view is counted after that succeeds,
+    and the count the page shows includes it.
     """
 
     def serve_and_count(page, request, args, kwargs):
         response = next_serve(page, request, args, kwargs)
-        if response.status_code == 200:
-            record_view(request, page)
+        if response.status_code == 200 and reader_may_see(page, request):
+            record_view(request, page, response)
         return response
 
     return serve_and_count
+
+
+def reader_may_see(page, request) -> bool:
+    """Whether every view restriction on the page and its ancestors lets this request in."""
+    return all(restriction.accept_request(request) for restriction in page.get_view_restrictions())
 
 
 @hooks.register("register_admin_urls")

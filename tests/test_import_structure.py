@@ -196,3 +196,24 @@ def test_the_scan_sees_a_cycle_and_a_hidden_import(tmp_path):
     found = scan(tmp_path)
     assert find_cycle(found.edges) is not None
     assert found.hidden == [Hidden("shop/services.py", 2)]
+
+
+def engine_submodule_imports(edges: dict[str, set[str]]) -> list[str]:
+    """Imports of an audit.engine submodule from outside the engine (its public API is the
+    package, audit/engine/__init__.py)."""
+    return sorted(
+        f"{module} -> {target}"
+        for module, targets in edges.items()
+        if not module.startswith("audit.engine")
+        for target in targets
+        if target.startswith("audit.engine.")
+    )
+
+
+def test_code_outside_the_engine_imports_only_its_public_api(graph):
+    assert engine_submodule_imports(graph.edges) == []
+
+
+def test_the_public_api_check_sees_a_submodule_import():
+    edges = {"importer.crawl": {"audit.engine.fetch"}, "audit.engine.crawl": {"audit.engine.fetch"}}
+    assert engine_submodule_imports(edges) == ["importer.crawl -> audit.engine.fetch"]

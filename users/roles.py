@@ -60,10 +60,18 @@ MODERATOR_MEDIA_PERMISSIONS = [
 # its own: everyone with admin access may read it.
 # SEO audits (audit/admin_views/permissions.py): viewing reports and checking drafts is
 # "view_auditrun"; running audits, editing schedules and deleting runs is "manage_audits".
+# Webhooks (Settings → Webhooks, webhooks/admin_views.py): endpoints, their secrets and the
+# delivery log are for the managers only, "manage_webhooks".
 EDITOR_FEATURE_PERMISSIONS: list[Perm] = [Perm("audit", "auditrun", "view_auditrun")]
 MODERATOR_FEATURE_PERMISSIONS: list[Perm] = [
     *EDITOR_FEATURE_PERMISSIONS,
     Perm("audit", "auditrun", "manage_audits", "Can run audits, edit schedules and delete runs"),
+    Perm(
+        "webhooks",
+        "endpoint",
+        "manage_webhooks",
+        "Can manage webhook endpoints and their deliveries",
+    ),
 ]
 
 ADMIN_ACCESS = Perm("wagtailadmin", "admin", "access_admin", "Can access Wagtail admin")

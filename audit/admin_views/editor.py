@@ -14,8 +14,7 @@ from audit.admin_views.findings import finding_row
 from audit.admin_views.permissions import VIEW_DENIED, can_view_audits, denied
 from audit.admin_views.runs import AuditViewMixin
 from audit.draft_check import DraftCheckError, browser_default, check_draft
-from audit.engine import check_info
-from audit.engine.browser import AXE_VERSION
+from audit.engine import AXE_VERSION, check_info
 from audit.services import latest_page_result
 
 PANEL_FINDINGS = 10

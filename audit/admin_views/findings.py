@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 
-from audit.engine import check_info
-from audit.engine.results import SEVERITY_RANK
+from audit.engine import SEVERITY_RANK, check_info
 from audit.models import Finding, PageResult
 
 
@@ -85,7 +84,7 @@ class CheckGroup:
 
 
 def group_by_check(filtered: QuerySet[Finding], *, limit: int) -> list[CheckGroup]:
-    """One group per check, most severe then highest impact first, each with its ``limit``
+    """One group per check, most severe then most found first, each with its ``limit``
     highest-impact findings (one query per check: there are a few dozen checks at most)."""
     summary = (
         filtered.order_by()
@@ -105,7 +104,8 @@ def group_by_check(filtered: QuerySet[Finding], *, limit: int) -> list[CheckGrou
                 impact=row["impact"] or 0,
             )
         )
-    groups.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 9), -g.impact, g.check_id))
+    # The order to fix them in: most severe first, then most found.
+    groups.sort(key=lambda g: (SEVERITY_RANK.get(g.severity, 9), -g.count, -g.impact, g.check_id))
     if limit:
         for group in groups:
             top = (

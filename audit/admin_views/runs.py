@@ -1,4 +1,5 @@
-"""The runs list, a run's report, and the actions on runs (start, cancel, delete, export)."""
+"""The runs list, a run's report, and the actions on runs (start, cancel, resume, delete,
+export)."""
 
 from __future__ import annotations
 
@@ -33,15 +34,16 @@ from audit.admin_views.permissions import (
 from audit.admin_views.trend import render_trend_svg, trend_points
 from audit.conf import audit_setting
 from audit.draft_check import browser_default
-from audit.engine.results import completeness_from_stats
+from audit.engine import completeness_from_stats
 from audit.export import EXPORT_FORMATS, export_filename, render_run
-from audit.fix_first import fix_first
+from audit.fix_first import fix_first, template_groups
 from audit.forms import FindingFilterForm, RunListFilterForm, StartRunForm
 from audit.models import AuditRun, Finding
 from audit.options import InvalidOptions
-from audit.score import run_score
+from audit.score import checks_not_run, run_score
 from audit.services import (
     InvalidTarget,
+    NotResumable,
     RunAlreadyActive,
     cancel_run,
     compare_runs,
@@ -49,7 +51,7 @@ from audit.services import (
     previous_run,
     site_root_url,
 )
-from audit.tasks import start_run
+from audit.tasks import resume_run, start_run
 
 RUNS_PER_PAGE = 25
 # How many findings a group shows before "show all" (which filters to that check or page).
@@ -57,6 +59,7 @@ FINDINGS_PER_GROUP = 20
 PAGES_PER_PAGE = 25
 FINDINGS_PER_PAGE = 100
 COMPARE_LIMIT = 200
+BY_CHECK_FIXES = 3  # "Fix these first" shown above the "By check" list
 # Seconds between reloads of a page that shows a queued or running audit.
 REFRESH_SECONDS = 5
 
@@ -73,6 +76,7 @@ def comparison_counts(run: AuditRun, comparison) -> dict[str, int]:
         "new": new,
         "fixed": comparison.fixed.count(),
         "still_open": Finding.objects.filter(run=run).count() - new,
+        "not_checked": comparison.not_checked.count(),
     }
 
 
@@ -238,23 +242,36 @@ class RunDetailView(AuditViewMixin, TemplateView):
                 "export_formats": list(EXPORT_FORMATS),
                 "query_without_group": self._query_without("group", "p"),
                 "query_without_page": self._query_without("p"),
+                "template_findings": template_groups(run)
+                if run.frontend and not run.is_active
+                else [],
             }
         )
         if group == "fix":
             context["fixes"] = [] if run.is_active else fix_first(run, breakdown=breakdown)
         elif group == "page":
-            context.update(self.page_groups(filtered, form))
+            # A front end's template findings are listed once, not blamed on each page.
+            context.update(self.page_groups(filtered.filter(template=False), form))
         elif group == "compare":
             context.update(self.compare_lists(comparison, form))
         else:
             context.update(self.check_groups(filtered, form))
+            # "By check" leads with the few fixes that matter most, as the HTML export does.
+            fixes = [] if run.is_active else fix_first(run, breakdown=breakdown)
+            context["fixes"] = fixes[:BY_CHECK_FIXES]
         return context
 
     def score_trend(self, earlier: list[AuditRun]) -> list[AuditRun]:
         """This run and the succeeded runs before it that have a score, oldest first."""
         runs = [r for r in earlier if r.status == AuditRun.Status.SUCCEEDED and r.score is not None]
         runs = runs[:5][::-1]
-        return [*runs, self.run] if self.run.score is not None else runs
+        runs = [*runs, self.run] if self.run.score is not None else runs
+        # A score over another set of checks (some disabled in one run, not the other) is
+        # not a rise or a fall of the site: the trend marks it rather than compare it.
+        own = checks_not_run(self.run)
+        for earlier_run in runs:
+            earlier_run.scored_on_other_checks = checks_not_run(earlier_run) != own
+        return runs
 
     def _query_without(self, *names: str) -> str:
         query = self.request.GET.copy()
@@ -311,7 +328,7 @@ class RunDetailView(AuditViewMixin, TemplateView):
             return findings.order_by("-impact", "id")
 
         lists = {}
-        for name in ("new", "fixed", "still_open"):
+        for name in ("new", "fixed", "still_open", "not_checked"):
             findings = narrowed(getattr(comparison, name))
             lists[name] = {
                 "count": findings.count(),
@@ -361,6 +378,26 @@ def cancel_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
             messages.success(
                 request, f"{run.label} will stop at the next page; what it stored is kept."
             )
+    return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
+
+
+@require_POST
+def resume_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Carry on with a failed or cancelled audit from the pages it stored."""
+    if not can_manage_audits(request.user):
+        return denied(request, MANAGE_DENIED)
+    run = get_object_or_404(AuditRun, pk=run_id)
+    kept = run.pages.filter(crawl_state__isnull=False).count()
+    try:
+        run = resume_run(run)
+    except (NotResumable, RunAlreadyActive) as exc:
+        messages.error(request, f"Not resumed: {exc}")
+    else:
+        messages.success(
+            request,
+            f"{run.label} resumed: it carries on from the {kept} page"
+            f"{'' if kept == 1 else 's'} it stored, without fetching them again.",
+        )
     return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
 
 
@@ -425,5 +462,6 @@ __all__ = [
     "RunListView",
     "cancel_run_view",
     "export_run_view",
+    "resume_run_view",
     "start_run_view",
 ]

@@ -24,7 +24,7 @@ from audit.clinic_time import when_in_words
 from audit.forms import AuditScheduleForm
 from audit.models import AuditRun, AuditSchedule, cron_in_words
 from audit.options import InvalidOptions
-from audit.services import InvalidTarget, RunAlreadyActive, site_root_url
+from audit.services import InvalidTarget, RunAlreadyActive, default_target
 from audit.targets import vet_admin_target
 from audit.tasks import start_run
 
@@ -89,11 +89,12 @@ def run_schedule_now_view(request: HttpRequest, schedule_id: int) -> HttpRespons
     try:
         target = schedule.target_url and vet_admin_target(schedule.target_url)
         run = start_run(
-            target or site_root_url(),
+            target or default_target(frontend=schedule.frontend),
             trigger=AuditRun.Trigger.SCHEDULE,
             user=request.user,
             options=schedule.run_options(),
             schedule=schedule,
+            frontend=schedule.frontend,
         )
     except RunAlreadyActive as exc:
         messages.error(request, str(exc))
@@ -133,6 +134,7 @@ class AuditScheduleViewSet(ModelViewSet):
     panels = [
         FieldPanel("name"),
         FieldPanel("target_url"),
+        FieldPanel("frontend"),
         MultiFieldPanel(
             [
                 FieldPanel("preset"),

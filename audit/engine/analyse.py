@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from .checks import PageSummary, run_page_checks, summarize
-from .config import AuditConfig
+from .config import EngineConfig
 from .decode import decode_html
 from .facts import PageFacts
 from .fetch import FetchResult
@@ -35,7 +35,7 @@ def facts_from_fetch(fetched: FetchResult) -> PageFacts:
     )
 
 
-def apply_known_page_type(facts: PageFacts, cfg: AuditConfig) -> None:
+def apply_known_page_type(facts: PageFacts, cfg: EngineConfig) -> None:
     """The page type the site profile gives for the page wins over the markup's."""
     url = facts.final_url or facts.url
     known = cfg.profile_for(url).page_type_of(url)
@@ -46,11 +46,12 @@ def apply_known_page_type(facts: PageFacts, cfg: AuditConfig) -> None:
         facts.views = facts.views_visible = facts.views_source = None
 
 
-def report_from_facts(facts: PageFacts, cfg: AuditConfig) -> PageReport:
+def report_from_facts(facts: PageFacts, cfg: EngineConfig) -> PageReport:
     apply_known_page_type(facts, cfg)
     findings = run_page_checks(facts, cfg)
     findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
     h1s = facts.h1s
+    source_meta = cfg.profile_for(facts.final_url or facts.url).source_meta
     return PageReport(
         url=facts.url,
         final_url=facts.final_url,
@@ -66,11 +67,12 @@ def report_from_facts(facts: PageFacts, cfg: AuditConfig) -> PageReport:
         page_type=facts.page_type,
         content_type=facts.content_type,
         findings=findings,
+        source_id=(facts.meta.get(source_meta) or None) if source_meta else None,
     )
 
 
 def analyse(
-    fetched: FetchResult, cfg: AuditConfig, scope: Scope | None
+    fetched: FetchResult, cfg: EngineConfig, scope: Scope | None
 ) -> tuple[PageReport, PageSummary]:
     facts = facts_from_fetch(fetched)
     if fetched.is_html and fetched.body is not None:

@@ -1,8 +1,9 @@
 """Command line: ``python -m audit URL [options]``; the Django command reuses this module.
 
 Exit codes: 0 no findings at or above --fail-on; 1 there are; 2 the audit could not run as
-asked (bad option or URL, start URL blocked or unreachable); 130 interrupted (the partial
-report is still written).
+asked (bad option or URL, start URL blocked or unreachable); 3 with --fail-on-unfetched, some
+pages in scope gave no answer even when tried again; 130 interrupted (the partial report is
+still written).
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ from typing import TextIO
 
 from .analyse import PARSE_FAILED
 from .browser import chromium_problem
-from .config import OPTION_BOUNDS, AuditConfig, SiteProfile, load_profile
+from .config import OPTION_BOUNDS, EngineConfig, SiteProfile, load_profile
 from .crawl import audit_site
-from .errors import AuditError, FetchError, InvalidConfig
+from .errors import REDIRECT_REFUSALS, AuditError, InvalidConfig, error_code
 from .report import FORMATS, render
-from .results import AuditResult, StopReason
+from .results import AuditResult, Completeness, StopReason
 from .version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_PAGES_NOT_FETCHED = 3
 ResultHook = Callable[[AuditResult, argparse.Namespace], None]
 
 
 def bounded(name: str) -> Callable[[str], int | float]:
-    """The argparse type of one AuditConfig option: its limits come from OPTION_BOUNDS."""
+    """The argparse type of one EngineConfig option: its limits come from OPTION_BOUNDS."""
     bound = OPTION_BOUNDS[name]
 
     def parse(text: str) -> int | float:
@@ -122,7 +124,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_profile_file,
         default=None,
         metavar="FILE",
-        help="site profile (JSON): content_types, views_expected, site_name, hosts, page_types",
+        help="site profile (JSON): content_types, views_expected, site_name, hosts, page_types, "
+        "source_meta",
     )
     browser = parser.add_argument_group("browser pass (headless Chromium and axe-core)")
     browser.add_argument(
@@ -136,7 +139,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="render only N pages, covering every page type and template (default: all)",
     )
     browser.add_argument(
-        "--chromium", default=AuditConfig.chromium_path, metavar="PATH", help="the Chromium to use"
+        "--chromium", default=EngineConfig.chromium_path, metavar="PATH", help="the Chromium to use"
     )
     output = parser.add_argument_group("output")
     output.add_argument(
@@ -152,6 +155,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="error",
         help="exit 1 when findings of this severity or worse exist (default: error)",
     )
+    output.add_argument(
+        "--fail-on-unfetched",
+        action="store_true",
+        help="exit 3 when pages in scope gave no answer, even when tried again",
+    )
     output.add_argument("--quiet", "-q", action="store_true", help="no progress output")
 
 
@@ -165,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args: argparse.Namespace) -> AuditConfig:
-    return AuditConfig(
+def config_from_args(args: argparse.Namespace) -> EngineConfig:
+    return EngineConfig(
         max_pages=args.max_pages,
         max_depth=args.max_depth,
         single_page=args.single_page,
@@ -322,7 +330,13 @@ def run(
                 f"({error}); the report lists it; check the page's HTML",
             )
             return EXIT_USAGE
-        reason = error.message if isinstance(error, FetchError) else error
+        code = error_code(error)
+        reason = code.message if code is not None else error
+        target = result.start_redirect()
+        if target and code in REDIRECT_REFUSALS:
+            reason = f"{reason} (refused redirect to {target})"
+        elif target:
+            reason = f"{reason} (at {target}, where it redirects)"
         _error(
             stderr,
             f"could not fetch {result.start_url}: {reason}; check the URL and that the site is up",
@@ -330,6 +344,9 @@ def run(
         return EXIT_USAGE
     if not result.complete:
         stderr.write(f"warning: {result.completeness()}\n")
+    unfetched = result.crawl_completeness is Completeness.PAGES_NOT_FETCHED
+    if args.fail_on_unfetched and unfetched:
+        return EXIT_PAGES_NOT_FETCHED
     if args.fail_on != "never" and result.has_findings_at(args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK

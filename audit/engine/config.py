@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidConfig
+from .patterns import glob_problem, regex_problem
 from .version import USER_AGENT
 
 
@@ -36,7 +36,7 @@ class Bound:
         return None
 
 
-# The one table of option bounds: AuditConfig refuses values outside them, the command line's
+# The one table of option bounds: EngineConfig refuses values outside them, the command line's
 # argparse types and the admin forms read their limits from here. Seconds for times.
 OPTION_BOUNDS: dict[str, Bound] = {
     "max_pages": Bound(1, 100_000, whole=True),
@@ -60,6 +60,8 @@ OPTION_BOUNDS: dict[str, Bound] = {
     "trap_budget": Bound(1, 100_000, whole=True),
     "backoff_max": Bound(0, 300, whole=False),
     "slow_remeasure": Bound(0, 10, whole=True),
+    "page_retries": Bound(0, 3, whole=True),
+    "page_retry_max": Bound(0, 100_000, whole=True),
     "image_max_bytes": Bound(1024, 100_000_000, whole=True),
     "browser_sample": Bound(1, 100_000, whole=True, optional=True),
     "browser_contexts": Bound(1, 16, whole=True),
@@ -85,7 +87,7 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
-class AuditConfig:
+class EngineConfig:
     """Everything that shapes one audit run. Defaults match issue #4."""
 
     max_pages: int = 10_000
@@ -130,6 +132,10 @@ class AuditConfig:
     backoff_max: float = 8.0  # longest wait between two attempts at one URL
     adaptive_concurrency: bool = True  # fewer requests at once while the server is slow
     slow_remeasure: int = 3  # sequential re-measurements of a page that looked slow
+    # A page whose fetch timed out or could not connect is fetched again later in the run,
+    # with a longer timeout, this many times; at most page_retry_max pages per run.
+    page_retries: int = 1
+    page_retry_max: int = 100
     image_max_bytes: int = 300_000  # img-too-heavy above this many bytes
     # browser pass (audit/engine/browser/): render pages in Chromium, run axe-core
     browser: bool = False
@@ -150,11 +156,19 @@ class AuditConfig:
             problem = bound.problem(name, getattr(self, name))
             if problem:
                 raise InvalidConfig(problem)
-        for pattern in (*self.include, *self.exclude):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise InvalidConfig(f"bad regular expression {pattern!r}: {exc}") from None
+        # Every user-supplied pattern, checked here so the CLI, crawl options and schedule
+        # forms refuse what patterns.py cannot match in linear time before a run starts.
+        for name, problem_of in (
+            ("include", regex_problem),
+            ("exclude", regex_problem),
+            ("strip_query_params", glob_problem),
+        ):
+            patterns = getattr(self, name)
+            if isinstance(patterns, str) or not isinstance(patterns, tuple | list):
+                raise InvalidConfig(f"{name} must be a list of patterns, got {patterns!r}")
+            for pattern in patterns:
+                if problem := problem_of(pattern, f"{name} pattern"):
+                    raise InvalidConfig(problem)
 
     @property
     def page_limit(self) -> int:
@@ -164,7 +178,7 @@ class AuditConfig:
     def link_check_limit(self) -> int:
         return self.max_pages if self.max_link_checks is None else self.max_link_checks
 
-    def replace(self, **changes: Any) -> AuditConfig:
+    def replace(self, **changes: Any) -> EngineConfig:
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:
@@ -207,6 +221,10 @@ class SiteProfile:
     # (URL path, page type) the site knows for its pages (the CMS from its page models);
     # they win over the type the engine reads from the markup.
     page_types: tuple[tuple[str, str], ...] = ()
+    # The name of a <meta> tag whose content identifies the page's source (e.g. the id of
+    # the CMS page a static front end built it from); "" for none. Reported per page as
+    # PageReport.source_id.
+    source_meta: str = ""
     _type_of_path: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -222,6 +240,9 @@ class SiteProfile:
             )
         if not isinstance(self.site_name, str) or len(self.site_name) > SITE_NAME_MAX:
             raise InvalidConfig(f"site_name must be text of at most {SITE_NAME_MAX} characters")
+        if not isinstance(self.source_meta, str) or len(self.source_meta) > SITE_NAME_MAX:
+            raise InvalidConfig(f"source_meta must be a meta tag name, got {self.source_meta!r}")
+        object.__setattr__(self, "source_meta", self.source_meta.strip().lower())
 
     @classmethod
     def from_dict(cls, data: Any) -> SiteProfile:
@@ -272,6 +293,7 @@ class SiteProfile:
             "site_name": self.site_name,
             "hosts": list(self.hosts),
             "page_types": self._type_of_path,
+            "source_meta": self.source_meta,
         }
 
 

@@ -16,7 +16,7 @@ class UnsafeTarget(AuditError):
 
 
 class InvalidConfig(AuditError):
-    """An AuditConfig value is out of range or a pattern does not compile."""
+    """An EngineConfig value is out of range or a pattern does not compile."""
 
 
 class FetchError(StrEnum):
@@ -30,6 +30,7 @@ class FetchError(StrEnum):
     CONNECTION_RESET = "connection-reset"
     CONNECTION_FAILED = "connection-error"  # any other network failure
     TLS = "tls-error"
+    HEADERS_TOO_LARGE = "headers-too-large"  # a header line or the header count over the limit
     PRIVATE_ADDRESS = "private-address"  # the host resolves to an address the run may not use
     BODY_READ = "body-read-error"
     REDIRECT_LOOP = "redirect-loop"
@@ -54,8 +55,24 @@ _MESSAGES = {
     FetchError.CANCELLED: "stopped before it finished",
     FetchError.DNS: "the host name does not resolve",
     FetchError.TLS: "the TLS (https) handshake or certificate failed",
+    FetchError.HEADERS_TOO_LARGE: "response headers too large",
     FetchError.PRIVATE_ADDRESS: "the host resolves to a private address this audit may not reach",
+    FetchError.REDIRECT_INVALID: "it redirects to an address that is not an http(s) URL",
+    FetchError.REDIRECT_NOT_FOLLOWED: "it redirects where this audit may not go",
+    FetchError.REDIRECT_LOOP: "its redirects go round in a loop",
+    FetchError.TOO_MANY_REDIRECTS: "it goes through too many redirects",
 }
+
+# Errors where the redirect itself was refused (not followed), as opposed to a target that
+# was reached through redirects and then failed.
+REDIRECT_REFUSALS = frozenset(
+    {
+        FetchError.REDIRECT_INVALID,
+        FetchError.REDIRECT_NOT_FOLLOWED,
+        FetchError.REDIRECT_LOOP,
+        FetchError.TOO_MANY_REDIRECTS,
+    }
+)
 
 
 FETCH_FAILURES = frozenset(
@@ -67,18 +84,25 @@ FETCH_FAILURES = frozenset(
         FetchError.CONNECTION_RESET,
         FetchError.CONNECTION_FAILED,
         FetchError.TLS,
+        FetchError.HEADERS_TOO_LARGE,
         FetchError.BODY_READ,
     }
 )
 
 
-def fetch_failure(error: str | None) -> FetchError | None:
-    """The FetchError of a report's error text ("timeout", "tls-error: ...") when it is a
-    fetch failure (no HTTP answer); None otherwise."""
+def error_code(error: str | None) -> FetchError | None:
+    """The FetchError of a report's error text ("redirect-not-followed: robots"), or None
+    for other text ("parse-failed: ...")."""
     if not error:
         return None
     try:
-        code = FetchError(error.split(":", 1)[0])
+        return FetchError(error.split(":", 1)[0])
     except ValueError:
         return None
+
+
+def fetch_failure(error: str | None) -> FetchError | None:
+    """The FetchError of a report's error text ("timeout", "tls-error: ...") when it is a
+    fetch failure (no HTTP answer); None otherwise."""
+    code = error_code(error)
     return code if code in FETCH_FAILURES else None

@@ -95,6 +95,10 @@ class PageFacts:
     views_visible: int | None = None  # the page's own counter, shown in its content
     views_jsonld: int | None = None  # the count its JSON-LD claims for the page itself
     open_graph: dict[str, str] = field(default_factory=dict)  # og:title, og:url... -> content
+    # <meta name=… content=…> of the head, lower-case name -> the first one's content (capped)
+    meta: dict[str, str] = field(default_factory=dict)
+    # (selector, snippet) of each <p> in the main content with no text, or only <br>s
+    empty_paragraphs: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def noindex(self) -> bool:

@@ -1,20 +1,21 @@
-"""HTTP fetching: one pooled session, manual redirects, retries, streamed and capped bodies."""
+"""HTTP fetching: pooled connections, manual redirects, retries, streamed and capped bodies."""
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
 import http.client
+import re
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
-from urllib3 import BaseHTTPResponse, Timeout
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -24,11 +25,10 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from .config import AuditConfig
+from .config import EngineConfig
 from .deadline import ResponseWatch, StopSignal, Watchdog
 from .errors import FetchError, UnsafeTarget
 from .facts import Hop
-from .http1 import Http1Client, Http1Response
 from .throttle import ConcurrencyController
 from .transport import PinnedAdapter
 from .urls import AddressGuard, normalize_url
@@ -53,6 +53,8 @@ RETRYABLE = frozenset(
     }
 )
 _RESET_ERRORS = (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
+# An absolute http(s) URL of printable ASCII without blanks, as normalize_url writes them.
+_PREPARED_URL = re.compile(r"https?://[!-~]+")
 # A body up to this size is read and dropped so its connection can be reused; a larger or
 # unknown one closes the connection instead.
 DRAIN_MAX = 256 * 1024
@@ -94,31 +96,67 @@ def looks_html(head: bytes) -> bool:
     )
 
 
-def classify(exc: BaseException) -> FetchError:
-    """The FetchError for an exception urllib3 raised while connecting or reading."""
-    if isinstance(exc, (NameResolutionError, socket.gaierror)):
-        return FetchError.DNS
-    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)) and not isinstance(
-        exc,
-        NewConnectionError,  # a subclass of ConnectTimeoutError in urllib3
-    ):
-        return FetchError.TIMEOUT
-    if isinstance(exc, (SSLError, ssl.SSLError, ssl.CertificateError)):
-        return FetchError.TLS
-    # urllib3 wraps the OSError that happened: look at the chain for the actual cause.
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps: requests wraps urllib3's errors, which wrap the OSError or
+    http.client error that happened (in ``args``, ``reason`` or the exception chain)."""
     cause: BaseException | None = exc
     for _ in range(8):  # a chain is short; the bound only guards against a cycle
         if cause is None:
-            break
+            return
+        yield cause
+        reason = getattr(cause, "reason", None)  # urllib3's MaxRetryError
+        wrapped = [a for a in cause.args if isinstance(a, BaseException)]
+        if isinstance(reason, BaseException):
+            cause = reason
+        else:
+            cause = wrapped[0] if wrapped else cause.__cause__ or cause.__context__
+
+
+def _release_frames(exc: BaseException) -> None:
+    """Clear the frames of ``exc``'s tracebacks and of the exceptions it wraps. urllib3 keeps
+    an exception in the frames that raised it, a cycle, and every frame holds its caller: the
+    cycle kept the page being fetched, and what was made of it, alive until a full
+    collection."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo and len(seen) < 16:  # a chain is short; the bound only guards against a cycle
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)  # skips frames still running
+        wrapped = (current.__cause__, current.__context__, getattr(current, "reason", None))
+        todo.extend(e for e in (*wrapped, *current.args) if isinstance(e, BaseException))
+
+
+def _headers_too_large(exc: BaseException) -> bool:
+    # http.client's limits: 65,536 bytes per line (LineTooLong), 100 header lines (a plain
+    # HTTPException "got more than 100 headers").
+    return isinstance(exc, http.client.LineTooLong) or (
+        type(exc) is http.client.HTTPException and "headers" in str(exc)
+    )
+
+
+def classify(exc: BaseException) -> FetchError:
+    """The FetchError for an exception raised while connecting or reading a head."""
+    for cause in _causes(exc):
+        if isinstance(cause, (NameResolutionError, socket.gaierror)):
+            return FetchError.DNS
+        if _headers_too_large(cause):
+            return FetchError.HEADERS_TOO_LARGE
+        if isinstance(
+            cause, (requests.exceptions.SSLError, SSLError, ssl.SSLError, ssl.CertificateError)
+        ):
+            return FetchError.TLS
         if isinstance(cause, ConnectionRefusedError):
             return FetchError.CONNECTION_REFUSED
         if isinstance(cause, _RESET_ERRORS):
             return FetchError.CONNECTION_RESET
-        if isinstance(cause, TimeoutError):
+        if isinstance(cause, (requests.Timeout, ReadTimeoutError, TimeoutError)) or (
+            # NewConnectionError (refused, unreachable) is a ConnectTimeoutError in urllib3
+            isinstance(cause, ConnectTimeoutError) and not isinstance(cause, NewConnectionError)
+        ):
             return FetchError.TIMEOUT
-        # ProtocolError("Connection aborted.", ConnectionResetError(...)) keeps it in args.
-        wrapped = [a for a in cause.args if isinstance(a, BaseException)]
-        cause = wrapped[0] if wrapped else cause.__cause__ or cause.__context__
     return FetchError.CONNECTION_FAILED
 
 
@@ -130,15 +168,15 @@ def _resolve_as_usual(host: str, port: int) -> None:
     return None
 
 
-def _discard(response: BaseHTTPResponse | Http1Response, method: str) -> None:
+def _discard(response: requests.Response, method: str) -> None:
     """Give the connection back without reading a large body we do not want."""
     length = response.headers.get("Content-Length")
     small = length is not None and length.isdigit() and int(length) <= DRAIN_MAX
     if method == "HEAD" or small:
-        response.drain_conn()
+        response.raw.drain_conn()
     else:
-        response.close()
-    response.release_conn()
+        response.raw.close()
+    response.raw.release_conn()
 
 
 def parse_retry_after(value: str | None, cap: float) -> float | None:
@@ -158,11 +196,11 @@ def parse_retry_after(value: str | None, cap: float) -> float | None:
 class Fetcher:
     """Thread-safe HTTP client for the crawl.
 
-    Requests are sent by http1.py on its own kept-alive sockets, parsed by llhttp, to the
-    addresses the guard vetted; redirects, retries and body caps are handled here. A host
-    that is not ASCII goes through the connection pool of one requests.Session instead (a
-    PinnedAdapter, pinned the same way), sent with urllib3 directly; the crawl's own URLs
-    never take that path, as normalize_url writes IDN hosts in punycode.
+    Each request is a requests ``PreparedRequest`` sent by one PinnedAdapter (transport.py):
+    kept-alive urllib3 connections to the addresses the guard vetted. No Session: the
+    crawl keeps no cookies, reads no proxy or netrc settings from the environment, and
+    follows each redirect itself, vetting every hop (``may_request``); bodies are streamed
+    and capped here.
 
     Every response is fetched under a deadline (see deadline.py); once ``stop`` says the
     run is over, requests in flight are cut short and new ones fail at once as CANCELLED.
@@ -170,7 +208,7 @@ class Fetcher:
 
     def __init__(
         self,
-        config: AuditConfig,
+        config: EngineConfig,
         may_request: Callable[[str], str | None] | None = None,
         guard: AddressGuard | None = None,
         stop: StopSignal | None = None,
@@ -183,29 +221,19 @@ class Fetcher:
         self.may_request = may_request or (lambda url: None)
         self.stop = stop or StopSignal()
         self.watchdog = Watchdog(self.stop)
-        self.session = requests.Session()
-        pool = max(config.concurrency, 10)
-        adapter = PinnedAdapter(
+        self.adapter = PinnedAdapter(
             guard.pinned if guard is not None else _resolve_as_usual,
             pool_connections=4,
-            pool_maxsize=pool,
+            pool_maxsize=max(config.concurrency, 10),
             max_retries=0,
         )
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update(
-            {
-                "User-Agent": config.user_agent,
-                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                AUDIT_HEADER: "1",
-            }
-        )
-        self._pools = adapter.poolmanager
-        self._headers = dict(self.session.headers)
-        # GETs and HEADs skip urllib3 (but for hosts that are not ASCII): see http1.py.
-        self._http1 = Http1Client(
-            guard.pinned if guard is not None else _resolve_as_usual, self._headers, pool
-        )
+        self.headers = {
+            "User-Agent": config.user_agent,
+            # The decoders urllib3 bounds (max_length): a compressed bomb costs only its cap.
+            "Accept-Encoding": "gzip, deflate",
+            "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+            AUDIT_HEADER: "1",
+        }
         self.delay = config.delay  # may be raised by robots.txt Crawl-delay
         self._delay_lock = threading.Lock()
         self._next_at = 0.0
@@ -214,8 +242,7 @@ class Fetcher:
 
     def close(self) -> None:
         self.watchdog.close()
-        self.session.close()
-        self._http1.close()
+        self.adapter.close()
 
     def slow_down(self, delay: float) -> None:
         """Raise the delay between requests, counting from now (the last request)."""
@@ -243,28 +270,22 @@ class Fetcher:
     def _response_seconds(self) -> float:
         return self.config.timeout * RESPONSE_DEADLINE_FACTOR
 
-    def _open(self, method: str, url: str) -> BaseHTTPResponse | Http1Response:
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    def _open(self, method: str, url: str) -> requests.Response:
+        """Send the request and read the answer's head; the body is left to stream."""
         timeout = self.config.timeout
         left = self.stop.remaining()
         if left is not None:
             timeout = max(0.01, min(timeout, left))
-        host = parts.hostname or ""
-        if self._http1.handles(method, parts.scheme, host):
-            return self._http1.request(method, parts.scheme, host, parts.port, target, timeout)
-        pool = self._pools.connection_from_url(url)
-        return pool.urlopen(
-            method,
-            target,
-            headers=self._headers,
-            redirect=False,
-            retries=False,
-            preload_content=False,
-            decode_content=True,
-            timeout=Timeout(connect=timeout, read=timeout),
-            assert_same_host=False,
-        )
+        request = requests.PreparedRequest()
+        request.prepare_method(method)
+        if _PREPARED_URL.fullmatch(url):
+            # normalize_url's output (every URL a crawl requests) is already what
+            # prepare_url makes of it: IDNA host, percent-encoded path and query.
+            request.url = url
+        else:
+            request.prepare_url(url, None)
+        request.headers = self.headers  # copied by the adapter, with the Host header
+        return self.adapter.send(request, stream=True, timeout=(timeout, timeout))
 
     def fetch(
         self,
@@ -329,6 +350,7 @@ class Fetcher:
                     return None
                 except (HTTPError, OSError) as exc:
                     error = watch.error or classify(exc)
+                    _release_frames(exc)
                     if self.throttle is not None:
                         self.throttle.observe(None, error.is_fetch_failure)
                     if error not in RETRYABLE or attempt > cfg.retries:
@@ -338,7 +360,7 @@ class Fetcher:
                     result.response_ms = (time.perf_counter() - began) * 1000
                     if self.throttle is not None:
                         self.throttle.observe(result.response_ms / 1000)
-                    status = response.status
+                    status = response.status_code
                     location = response.headers.get("Location")
                     if status in RETRY_STATUSES and attempt <= cfg.retries:
                         wait = parse_retry_after(
@@ -362,7 +384,7 @@ class Fetcher:
     def _finish(
         self,
         result: FetchResult,
-        response: BaseHTTPResponse | Http1Response,
+        response: requests.Response,
         url: str,
         method: str,
         want_body: str,
@@ -370,14 +392,14 @@ class Fetcher:
         watch: ResponseWatch,
     ) -> None:
         result.final_url = url
-        result.status = response.status
+        result.status = response.status_code
         headers = response.headers
         result.content_type = headers.get("Content-Type")
         result.x_robots_tag = headers.get("X-Robots-Tag")
         mime = _mime(result.content_type)
         declared_html = mime in HTML_TYPES
         undeclared = mime in ("", "application/octet-stream", "text/plain")
-        ok = 200 <= response.status < 300
+        ok = 200 <= response.status_code < 300
         skip_html = want_body == "html" and not (ok and (declared_html or undeclared))
         if want_body == "none" or skip_html:
             length = headers.get("Content-Length")
@@ -391,10 +413,13 @@ class Fetcher:
         chunks: list[bytes] = []
         size = 0
         complete = False
+        raw = response.raw
         try:
             # read1: what has arrived, so a body cut off by the deadline keeps what came
-            # (read(n) waits for n bytes and drops them all when the connection ends).
-            while chunk := response.read1(CHUNK):
+            # (read(n) waits for n bytes and drops them all when the connection ends). It
+            # decodes at most CHUNK bytes at a time (urllib3 >= 2.6), so a compressed bomb
+            # never inflates past the cap in memory.
+            while chunk := raw.read1(CHUNK, decode_content=True):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > cap:
@@ -402,14 +427,15 @@ class Fetcher:
                     break
             else:
                 complete = True
-        except (HTTPError, OSError):
+        except (HTTPError, OSError) as exc:
             result.error = FetchError.BODY_READ
+            _release_frames(exc)
         finally:
             if complete and watch.error is None:
-                response.release_conn()  # read to the end: the connection can be reused
+                raw.release_conn()  # read to the end: the connection can be reused
             else:
-                response.close()
-                response.release_conn()
+                raw.close()
+                raw.release_conn()
         # A socket shut down by the watchdog can look like a normal end of the body.
         result.error = watch.error or result.error
         body = b"".join(chunks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from posixpath import splitext
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .traps import TrapGuard
@@ -28,8 +29,21 @@ def is_file_url(url: str) -> bool:
     return splitext(urlsplit(url).path)[1].lower() in FILE_EXTENSIONS
 
 
+class PageTask(NamedTuple):
+    """A page to fetch and analyse. ``attempt`` 0 is its first fetch; a page whose fetch
+    timed out or could not connect comes back later in the run with the attempt after."""
+
+    url: str
+    depth: int
+    attempt: int = 0
+
+
 class Frontier:
     """URLs waiting to be fetched, and every URL ever accepted (``seen``).
+
+    Pages to fetch again (``retry``) wait in a queue of their own, taken only once the
+    first-time pages are all out: by then a server that was slow to start has warmed up.
+    At most ``retry_limit`` pages are retried in a run.
 
     The queue never grows past the page limit: a URL beyond it (or too deep) is only
     counted in ``dropped_by_limits`` (and kept in ``not_queued``), so the report can say
@@ -44,6 +58,7 @@ class Frontier:
         page_limit: int,
         max_depth: int | None,
         trap_budget: int | None = None,
+        retry_limit: int = 0,
     ) -> None:
         self.scope = scope
         self.robots_allows = robots_allows
@@ -55,10 +70,13 @@ class Frontier:
         self.not_queued: set[str] = set()  # distinct URLs the limits left out
         self.limits_hit: set[str] = set()  # "page-limit", "depth-limit"
         self.traps = TrapGuard(trap_budget) if trap_budget is not None else None
-        self._queue: deque[tuple[str, int]] = deque()
+        self.retry_limit = retry_limit
+        self.retries = 0  # pages queued again
+        self._queue: deque[PageTask] = deque()
+        self._retry: deque[PageTask] = deque()
 
     def __len__(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + len(self._retry)
 
     def mark_seen(self, url: str) -> bool:
         """Record ``url`` as known; False if it was already."""
@@ -86,16 +104,29 @@ class Frontier:
             self.limits_hit.add("depth-limit" if too_deep else "page-limit")
             return
         self.seen.add(url)
-        self._queue.append((url, depth))
+        self._queue.append(PageTask(url, depth))
 
-    def pop(self) -> tuple[str, int]:
-        return self._queue.popleft()
+    def retry(self, task: PageTask) -> bool:
+        """Queue a page whose fetch failed for another attempt later in the run; False when
+        the run's retries are used up."""
+        if self.retries >= self.retry_limit:
+            return False
+        self.retries += 1
+        self._retry.append(task._replace(attempt=task.attempt + 1))
+        return True
+
+    def pop(self) -> PageTask:
+        return self._queue.popleft() if self._queue else self._retry.popleft()
+
+    def take(self, room: int) -> list[PageTask]:
+        """Up to ``room`` tasks, first-time pages first."""
+        return [self.pop() for _ in range(min(room, len(self)))]
 
     def waiting(self) -> list[str]:
         """URLs still queued (the run stopped before they were fetched)."""
-        return [url for url, _depth in self._queue]
+        return [task.url for task in (*self._queue, *self._retry)]
 
-    def put_back(self, items: Iterable[tuple[str, int]]) -> None:
-        """Return taken URLs to the front, in their order (they were never fetched)."""
-        for item in reversed(list(items)):
-            self._queue.appendleft(item)
+    def put_back(self, tasks: Iterable[PageTask]) -> None:
+        """Return taken tasks to the front of their queue, in their order (never fetched)."""
+        for task in reversed(list(tasks)):
+            (self._retry if task.attempt else self._queue).appendleft(task)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -103,23 +102,17 @@ StatusRunner = Callable[[list[str]], dict[str, TargetStatus | None]]
 
 
 class LinkChecker:
-    """HEAD (or GET) each target once, until done or the run stops: in threads of this
-    process, or through ``run_statuses`` (the crawl's worker processes)."""
+    """HEAD (or GET) each target once, until done or the run stops, through
+    ``run_statuses`` (the crawl loop)."""
 
     def __init__(
         self,
-        fetcher: Fetcher,
         robots_allows: Callable[[str], bool],
         limit: int,
-        concurrency: int,
-        run_statuses: StatusRunner | None = None,
+        run_statuses: StatusRunner,
     ) -> None:
-        self.fetcher = fetcher
         self.robots_allows = robots_allows
         self.limit = limit
-        self.concurrency = concurrency
-        # Not `or self.in_threads`: a bound method of itself would make a cycle, which kept
-        # the crawler (and every page's summary) alive until the next full collection.
         self.run_statuses = run_statuses
 
     def run(
@@ -130,8 +123,7 @@ class LinkChecker:
         counts.unchecked = max(0, len(todo) - self.limit)
         found: dict[str, TargetStatus] = {}
         checked = todo[: self.limit]
-        run_statuses = self.run_statuses or self.in_threads
-        statuses = run_statuses(checked) if checked else {}
+        statuses = self.run_statuses(checked) if checked else {}
         for url in checked:
             status = statuses.get(url)
             if status is None:
@@ -140,9 +132,3 @@ class LinkChecker:
                 counts.checked += 1
                 found[url] = status
         return found, counts
-
-    def in_threads(self, urls: list[str]) -> dict[str, TargetStatus | None]:
-        fetcher = self.fetcher
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="audit-link") as pool:
-            futures = [pool.submit(check_target, fetcher, url) for url in urls]
-            return {url: future.result().status for url, future in zip(urls, futures, strict=True)}

@@ -7,16 +7,39 @@ way it returns small picklable outcomes, never HTML.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .analyse import analyse
 from .checks import PageSummary, TargetStatus
-from .config import AuditConfig
+from .config import OPTION_BOUNDS, EngineConfig
+from .errors import FetchError
 from .fetch import Fetcher, FetchResult
 from .results import PageReport
 from .urls import Scope
 
 log = logging.getLogger(__name__)
+
+# A page fetched again later in the run gets this many times the usual timeout (within the
+# timeout's own bound and, as every request, the run's time budget).
+RETRY_TIMEOUT_FACTOR = 3
+# Failures worth another attempt later: the server may only have been slow to start.
+RETRY_LATER = frozenset(
+    {
+        FetchError.TIMEOUT,
+        FetchError.DEADLINE,
+        FetchError.CONNECTION_REFUSED,
+        FetchError.CONNECTION_RESET,
+        FetchError.CONNECTION_FAILED,
+    }
+)
+
+
+def retry_config(config: EngineConfig) -> EngineConfig:
+    """The settings of a later attempt at a page: the same, with a longer timeout."""
+    longest = OPTION_BOUNDS["timeout"].high
+    return config.replace(timeout=min(longest, config.timeout * RETRY_TIMEOUT_FACTOR))
 
 
 @dataclass(slots=True)
@@ -37,21 +60,57 @@ class JobResult:
     outcomes: list[Outcome]
     requests: int  # HTTP requests made, retries and redirect hops included
 
+    @property
+    def retry_later(self) -> bool:
+        """True when the page's fetch timed out or could not connect (nothing else went
+        wrong): a later attempt may well work."""
+        error = self.outcomes[0].target.failed if self.outcomes else None
+        return error in RETRY_LATER
+
 
 class PageJob:
-    def __init__(self, fetcher: Fetcher, config: AuditConfig, scope: Scope) -> None:
+    """Fetches and analyses pages; ``make_fetcher(config)`` builds the fetcher for later
+    attempts (``retry_config``), made the first time one is needed."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        config: EngineConfig,
+        scope: Scope,
+        make_fetcher: Callable[[EngineConfig], Fetcher] | None = None,
+    ) -> None:
         self.fetcher = fetcher
         self.config = config
         self.scope = scope
+        self._make_fetcher = make_fetcher
+        self._retry_fetcher: Fetcher | None = None
+        self._lock = threading.Lock()
 
-    def run(self, url: str, depth: int) -> JobResult:
-        return self.handle(None, url, depth)
+    def fetch(self, url: str, attempt: int = 0) -> FetchResult:
+        return self._fetcher_for(attempt).fetch(url)
 
-    def handle(self, fetched: FetchResult | None, url: str, depth: int) -> JobResult:
+    def run(self, url: str, depth: int, attempt: int = 0) -> JobResult:
+        return self.handle(None, url, depth, attempt)
+
+    def close(self) -> None:
+        if self._retry_fetcher is not None:
+            self._retry_fetcher.close()
+
+    def _fetcher_for(self, attempt: int) -> Fetcher:
+        if attempt == 0 or self._make_fetcher is None:
+            return self.fetcher
+        with self._lock:
+            if self._retry_fetcher is None:
+                self._retry_fetcher = self._make_fetcher(retry_config(self.config))
+            return self._retry_fetcher
+
+    def handle(
+        self, fetched: FetchResult | None, url: str, depth: int, attempt: int = 0
+    ) -> JobResult:
         """Analyse ``fetched`` (fetching ``url`` first when it is None)."""
         try:
             if fetched is None:
-                fetched = self.fetcher.fetch(url)
+                fetched = self.fetch(url, attempt)
             outcomes = self._outcomes(fetched, url, depth)
         except Exception as exc:  # a bug on one page must not end the whole crawl
             log.exception("auditing %s failed", url)

@@ -12,6 +12,8 @@ from .facts import Hop
 
 SEVERITIES = ("error", "warning", "notice")  # most severe first
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+# The error of a stub report for a URL a site check names but the crawl never fetched.
+NOT_FETCHED = "not fetched"
 
 
 class StopReason(StrEnum):
@@ -24,6 +26,16 @@ class StopReason(StrEnum):
 STOP_REASONS = frozenset(reason.value for reason in StopReason)
 
 
+class Completeness(StrEnum):
+    """How much of the site in scope a run audited, for a caller to fail on: anything but
+    COMPLETE leaves pages out. When several apply, the first in this order is given."""
+
+    COMPLETE = "complete"  # every URL found in scope was audited
+    STOPPED = "stopped"  # cancelled or out of time (``stop_reason`` says which)
+    PAGES_NOT_FETCHED = "pages-not-fetched"  # pages that gave no answer, even when retried
+    PARTIAL = "partial"  # limits, a crawl trap or link targets without an answer left URLs out
+
+
 @dataclass(slots=True)
 class Finding:
     check: str
@@ -31,6 +43,11 @@ class Finding:
     message: str
     selector: str = ""
     snippet: str = ""
+    # Where one defect was found when more than one pass found it: "static" (the server's
+    # HTML) and the axe rule ("axe/heading-order"); empty for a finding of one source.
+    sources: tuple[str, ...] = ()
+    # The colour scheme a browser finding was seen in ("light", "dark" or both), if any.
+    schemes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +56,8 @@ class Finding:
             "message": self.message,
             "selector": self.selector,
             "snippet": self.snippet,
+            "sources": list(self.sources),
+            "schemes": list(self.schemes),
         }
 
 
@@ -61,6 +80,9 @@ class PageReport:
     depth: int | None = None
     content_type: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    # The page's source as its ``SiteProfile.source_meta`` tag names it, for the caller to
+    # map the page back (not part of the report).
+    source_id: str | None = None
 
     @property
     def worst_rank(self) -> int:
@@ -103,6 +125,10 @@ class AuditResult:
     # "time-budget"...), and how many in-scope URLs were discovered but not audited.
     incomplete_reasons: list[str] = field(default_factory=list)
     urls_not_audited: int = 0
+    crawl_completeness: Completeness = Completeness.COMPLETE
+    # Pages in scope that gave no answer (timeout, connection error), even when retried;
+    # the score and the site-wide findings are based on the other pages.
+    pages_not_fetched: int = 0
 
     def __post_init__(self) -> None:
         # A result rebuilt from a stored report (the CMS's exports) may carry only stats.
@@ -117,12 +143,29 @@ class AuditResult:
             self.incomplete_reasons = list(stats["incomplete_reasons"])
         if not self.urls_not_audited and stats.get("urls_not_audited"):
             self.urls_not_audited = int(stats["urls_not_audited"])
+        if not self.pages_not_fetched and stats.get("pages_not_fetched"):
+            self.pages_not_fetched = int(stats["pages_not_fetched"])
+        known = {c.value for c in Completeness}
+        if self.crawl_completeness is Completeness.COMPLETE and not self.complete:
+            stored = stats.get("completeness")
+            self.crawl_completeness = (
+                Completeness(stored) if stored in known else Completeness.PARTIAL
+            )
 
     def completeness(self) -> str:
         """One line for every report: complete, or why not and how much was left out."""
         return completeness_text(
-            self.complete, self.incomplete_reasons, self.urls_not_audited, self.stop_reason
+            self.complete,
+            self.incomplete_reasons,
+            self.urls_not_audited,
+            self.stop_reason,
+            pages_not_fetched=self.pages_not_fetched,
+            pages_attempted=self.pages_attempted(),
         )
+
+    def pages_attempted(self) -> int:
+        """Pages the crawl fetched or tried to (not the stubs of URLs it never requested)."""
+        return sum(1 for page in self.pages if page.error != NOT_FETCHED)
 
     def findings(self) -> list[tuple[PageReport, Finding]]:
         return [(page, finding) for page in self.pages for finding in page.findings]
@@ -143,21 +186,42 @@ class AuditResult:
     def page(self, url: str) -> PageReport | None:
         return next((p for p in self.pages if p.url == url), None)
 
+    def start_redirect(self) -> str | None:
+        """Where the start URL redirected when the run failed there: the refused redirect
+        (``REDIRECT_REFUSALS``) or the target that then failed."""
+        page = self.page(self.start_url) if self.start_error else None
+        return page.final_url if page is not None and page.redirects else None
+
 
 def completeness_text(
-    complete: bool, reasons: list[str], urls_not_audited: int, stop_reason: str | None = None
+    complete: bool,
+    reasons: list[str],
+    urls_not_audited: int,
+    stop_reason: str | None = None,
+    *,
+    pages_not_fetched: int = 0,
+    pages_attempted: int = 0,
 ) -> str:
-    """ "Crawl complete..." or "Crawl incomplete (page-limit, crawl-trap): N URLs..."."""
+    """ "Crawl complete..." or "Crawl incomplete (page-limit, crawl-trap): N URLs...", led by
+    the pages that could not be fetched and what the score is then based on."""
     if complete:
         return "Crawl complete: every URL found in scope was audited."
     shown = [r for r in reasons if r != stop_reason]
     if stop_reason is not None:
         shown.insert(0, f"stopped early: {stop_reason}")
     why = ", ".join(shown) or "crawl limits"
-    return (
+    line = (
         f"Crawl incomplete ({why}): {urls_not_audited} URLs found in scope "
         "were not audited, so site-wide results cover only the pages crawled."
     )
+    if pages_not_fetched and pages_attempted >= pages_not_fetched:
+        audited = pages_attempted - pages_not_fetched
+        line = (
+            f"{pages_not_fetched} of {pages_attempted} pages could not be fetched (no answer, "
+            f"even when tried again later): the score is based on {audited} of "
+            f"{pages_attempted} pages. " + line
+        )
+    return line
 
 
 def completeness_from_stats(stats: dict[str, Any]) -> str:
@@ -170,4 +234,6 @@ def completeness_from_stats(stats: dict[str, Any]) -> str:
         list(stats.get("incomplete_reasons") or []),
         int(stats.get("urls_not_audited") or 0),
         stats.get("stop_reason"),
+        pages_not_fetched=int(stats.get("pages_not_fetched") or 0),
+        pages_attempted=int(stats.get("pages_attempted") or 0),
     )

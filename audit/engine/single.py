@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from .analyse import report_from_facts
 from .checks import SiteView, run_site_checks, summarize
-from .config import AuditConfig
+from .config import EngineConfig
 from .facts import PageFacts
 from .parse import parse_html
 from .results import SEVERITY_RANK, PageReport
 from .urls import validate_start_url
 
 
-def check_html(html: str, url: str, *, config: AuditConfig | None = None) -> PageReport:
+def check_html(html: str, url: str, *, config: EngineConfig | None = None) -> PageReport:
     """Run every check that can run on one document: all page checks, plus the site
     checks that need no crawl (e.g. canonical-invalid). Link-status checks are skipped.
     """
@@ -20,10 +20,10 @@ def check_html(html: str, url: str, *, config: AuditConfig | None = None) -> Pag
 
 
 def check_html_facts(
-    html: str, url: str, *, config: AuditConfig | None = None
+    html: str, url: str, *, config: EngineConfig | None = None
 ) -> tuple[PageReport, PageFacts]:
     """Like check_html, also returning the extracted PageFacts."""
-    cfg = config or AuditConfig()
+    cfg = config or EngineConfig()
     page_url = validate_start_url(url)
     facts = parse_html(
         html, page_url, strip_params=cfg.strip_query_params, max_links=cfg.max_links_per_page

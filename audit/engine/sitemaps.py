@@ -15,12 +15,13 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .config import AuditConfig
+from .config import EngineConfig
 from .fetch import Fetcher
-from .urls import normalize_url
+from .urls import host_of, normalize_url
 
 CHUNK = 64 * 1024  # bytes fed to the parser at a time; should_stop is asked between them
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -40,6 +41,13 @@ class SitemapResult:
     # how many in all. They are not crawled, but the report names them.
     out_of_scope: list[str] = field(default_factory=list)
     out_of_scope_count: int = 0
+    # The paths (and queries) of those URLs, so the site's pages can still be compared with
+    # the sitemap as a search engine maps a sitemap built with the wrong base URL: by path.
+    # Bounded with the in-scope URLs by max_sitemap_urls.
+    out_of_scope_paths: set[str] = field(default_factory=set)
+    # Sitemap: lines of robots.txt on another host or port than the site, each with
+    # whether it was read (its host is in the audit's scope) or not.
+    off_site: list[tuple[str, bool]] = field(default_factory=list)
 
 
 class _Stop(Exception):
@@ -172,7 +180,7 @@ def sitemap_locations(body: bytes, limit: int) -> Iterator[tuple[str, str]]:
 def collect(
     fetcher: Fetcher,
     roots: list[str],
-    config: AuditConfig,
+    config: EngineConfig,
     in_scope: Callable[[str], bool],
     quiet_missing: frozenset[str] = frozenset(),
     should_stop: Callable[[], bool] | None = None,
@@ -207,28 +215,56 @@ def collect(
         result.files.append(location)
         body, fetched.body = fetched.body, None  # one body in memory, not two, at a time
         try:
-            cut = _read_file(body, config, in_scope, stop, result, queue, queued, known)
+            cut = _read_file(location, body, config, in_scope, stop, result, queue, queued, known)
         except _Stop:
             break
         if (cut or fetched.truncated) and result.truncated is None:
+            unpacked = " once decompressed" if body[:2] == _GZIP_MAGIC else ""
             result.truncated = (
-                f"{location} is larger than sitemap_max_bytes ({config.sitemap_max_bytes}); "
-                "the rest of it was not read"
+                f"{location} is larger than sitemap_max_bytes ({config.sitemap_max_bytes} "
+                f"bytes){unpacked}; the rest of it was not read"
             )
     return result
+
+
+def _too_many_urls(location: str, config: EngineConfig) -> str:
+    return (
+        f"{location} takes the sitemaps past max_sitemap_urls ({config.max_sitemap_urls} "
+        "URLs); the rest were not read"
+    )
+
+
+def path_of(url: str) -> str:
+    """The path and query of ``url``: how a sitemap URL on another host or port is matched
+    with the site's own pages."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def off_site_roots(
+    roots: list[str], site_url: str, in_scope: Callable[[str], bool]
+) -> list[tuple[str, bool]]:
+    """(sitemap URL, read or not) for each of ``roots`` on another host or port than
+    ``site_url``: read when its host is in the audit's scope, as search engines read a
+    sitemap robots.txt names on another host."""
+    site = (urlsplit(site_url).scheme, host_of(site_url))
+    return [
+        (root, in_scope(root)) for root in roots if (urlsplit(root).scheme, host_of(root)) != site
+    ]
 
 
 def _never() -> bool:
     return False
 
 
-def _too_many_files(config: AuditConfig) -> str:
+def _too_many_files(config: EngineConfig) -> str:
     return f"more than max_sitemaps ({config.max_sitemaps}) sitemap files"
 
 
 def _read_file(
+    location: str,
     body: bytes,
-    config: AuditConfig,
+    config: EngineConfig,
     in_scope: Callable[[str], bool],
     stop: Callable[[], bool],
     result: SitemapResult,
@@ -261,6 +297,12 @@ def _read_file(
                 result.out_of_scope_count += 1
                 if len(result.out_of_scope) < OUT_OF_SCOPE_KEPT:
                     result.out_of_scope.append(url)
+                path = path_of(url)
+                if path not in result.out_of_scope_paths:
+                    if len(result.urls) + len(result.out_of_scope_paths) >= config.max_sitemap_urls:
+                        result.truncated = _too_many_urls(location, config)
+                        raise _Stop
+                    result.out_of_scope_paths.add(path)
             continue
         if kind == "index":
             if url in queued:
@@ -271,8 +313,8 @@ def _read_file(
             queued.add(url)
             queue.append(url)
         elif url not in known:
-            if len(result.urls) >= config.max_sitemap_urls:
-                result.truncated = f"more than max_sitemap_urls ({config.max_sitemap_urls}) URLs"
+            if len(result.urls) + len(result.out_of_scope_paths) >= config.max_sitemap_urls:
+                result.truncated = _too_many_urls(location, config)
                 raise _Stop
             known.add(url)
             result.urls.append(url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 import re
 import socket
@@ -11,6 +10,7 @@ from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from .errors import InvalidStartURL, UnsafeTarget
+from .patterns import URLPatterns, glob_matcher
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -64,10 +64,11 @@ def _remove_dot_segments(path: str) -> str:
 def _strip_params(query: str, strip: tuple[str, ...]) -> str:
     if not query or not strip:
         return query
+    matcher = glob_matcher(strip)  # linear time, whatever the globs (see patterns.py)
     kept = []
     for pair in query.split("&"):
         name = unquote(pair.split("=", 1)[0]).lower()
-        if not any(fnmatch.fnmatchcase(name, pattern) for pattern in strip):
+        if matcher.fullmatch(name) is None:
             kept.append(pair)
     return "&".join(kept)
 
@@ -208,30 +209,41 @@ _SPECIAL_IPV6 = tuple(
         "ff00::/8",
     )
 )
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# IPv6 forms that carry an IPv4 address in their last 32 bits (6to4 carries it in bits 16-48).
+_IPV4_CARRIERS = tuple(
+    ipaddress.IPv6Network(block)
+    for block in (
+        "::ffff:0:0/96",  # IPv4-mapped: ::ffff:10.0.0.1
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT): ::ffff:0:10.0.0.1
+        "::/96",  # IPv4-compatible (deprecated): ::10.0.0.1
+        "64:ff9b::/96",  # NAT64 well-known prefix: 64:ff9b::10.0.0.1
+    )
+)
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries and reaches: mapped, NAT64 or 6to4."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip in _NAT64:
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: IPv4-mapped, IPv4-translated,
+    IPv4-compatible, NAT64 (64:ff9b::/96) or 6to4 (2002::/16); None for other addresses."""
+    if any(ip in block for block in _IPV4_CARRIERS):
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.sixtofour
 
 
 def is_public_address(address: str) -> bool:
-    """True when ``address`` (and any IPv4 address embedded in it) is globally reachable."""
+    """True when ``address`` is globally reachable. An IPv6 address that carries an IPv4
+    address (``embedded_ipv4``) is judged by that IPv4 address: a connection to it reaches
+    that host (through the dual stack, a translator or a relay). The one place every target,
+    extra host and redirect is vetted: the engine's guard, the admin forms and the importer."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        if any(ip in block for block in _SPECIAL_IPV6):
-            return False
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            return is_public_address(str(embedded))
-    elif any(ip in block for block in _SPECIAL_IPV4):
-        return False
-    return ip.is_global
+    if isinstance(ip, ipaddress.IPv4Address):
+        return not any(ip in block for block in _SPECIAL_IPV4) and ip.is_global
+    embedded = embedded_ipv4(ip)
+    if embedded is not None:
+        # The deprecated IPv4-compatible form is routed nowhere today: refused whatever
+        # it carries (::/96 is also where :: and ::1 live).
+        return ip not in _IPV4_COMPATIBLE and is_public_address(str(embedded))
+    return not any(ip in block for block in _SPECIAL_IPV6) and ip.is_global
 
 
 class AddressGuard:
@@ -357,8 +369,9 @@ class Scope:
         start_host = host_of(start_url)
         extra = {host_of(normalize_url(f"{scheme}://{h}") or "") for h in extra_hosts}
         self.hosts = {start_host, *(h for h in extra if h)}
-        self._include = [re.compile(p) for p in include]
-        self._exclude = [re.compile(p) for p in exclude]
+        # RE2, not re: a pattern from a schedule or the CLI runs on every URL (patterns.py).
+        self._include = URLPatterns(include, "include pattern")
+        self._exclude = URLPatterns(exclude, "exclude pattern")
 
     def is_internal(self, url: str) -> bool:
         """Same scheme and same host (or an extra host)."""
@@ -373,10 +386,6 @@ class Scope:
         """Internal and not filtered out by include/exclude patterns."""
         if not self.is_internal(url):
             return False
-        if (
-            self._include
-            and url != self.start_url
-            and not any(p.search(url) for p in self._include)
-        ):
+        if self._include and url != self.start_url and not self._include.search(url):
             return False
-        return not any(p.search(url) for p in self._exclude)
+        return not self._exclude.search(url)

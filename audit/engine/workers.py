@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .config import AuditConfig
+from .config import EngineConfig
 from .deadline import StopSignal
 from .fetch import Fetcher
 from .linkcheck import StatusResult, StatusWire, check_target, from_wire, to_wire
@@ -46,10 +46,10 @@ from .policy import CrawlPolicy
 log = logging.getLogger(__name__)
 
 
-# [(url, depth), ...]: pages to fetch and analyse; (urls, None): link targets or images to
-# check. Either way a message carries several tasks: each message costs a write that wakes
-# the worker (~50 us of the main process's CPU on a 2-core VM, in py-spy profiles).
-Task = list[tuple[str, int]] | tuple[tuple[str, ...], None]
+# [(url, depth, attempt), ...]: pages to fetch and analyse; (urls, None): link targets or
+# images to check. Either way a message carries several tasks: each message costs a write
+# that wakes the worker.
+Task = list[tuple[str, int, int]] | tuple[tuple[str, ...], None]
 # A worker sends its finished status checks once it has this many, has no more, or the
 # first has waited this long.
 RESULT_BATCH = 16
@@ -60,7 +60,7 @@ FLUSH_SECONDS = 0.002
 class WorkerSetup:
     """Sent once to each worker process."""
 
-    config: AuditConfig
+    config: EngineConfig
     policy: CrawlPolicy  # with the robots.txt files of the site's origins already read
     threads: int
     deadline: float | None = None  # the run's time budget, as a time.monotonic() value
@@ -73,20 +73,24 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     # Set when the main process closes the channel: the run is over (or stopping), so
     # requests in flight are cut short and the rest fail at once.
     stop = StopSignal(deadline=setup.deadline)
-    fetcher = Fetcher(setup.config, may_request=policy.refusal, guard=policy.guard, stop=stop)
+
+    def make_fetcher(config: EngineConfig) -> Fetcher:
+        return Fetcher(config, may_request=policy.refusal, guard=policy.guard, stop=stop)
+
+    fetcher = make_fetcher(setup.config)
     policy.fetcher = fetcher
-    job = PageJob(fetcher, setup.config, policy.scope)
-    tasks: queue.SimpleQueue[tuple[str, int | None] | None] = queue.SimpleQueue()
+    job = PageJob(fetcher, setup.config, policy.scope, make_fetcher)
+    tasks: queue.SimpleQueue[tuple[str, int | None, int] | None] = queue.SimpleQueue()
     outbox = _Outbox(channel)
 
     def serve() -> None:
         while (task := tasks.get()) is not None:
-            url, depth = task
+            url, depth, attempt = task
             try:
                 if depth is None:
                     outbox.put(to_wire(check_target(fetcher, url)), check=True)
                 else:
-                    outbox.put(job.run(url, depth), check=False)
+                    outbox.put(job.run(url, depth, attempt), check=False)
             except OSError:
                 return  # the main process has gone; nobody is waiting for results
 
@@ -106,7 +110,7 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
                 urls = task[0]
                 outbox.expect(len(urls))
                 for url in urls:
-                    tasks.put((url, None))
+                    tasks.put((url, None, 0))
     except (EOFError, OSError):
         pass  # the main process closed the channel or died: stop
     stop.stop()
@@ -115,6 +119,7 @@ def _worker_main(setup: WorkerSetup, channel: Connection) -> None:
     for thread in threads:
         thread.join()
     outbox.close()
+    job.close()
     fetcher.close()
 
 
@@ -206,10 +211,10 @@ class WorkerPool:
             self.close()
             raise
 
-    def submit(self, pages: list[tuple[str, int]]) -> None:
-        """Queue pages (url, depth) to fetch and analyse, each to the worker with the fewest
-        tasks in flight: one message for each worker that gets any."""
-        shares: dict[int, list[tuple[str, int]]] = {}
+    def submit(self, pages: list[tuple[str, int, int]]) -> None:
+        """Queue pages (url, depth, attempt) to fetch and analyse, each to the worker with the
+        fewest tasks in flight: one message for each worker that gets any."""
+        shares: dict[int, list[tuple[str, int, int]]] = {}
         in_flight = list(self.in_flight)
         for page in pages:
             worker = in_flight.index(min(in_flight))

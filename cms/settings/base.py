@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "pageviews",
     "audit",
     "importer",
+    "webhooks",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "pages.middleware.SiteNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -97,7 +99,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
+# The site's one clock: the admin, exports, e-mail, audit schedules and the public site all show
+# times in this zone (stored times stay UTC). Set it to where the clinic is.
+TIME_ZONE = env_str("TIME_ZONE", "America/Vancouver")
+# Editors see the same clock as the reports they read: Wagtail hides the per-user time zone
+# choice when there is only one.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 USE_I18N = True
 USE_TZ = True
 
@@ -131,6 +138,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail
+# Avatars: Wagtail's initials avatar, no request to Gravatar (the admin works offline).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "Northside Physio")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILIMAGES_IMAGE_MODEL = "pages.ClinicImage"

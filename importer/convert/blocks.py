@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from lxml.html import HtmlElement
+from bs4 import Tag
 
-from audit.engine.urls import resolve
+from audit.engine import resolve_url
 
 from .images import alt_problem, original_image_url
 from .model import Block, ImageRef
+from .soup import attr, elements, is_text, squash, text_of
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 INLINE_MARKS = {"b": "b", "strong": "b", "i": "i", "em": "i"}
@@ -67,29 +68,24 @@ _CHROME_CLASS = re.compile(
     re.I,
 )
 _COUNTS = re.compile(r"^\s*\d[\d,.]*\s*(views?|comments?|likes?)\s*$", re.I)
-_SPACE = re.compile(r"\s+")
 MAX_HEADING = 120  # HeadingBlock's max_length
 
 
-def squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
-def is_chrome(el: HtmlElement) -> bool:
+def is_chrome(el: Tag) -> bool:
     """Navigation, widgets and builder furniture inside a content element."""
-    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = el.name
     if tag in DROP:
         return True
     if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
         return True
     if el.get("role") in ("navigation", "banner", "contentinfo", "complementary"):
         return True
-    marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('data-hook', '')}"
+    marks = f"{attr(el, 'class')} {attr(el, 'id')} {attr(el, 'data-hook')}"
     if _CHROME_CLASS.search(marks):
         return True
     # Only small elements: a container's whole text is never a widget label.
-    small = tag in ("a", "span", "p", "li") or (tag == "div" and len(el) <= 1)
-    text = squash(el.text_content()).lower() if small else ""
+    small = tag in ("a", "span", "p", "li") or (tag == "div" and sum(1 for _ in elements(el)) <= 1)
+    text = text_of(el).lower() if small else ""
     return text in CHROME_TEXTS or bool(text and _COUNTS.match(text))
 
 
@@ -104,9 +100,15 @@ class BodyConverter:
     _last_level: int = 0
     _shift: int = 0
     _images: int = 0
+    # Elements the page's metadata came from (a byline, a date line): not body text.
+    skip: set[int] = field(default_factory=set)
 
-    def convert(self, root: HtmlElement) -> None:
-        levels = [HEADINGS[h.tag] for h in root.iter(*HEADINGS) if squash(h.text_content())]
+    def convert(self, root: Tag) -> None:
+        levels = [
+            HEADINGS[h.name]
+            for h in root.find_all(list(HEADINGS))
+            if id(h) not in self.skip and text_of(h)
+        ]
         # An h1 in the body becomes h2 (the title is the page's h1), the rest move with it.
         self._shift = 1 if levels and min(levels) == 1 else 0
         self._children(root)
@@ -114,18 +116,16 @@ class BodyConverter:
 
     # -- walking ---------------------------------------------------------------------------
 
-    def _children(self, el: HtmlElement) -> None:
-        if el.text and el.text.strip():
-            self._rich.append(f"<p>{escape(squash(el.text))}</p>")
-        for child in el:
-            if isinstance(child.tag, str):
+    def _children(self, el: Tag) -> None:
+        for child in el.children:
+            if isinstance(child, Tag):
                 self._element(child)
-            if child.tail and child.tail.strip():
-                self._rich.append(f"<p>{escape(squash(child.tail))}</p>")
+            elif is_text(child) and child.strip():
+                self._rich.append(f"<p>{escape(squash(child))}</p>")
 
-    def _element(self, el: HtmlElement) -> None:
-        tag = el.tag
-        if is_chrome(el):
+    def _element(self, el: Tag) -> None:
+        tag = el.name
+        if id(el) in self.skip or is_chrome(el):
             return
         if tag in HEADINGS:
             self._heading(el)
@@ -144,13 +144,13 @@ class BodyConverter:
         elif tag in EMBEDS:
             self._embed(el)
         elif tag == "pre":
-            text = escape(el.text_content().strip())
+            text = escape(el.get_text().strip())
             if text:
                 self._rich.append(f"<p>{text}</p>")
         elif tag in ("hr", "br", "time"):  # a date line is the page's date, read elsewhere
             return
         else:  # div, section, span and friends: containers
-            if el.find(".//img") is None and el.find(".//p") is None and _is_inline_only(el):
+            if el.find("img") is None and el.find("p") is None and _is_inline_only(el):
                 html = self._inline(el)
                 if html.strip():
                     self._rich.append(f"<p>{html}</p>")
@@ -164,11 +164,11 @@ class BodyConverter:
             self.blocks.append(Block("paragraph", html="".join(self._rich)))
             self._rich = []
 
-    def _heading(self, el: HtmlElement) -> None:
-        text = squash(el.text_content())
+    def _heading(self, el: Tag) -> None:
+        text = text_of(el)
         if not text:
             return
-        old = HEADINGS[el.tag]
+        old = HEADINGS[el.name]
         level = old + self._shift
         if level > 4:
             self.problems.append(
@@ -189,54 +189,54 @@ class BodyConverter:
         self._flush()
         self.blocks.append(Block("heading", text=text, level=f"h{level}"))
 
-    def _paragraph(self, el: HtmlElement) -> None:
-        if el.find(".//img") is not None or el.find(".//iframe") is not None:
+    def _paragraph(self, el: Tag) -> None:
+        if el.find("img") is not None or el.find("iframe") is not None:
             self._children(el)  # a builder's paragraph wrapping a picture
             return
         html = self._inline(el)
         if html.strip():
             self._rich.append(f"<p>{html}</p>")
 
-    def _list(self, el: HtmlElement) -> None:
+    def _list(self, el: Tag) -> None:
         items = []
-        for li in el.iterchildren("li"):
+        for li in el.find_all("li", recursive=False):
             html = self._inline(li)
             if html.strip():
                 items.append(f"<li>{html}</li>")
         if items:
-            self._rich.append(f"<{el.tag}>{''.join(items)}</{el.tag}>")
+            self._rich.append(f"<{el.name}>{''.join(items)}</{el.name}>")
 
-    def _quote(self, el: HtmlElement) -> None:
-        cite = el.find(".//cite")
-        attribution = squash(cite.text_content()) if cite is not None else ""
+    def _quote(self, el: Tag) -> None:
+        cite = el.find("cite")
+        attribution = text_of(cite) if cite is not None else ""
         if cite is not None:
-            cite.drop_tree()
-        text = squash(el.text_content())
+            cite.extract()
+        text = text_of(el)
         if text:
             self._flush()
             self.blocks.append(Block("quote", text=text, attribution=attribution[:120]))
 
-    def _figure(self, el: HtmlElement) -> None:
-        caption_el = el.find(".//figcaption")
-        caption = squash(caption_el.text_content()) if caption_el is not None else ""
-        img = el.find(".//img")
+    def _figure(self, el: Tag) -> None:
+        caption_el = el.find("figcaption")
+        caption = text_of(caption_el) if caption_el is not None else ""
+        img = el.find("img")
         if img is None:
             self._children(el)
             return
         self._image(img, el, caption)
 
-    def _image(self, img: HtmlElement, holder: HtmlElement, caption: str = "") -> None:
-        if img.tag == "wow-image":
-            inner = img.find(".//img")
+    def _image(self, img: Tag, holder: Tag, caption: str = "") -> None:
+        if img.name == "wow-image":
+            inner = img.find("img")
             img, holder = (inner, img) if inner is not None else (img, img)
         src, info_alt = _image_source(img, holder)
-        url = resolve(self.base_url, src) if src else None
+        url = resolve_url(self.base_url, src) if src else None
         if not url:
             self.problems.append("an image without a usable address was left out")
             return
         url = original_image_url(url)
         self._images += 1
-        old_alt = squash(img.get("alt") or info_alt)
+        old_alt = squash(attr(img, "alt") or info_alt)
         problem = alt_problem(old_alt, url)
         if problem:
             self.problems.append(
@@ -247,10 +247,10 @@ class BodyConverter:
         self._flush()
         self.blocks.append(Block("image", image=ref))
 
-    def _table(self, el: HtmlElement) -> None:
+    def _table(self, el: Tag) -> None:
         rows = []
-        for tr in el.iter("tr"):
-            cells = [escape(squash(c.text_content())) for c in tr if c.tag in ("td", "th")]
+        for tr in el.find_all("tr"):
+            cells = [escape(text_of(c)) for c in elements(tr) if c.name in ("td", "th")]
             if any(cells):
                 rows.append(" · ".join(cells))
         if rows:
@@ -259,51 +259,54 @@ class BodyConverter:
                 f"a table ({len(rows)} rows) was kept as one paragraph per row: check its layout"
             )
 
-    def _embed(self, el: HtmlElement) -> None:
-        src = el.get("src") or el.get("data") or ""
+    def _embed(self, el: Tag) -> None:
+        src = attr(el, "src") or attr(el, "data")
         if not src:
-            source = el.find(".//source")
-            src = source.get("src", "") if source is not None else ""
-        url = resolve(self.base_url, src) if src else None
+            source = el.find("source")
+            src = attr(source, "src") if source is not None else ""
+        url = resolve_url(self.base_url, src) if src else None
         if url:
             self._rich.append(f'<p><a href="{escape(url)}">{escape(url)}</a></p>')
         self.problems.append(
-            f"an embedded {el.tag} ({url or 'no address'}) has no block here; it was kept as a "
+            f"an embedded {el.name} ({url or 'no address'}) has no block here; it was kept as a "
             "link: embed it again or remove the link"
         )
 
     # -- rich text -------------------------------------------------------------------------
 
-    def _inline(self, el: HtmlElement) -> str:
+    def _inline(self, el: Tag) -> str:
         """The element's content as our rich text's inline HTML: text, links, bold, italic."""
-        out = [escape(el.text or "")]
-        for child in el:
-            if isinstance(child.tag, str) and not is_chrome(child):
-                out.append(self._inline_element(child))
-            out.append(escape(child.tail or ""))
-        return _SPACE.sub(" ", "".join(out)).strip()
+        out = []
+        for child in el.children:
+            if isinstance(child, Tag):
+                if id(child) not in self.skip and not is_chrome(child):
+                    out.append(self._inline_element(child))
+            elif is_text(child):
+                out.append(escape(child))
+        return squash("".join(out))
 
-    def _inline_element(self, el: HtmlElement) -> str:
+    def _inline_element(self, el: Tag) -> str:
         inner = self._inline(el)
-        if el.tag == "br":
+        if el.name == "br":
             return "<br/>"
-        if el.tag in INLINE_MARKS and inner.strip():
-            mark = INLINE_MARKS[el.tag]
+        if el.name in INLINE_MARKS and inner.strip():
+            mark = INLINE_MARKS[el.name]
             return f"<{mark}>{inner}</{mark}>"
-        if el.tag == "a":
-            href = resolve(self.base_url, el.get("href") or "")
-            if href and inner.strip():
+        if el.name == "a":
+            href = attr(el, "href")
+            target = resolve_url(self.base_url, href)
+            if target and inner.strip():
+                return f'<a href="{escape(target)}">{inner}</a>'
+            if href.startswith("mailto:") and inner.strip():
                 return f'<a href="{escape(href)}">{inner}</a>'
-            if el.get("href", "").startswith("mailto:") and inner.strip():
-                return f'<a href="{escape(el.get("href"))}">{inner}</a>'
-        if el.tag == "img":
+        if el.name == "img":
             self.problems.append("an image inside a line of text was left out: add it by hand")
             return ""
         return inner
 
 
-def _is_inline_only(el: HtmlElement) -> bool:
-    block_tags = {
+def _is_inline_only(el: Tag) -> bool:
+    block_tags = [
         "div",
         "section",
         "article",
@@ -317,14 +320,14 @@ def _is_inline_only(el: HtmlElement) -> bool:
         "wow-image",
         *HEADINGS,
         *EMBEDS,
-    }
-    return not any(isinstance(d.tag, str) and d.tag in block_tags for d in el.iterdescendants())
+    ]
+    return el.find(block_tags) is None
 
 
-def _image_source(img: HtmlElement, holder: HtmlElement) -> tuple[str, str]:
+def _image_source(img: Tag, holder: Tag) -> tuple[str, str]:
     """(src, alt from the builder's data) of an <img>, preferring the builder's own record."""
     info_alt = ""
-    raw = holder.get("data-image-info") or img.get("data-image-info")
+    raw = attr(holder, "data-image-info") or attr(img, "data-image-info")
     if raw:
         try:
             info = json.loads(raw)
@@ -332,8 +335,8 @@ def _image_source(img: HtmlElement, holder: HtmlElement) -> tuple[str, str]:
             info_alt = str(data.get("alt") or "")
         except ValueError:
             pass
-    src = img.get("src") or img.get("data-src") or ""
+    src = attr(img, "src") or attr(img, "data-src")
     if src.startswith("data:") or not src:
-        srcset = img.get("srcset") or img.get("data-srcset") or ""
+        srcset = attr(img, "srcset") or attr(img, "data-srcset")
         src = srcset.split(",")[0].split()[0] if srcset.strip() else ""
     return src, info_alt

@@ -60,3 +60,5 @@ class Skipped:
 
     url: str
     reason: str
+    # "home", "listing" or "thin": where readers of the old URL are best sent instead
+    like: str = "thin"

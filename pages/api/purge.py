@@ -1,4 +1,5 @@
-"""Frontend-cache purge for the API when a page is published or unpublished.
+"""Frontend-cache purge for the API once a page's publish or unpublish has committed (before,
+a reader could put the old answer back in the cache).
 
 Wagtail's `wagtail.contrib.frontend_cache` app already purges the page's HTML URL on publish.
 This adds the API URLs that show the page: its detail, the plain listing and its `find` URL.
@@ -14,7 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from wagtail.api.utils import get_base_url
 from wagtail.contrib.frontend_cache.utils import get_backends, purge_urls_from_cache
 from wagtail.models import Page
-from wagtail.signals import page_published, page_unpublished
+
+from pages.events import PAGE_PUBLISHED, PAGE_UNPUBLISHED, Change, change_committed
 
 API_NAMESPACE = "wagtailapi"
 
@@ -36,12 +38,11 @@ def api_urls_for_page(page: Page) -> list[str]:
     return urls
 
 
-def purge_page_api_urls(sender, instance: Page, **kwargs) -> None:
-    if not get_backends():
+def purge_page_api_urls(sender, change: Change, **kwargs) -> None:
+    if change.type not in (PAGE_PUBLISHED, PAGE_UNPUBLISHED) or not get_backends():
         return
-    purge_urls_from_cache(api_urls_for_page(instance))
+    purge_urls_from_cache(api_urls_for_page(change.page))
 
 
 def connect_purge_signals() -> None:
-    page_published.connect(purge_page_api_urls, dispatch_uid="clinic_api_purge_published")
-    page_unpublished.connect(purge_page_api_urls, dispatch_uid="clinic_api_purge_unpublished")
+    change_committed.connect(purge_page_api_urls, dispatch_uid="clinic_api_purge")

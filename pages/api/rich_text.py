@@ -18,6 +18,8 @@ from wagtail.rich_text import expand_db_html, features
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRewriter
 
 EXPANDED_KEY = "clinic_expanded_rich_text"
+# Context key: the request's `?rich_text_format=`, validated by the view set.
+RICH_TEXT_FORMAT_KEY = "clinic_rich_text_format"
 URL_FIELDS = ("id", "url_path", "path", "depth", "locale_id", "live", "content_type_id")
 
 
@@ -69,7 +71,7 @@ def _rewriter() -> MultiRuleRewriter:
 
 def rich_text_format(context: dict[str, Any] | None) -> str:
     """The output format for this request, already validated by the view (`?rich_text_format=`)."""
-    fmt = (context or {}).get("_wagtail_rich_text_format")
+    fmt = (context or {}).get(RICH_TEXT_FORMAT_KEY)
     return fmt or APIRichText.get_default_format()
 
 

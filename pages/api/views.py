@@ -4,18 +4,23 @@ public content, with 400s for bad input and HTTP caching headers."""
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldError, ValidationError
 from django.core.signing import BadSignature
+from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import get_script_prefix, path
+from django.urls import path
 from rest_framework.exceptions import APIException
+from rest_framework.fields import Field
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from wagtail.api import APIField
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.contrib.redirects.api.v2 import RedirectsAPIViewSet
@@ -29,13 +34,12 @@ from pages.api.conf import api_setting, headless_preview_url
 from pages.api.fields import DETAIL_ONLY_FIELDS, PageDerivedField
 from pages.api.http_cache import finish_private_response, finish_public_response
 from pages.api.images import full_size_url, image_representation, prefetch_renditions
-from pages.api.listing import TypedListing
 from pages.api.references import PUBLIC_CHECK_KEY
 from pages.api.response_cache import CachedPageResponses
+from pages.api.rich_text import RICH_TEXT_FORMAT_KEY
 from pages.api.serializers import SITE_ROOT_KEY, ClinicPageSerializer
 from pages.api.validation import (
     LARGEST_ID,
-    BoundedPagination,
     check_query,
     with_validated_filters,
 )
@@ -49,7 +53,7 @@ from pages.api.visibility import (
 logger = logging.getLogger(__name__)
 
 # Related rows every page of these types shows, loaded with the page instead of one by one.
-PAGE_RELATIONS = ("hero_image", "social_image", "cta_page", "locale")
+PAGE_RELATIONS = ("hero_image", "social_image", "cta_page", "locale", "alias_of")
 # Columns a listing never shows (DETAIL_ONLY_FIELDS): not read, so a listing of long pages does
 # not fetch and parse every body.
 LISTING_DEFERRED = ("body", "who_it_helps")
@@ -62,7 +66,7 @@ class PublicReadOnlyEndpoint:
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
-    pagination_class = BoundedPagination
+    pagination_class = WagtailPagination
     last_modified = None
 
     def initial(self, request, *args, **kwargs):
@@ -74,19 +78,6 @@ class PublicReadOnlyEndpoint:
             raise Http404("not found")
         return super().get_object()
 
-    @classmethod
-    def get_object_detail_urlpath(cls, model, pk, namespace=""):
-        """`reverse()` once per endpoint and script prefix, then the id substituted: a listing
-        links every page, its parent and breadcrumbs, and reverse() was a large part of that."""
-        key = (cls, model, namespace, get_script_prefix())
-        template = _DETAIL_URL_TEMPLATES.get(key)
-        if template is None:
-            url = super().get_object_detail_urlpath(model, _URL_PK_PLACEHOLDER, namespace)
-            if url is None or url.count(str(_URL_PK_PLACEHOLDER)) != 1:
-                return super().get_object_detail_urlpath(model, pk, namespace)
-            template = _DETAIL_URL_TEMPLATES[key] = url
-        return template.replace(str(_URL_PK_PLACEHOLDER), str(int(pk)))
-
     def handle_exception(self, exc):
         if isinstance(exc, ValidationError | FieldError):
             # Input the checks above did not anticipate; still the client's request, not a bug.
@@ -97,19 +88,24 @@ class PublicReadOnlyEndpoint:
             response.data = {"message": str(response.data.get("detail", exc))}
         return response
 
-    @classmethod
-    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
-        """Wagtail builds a new serializer class on every request; the same arguments give the
-        same class, so it is kept (a bounded number: `?fields=` is the client's choice)."""
-        key = (cls, id(router), model, repr(fields_config), show_details, nested)
-        serializer_class = _SERIALIZER_CLASSES.get(key)
+    def get_serializer_class(self):
+        """Wagtail builds a new serializer class on every request; the same endpoint, model,
+        `?fields=` and view give the same class, so the last few hundred are kept (least
+        recently used dropped first: `?fields=` is the client's choice)."""
+        if self.action == "listing_view":
+            model = self.get_queryset().model
+        else:
+            model = type(self.get_object())
+        key = (
+            type(self),
+            self.request.wagtailapi_router,
+            model,
+            self.request.GET.get("fields"),
+            self.action == "listing_view",
+        )
+        serializer_class = SERIALIZER_CLASSES.get(key)
         if serializer_class is None:
-            serializer_class = super()._get_serializer_class(
-                router, model, fields_config, show_details=show_details, nested=nested
-            )
-            if len(_SERIALIZER_CLASSES) >= SERIALIZER_CLASSES_KEPT:
-                _SERIALIZER_CLASSES.clear()
-            _SERIALIZER_CLASSES[key] = serializer_class
+            serializer_class = SERIALIZER_CLASSES.put(key, super().get_serializer_class())
         return serializer_class
 
     def get_renderer_context(self):
@@ -126,11 +122,28 @@ class PublicReadOnlyEndpoint:
         return finish_public_response(request, response, last_modified=self.last_modified)
 
 
-SERIALIZER_CLASSES_KEPT = 256
-_SERIALIZER_CLASSES: dict[tuple, type] = {}
-# Stands in for a page id while reversing a detail URL once (see get_object_detail_urlpath).
-_URL_PK_PLACEHOLDER = 987654321012
-_DETAIL_URL_TEMPLATES: dict[tuple, str] = {}
+class LeastRecentlyUsed:
+    """A dict of at most `size` entries that drops the one used longest ago when full."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return value
+
+
+SERIALIZER_CLASSES = LeastRecentlyUsed(256)
 
 
 def _messages(exc: Exception) -> list[str]:
@@ -178,8 +191,8 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         the public pages (Wagtail's lookup and filters, one light query), then its typed row
         with the related rows joined (Wagtail loads the generic row, then the typed row, then
         each related row by itself)."""
-        if hasattr(self, "_cached_object"):
-            return self._cached_object
+        if getattr(self, "requested_page", None) is not None:
+            return self.requested_page
         pk = self.kwargs.get("pk", "0")
         if int(pk) > LARGEST_ID:
             raise Http404("not found")
@@ -191,17 +204,18 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
         fields = {field.name for field in model._meta.get_fields()}
         related = [name for name in PAGE_RELATIONS if name in fields]
-        try:  # get(), not first(): no ORDER BY to compile (~0.7 ms of a 2 ms query)
+        try:  # get(), not first(): no ORDER BY to build
             page = model.objects.select_related(*related).get(pk=pk)
         except model.DoesNotExist as exc:  # deleted in between
             raise Http404("not found") from exc
         self.check_object_permissions(self.request, page)
-        self._cached_object = page
+        self.requested_page = page
         return page
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context[PUBLIC_CHECK_KEY] = self.public_check
+        context[RICH_TEXT_FORMAT_KEY] = self.resolve_rich_text_format()
         if self.site is not None:
             context[SITE_ROOT_KEY] = self.site.root_page
         return context
@@ -218,10 +232,6 @@ class ClinicPagesAPIViewSet(CachedPageResponses, PublicReadOnlyEndpoint, PagesAP
         queryset = self.get_queryset()
         self.check_query_parameters(queryset)
         queryset = self.filter_queryset(queryset)
-        typed = TypedListing.for_view(self, queryset)
-        # fetch() is False when a page is an alias: Wagtail's serializer shows what of.
-        if typed is not None and typed.fetch(queryset):
-            return self.get_paginated_response(typed.items())
         pages = list(self.paginate_queryset(queryset))
         return self.get_paginated_response(self.serialize_pages(pages, many=True))
 
@@ -250,6 +260,21 @@ class AbsoluteImageUrlField(PageDerivedField):
         return full_size_url(image, self.request)
 
 
+class PrefetchedTagsField(Field):
+    """Wagtail's `tags` (the names in order) from the tags prefetched for the whole listing
+    (Wagtail's field asks the database once per item)."""
+
+    def to_representation(self, tags) -> list[str]:
+        return sorted(tag.name for tag in tags.all())
+
+
+def with_prefetched_tags(meta_fields: list) -> list:
+    return [
+        APIField("tags", serializer=PrefetchedTagsField()) if name == "tags" else name
+        for name in meta_fields
+    ]
+
+
 class ClinicImagesAPIViewSet(PublicReadOnlyEndpoint, ImagesAPIViewSet):
     filter_backends = with_validated_filters(ImagesAPIViewSet.filter_backends)
     body_fields = [
@@ -259,15 +284,13 @@ class ClinicImagesAPIViewSet(PublicReadOnlyEndpoint, ImagesAPIViewSet):
         APIField("renditions", serializer=ImageRenditionsField()),
     ]
     meta_fields = [
-        *[name for name in ImagesAPIViewSet.meta_fields if name != "download_url"],
+        *with_prefetched_tags([n for n in ImagesAPIViewSet.meta_fields if n != "download_url"]),
         APIField("download_url", serializer=AbsoluteImageUrlField()),
     ]
 
     def get_queryset(self):
         # Judged as an anonymous visitor, like pages: any restricted collection is hidden.
-        return self.model.objects.exclude(collection_id__in=restricted_collection_ids()).order_by(
-            "id"
-        )
+        return public_media(self.model)
 
     def paginate_queryset(self, queryset):
         images = list(super().paginate_queryset(queryset))
@@ -277,11 +300,19 @@ class ClinicImagesAPIViewSet(PublicReadOnlyEndpoint, ImagesAPIViewSet):
 
 class ClinicDocumentsAPIViewSet(PublicReadOnlyEndpoint, DocumentsAPIViewSet):
     filter_backends = with_validated_filters(DocumentsAPIViewSet.filter_backends)
+    meta_fields = with_prefetched_tags(DocumentsAPIViewSet.meta_fields)
 
     def get_queryset(self):
-        return self.model.objects.exclude(collection_id__in=restricted_collection_ids()).order_by(
-            "id"
-        )
+        return public_media(self.model)
+
+
+def public_media(model: type) -> QuerySet:
+    """Images or documents outside every restricted collection, with their tags."""
+    return (
+        model.objects.exclude(collection_id__in=restricted_collection_ids())
+        .prefetch_related("tags")
+        .order_by("id")
+    )
 
 
 class ClinicRedirectsAPIViewSet(PublicReadOnlyEndpoint, RedirectsAPIViewSet):

@@ -34,8 +34,17 @@ def requested_site(request) -> Site | None:
     Raises ValueError for an ambiguous `?site=` and Http404 for an unknown one (not cached).
     """
     asked = request.GET.get("site")
-    # Raw host: Wagtail's lookup does not apply ALLOWED_HOSTS either.
-    identity = "\n".join((asked or "", request._get_raw_host(), request.get_port() or ""))
+    # Every header the host is read from (Wagtail's lookup does not apply ALLOWED_HOSTS).
+    meta = request.META
+    identity = "\n".join(
+        (
+            asked or "",
+            meta.get("HTTP_X_FORWARDED_HOST", ""),
+            meta.get("HTTP_HOST", ""),
+            meta.get("SERVER_NAME", ""),
+            request.get_port() or "",
+        )
+    )
     return render_cache.cached(
         f"api:site:{hashlib.sha256(identity.encode()).hexdigest()[:32]}",
         lambda: SiteFilterValidator(site=asked, request=request).site_obj,

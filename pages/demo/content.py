@@ -20,7 +20,6 @@ CLINIC = {
     "opening_hours": "Mo-Fr 08:00-19:00\nSa 09:00-14:00",
     "facebook_url": "https://www.facebook.com/northsidephysio.example",
     "instagram_url": "https://www.instagram.com/northsidephysio.example",
-    "time_zone": "America/Vancouver",
 }
 # The site-wide og:image for pages without a picture of their own (a file in DEMO_IMAGES).
 CLINIC_SHARE_IMAGE = "treatment-room.jpg"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction, get_page_models
@@ -255,7 +257,10 @@ class HomePage(HeroImageMixin, BasePage):
             ServicePage.objects.live().public().specific().defer_streamfields().order_by("path")
         )
         context["latest_articles"] = (
-            ArticlePage.objects.live().public().defer_streamfields().order_by("-date", "-pk")[:3]
+            ArticlePage.objects.live()
+            .public()
+            .defer_streamfields()
+            .order_by(F("date").desc(nulls_last=True), "-pk")[:3]
         )
         return context
 
@@ -393,14 +398,46 @@ class ArticleIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = (
-            ArticlePage.objects.child_of(self)
-            .live()
-            .public()
-            .defer_streamfields()
-            .order_by("-date", "-pk")
-        )
+        articles = ArticlePage.objects.child_of(self).live().public().defer_streamfields()
+        slug = request.GET.get("tag")
+        if slug is not None:
+            # A tag listing (?tag=slug, the links under each article): its own canonical URL,
+            # title and description, so the audit and search engines see a distinct page.
+            tag = self.tags_in_use().filter(slug=slug[:100]).first()
+            if tag is None:
+                raise Http404("no article has this tag")
+            articles = articles.filter(tags=tag)
+            context.update(
+                tag=tag,
+                listing_title=f"Articles tagged “{tag.name}”",
+                listing_description=(
+                    f"Our physiotherapists' articles about {tag.name}: what helps, what to try "
+                    "at home and when to book an assessment."
+                ),
+                canonical_url=self.tag_listing_url(tag, request),
+            )
+        context["articles"] = articles.order_by(F("date").desc(nulls_last=True), "-pk")
         return context
+
+    def tags_in_use(self):
+        """Tags of the live, public articles below this index, by name."""
+        articles = ArticlePage.objects.child_of(self).live().public()
+        return Tag.objects.filter(
+            pages_articlepagetag_items__content_object__in=articles
+        ).distinct()
+
+    def tag_listing_url(self, tag: Tag, request=None) -> str:
+        return f"{self.get_full_url(request)}?{urlencode({'tag': tag.slug})}"
+
+    def get_sitemap_urls(self, request=None):
+        """The index, then a listing per tag: they are pages readers and the audit reach."""
+        urls = super().get_sitemap_urls(request)
+        if not urls:
+            return urls
+        lastmod = urls[0].get("lastmod")
+        for tag in self.tags_in_use().order_by("name"):
+            urls.append({"location": self.tag_listing_url(tag, request), "lastmod": lastmod})
+        return urls
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -417,7 +454,9 @@ class ArticlePage(HeroImageMixin, BasePage):
     author = models.CharField(
         max_length=120, help_text="Name and role, e.g. 'Sam Patel, physiotherapist'."
     )
-    date = models.DateField("article date")
+    # Nullable so a draft can be saved without it (an imported post whose old date was not
+    # found): Wagtail defers the required check to publishing.
+    date = models.DateField("article date", null=True)
     body = StreamField(BodyBlock())
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
 
@@ -442,3 +481,12 @@ class ArticlePage(HeroImageMixin, BasePage):
 
     class Meta:
         verbose_name = "article"
+
+    def tag_links(self) -> list[tuple[str, str]]:
+        """(name, listing URL) per tag; the listing is the parent index, from the cached
+        breadcrumbs (no query for the parent)."""
+        tags = list(self.tags.all())
+        if not tags or len(self.breadcrumbs) < 2:
+            return [(tag.name, "") for tag in tags]
+        index_url = self.breadcrumbs[-2].url
+        return [(tag.name, f"{index_url}?{urlencode({'tag': tag.slug})}") for tag in tags]

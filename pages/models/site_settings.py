@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from django.utils.html import format_html
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
@@ -19,6 +20,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(
             f"{value!r} is not a time zone: use a name like America/Vancouver or Europe/London."
         ) from None
+
+
+class TimeZonePanel(HelpPanel):
+    """The site's clock on the settings screen; read when shown, since it is a setting."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.content = format_html(
+                "<p>Times in the admin, audit reports, e-mails, schedules and on the site are "
+                "shown in <strong>{}</strong>. It is the TIME_ZONE setting (an environment "
+                "variable), so everyone sees the same clock.</p>",
+                settings.TIME_ZONE,
+            )
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -44,12 +59,13 @@ class ClinicSettings(BaseSiteSetting):
     facebook_url = models.URLField("Facebook URL", blank=True)
     instagram_url = models.URLField("Instagram URL", blank=True)
     linkedin_url = models.URLField("LinkedIn URL", blank=True)
-    time_zone = models.CharField(
-        max_length=64,
-        default=default_time_zone,
-        validators=[validate_time_zone],
-        choices=time_zone_choices,
-        help_text="Where the clinic is: audit schedules and report dates use it.",
+    booking_url = models.URLField(
+        "online booking address",
+        blank=True,
+        help_text=(
+            "Your booking system's page, if readers can book online. Empty: 'Book an "
+            "appointment' leads to the booking section with the phone number and e-mail."
+        ),
     )
     share_image = models.ForeignKey(
         settings.WAGTAILIMAGES_IMAGE_MODEL,
@@ -77,8 +93,9 @@ class ClinicSettings(BaseSiteSetting):
         ),
         FieldPanel("phone"),
         FieldPanel("email"),
+        FieldPanel("booking_url"),
         FieldPanel("opening_hours"),
-        FieldPanel("time_zone"),
+        TimeZonePanel(heading="Time zone"),
         FieldPanel("share_image"),
         MultiFieldPanel(
             [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("linkedin_url")],
@@ -88,6 +105,11 @@ class ClinicSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "clinic details"
+
+    @property
+    def booking_href(self) -> str:
+        """Where every "Book an appointment" button leads."""
+        return self.booking_url or "#book"
 
     @property
     def opening_hours_list(self) -> list[str]:

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 
 from pages.images import public_image as public_image_or_none
@@ -68,3 +69,10 @@ def main_nav_pages(context) -> list:
 @register.simple_tag
 def document_title(page, site_name: str) -> str:
     return page.document_title(site_name)
+
+
+@register.filter
+def grouped_number(value: int) -> str:
+    """A count with the thousands separator of the active language ("2,026" in en-GB), in the
+    text itself so screen readers, copy-paste and the audit read the same number."""
+    return number_format(value, force_grouping=True)

@@ -1,4 +1,6 @@
-"""Publishing purges the page's HTML and API URLs from the frontend cache, when one is set up."""
+"""Publishing purges the page's HTML and API URLs from the frontend cache, when one is set up.
+The API URLs are purged once the publish has committed (pages.events), so these tests run the
+on-commit callbacks of their (test-wrapped) transaction."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ def purged():
 
 
 @override_settings(WAGTAILFRONTENDCACHE=RECORDER)
-def test_publish_purges_html_and_api_urls(ims_page, purged):
+def test_publish_purges_html_and_api_urls(ims_page, purged, django_capture_on_commit_callbacks):
     ims_page.title = "IMS, updated"
-    ims_page.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        ims_page.save_revision().publish()
     assert set(purged) >= {
         f"{BASE}/services/ims/",  # Wagtail's own hook (wagtail.contrib.frontend_cache)
         f"{BASE}/api/v2/pages/{ims_page.pk}/",
@@ -33,11 +36,20 @@ def test_publish_purges_html_and_api_urls(ims_page, purged):
 
 
 @override_settings(WAGTAILFRONTENDCACHE=RECORDER)
-def test_unpublish_purges_too(ims_page, purged):
-    ims_page.unpublish()
+def test_unpublish_purges_too(ims_page, purged, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ims_page.unpublish()
     assert f"{BASE}/api/v2/pages/{ims_page.pk}/" in purged
 
 
-def test_nothing_is_purged_without_a_backend(ims_page, purged):
+@override_settings(WAGTAILFRONTENDCACHE=RECORDER)
+def test_api_urls_are_not_purged_before_the_publish_commits(ims_page, purged):
+    # The test's transaction never commits: a purge now would let a reader cache the old page.
     ims_page.save_revision().publish()
+    assert f"{BASE}/api/v2/pages/{ims_page.pk}/" not in purged
+
+
+def test_nothing_is_purged_without_a_backend(ims_page, purged, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ims_page.save_revision().publish()
     assert purged == []

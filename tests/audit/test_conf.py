@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from audit.conf import audit_setting, audit_settings, severity_weight
-from audit.engine import AuditConfig
+from audit.engine import EngineConfig
 from audit.options import build_config
 
 
@@ -53,11 +53,11 @@ def test_overrides_replace_defaults_key_by_key(settings):
 
 @pytest.mark.django_db  # the profile of our own sites is read from the database
 def test_crawl_defaults_are_the_engines_own(settings):
-    """No crawl number is repeated on the Django side: an empty SEO_AUDIT gives AuditConfig()."""
+    """No crawl number is repeated on the Django side: an empty SEO_AUDIT gives EngineConfig()."""
     settings.SEO_AUDIT = {}
-    built, engine = build_config(None), AuditConfig()
+    built, engine = build_config(None), EngineConfig()
     # The profile is not a crawl number: it describes our own sites (tests/audit/test_profile.py).
-    crawl_fields = [f.name for f in dataclasses.fields(AuditConfig) if f.name != "profile"]
+    crawl_fields = [f.name for f in dataclasses.fields(EngineConfig) if f.name != "profile"]
     assert {name: getattr(built, name) for name in crawl_fields} == {
         name: getattr(engine, name) for name in crawl_fields
     }

@@ -47,6 +47,7 @@ def test_report_has_totals_changes_top_findings_and_the_admin_link(db, mailoutbo
         },
     )
     pages = {
+        SITE + "old/": (5, []),  # audited again, title fixed: only then is it "fixed"
         SITE + "busy/": (900, [("img-alt-missing", "warning", "Busy image has no alt")]),
         SITE + "quiet/": (0, [("h1-missing", "error", "Quiet page has no h1 <b>")]),
     }

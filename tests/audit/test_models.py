@@ -82,7 +82,9 @@ def test_bad_target_urls_are_refused_with_a_reason(db, url, message):
     [
         ({"max_pagez": 5}, "unknown crawl option 'max_pagez'"),
         ({"max_pages": 0}, "max_pages must be at least 1"),
-        ({"exclude": ["("]}, "bad regular expression"),
+        ({"exclude": ["("]}, "exclude pattern .* cannot be used"),
+        ({"include": [r"(\w)\1"]}, "include pattern .* cannot be used .*RE2"),
+        ({"strip_query_params": [""]}, "strip_query_params pattern must be"),
         ({"thresholds": {"title_maxx": 3}}, "unknown threshold 'title_maxx'"),
         ([1, 2], "must be a JSON object"),
     ],
@@ -132,8 +134,13 @@ def test_compare_runs_splits_findings_into_new_fixed_and_still_open(db):
     assert [f.check_id for f in diff.fixed] == ["title-missing"]
     assert [f.check_id for f in diff.still_open] == ["alt-missing"]
     assert diff.still_open.get().run == new and diff.fixed.get().run == old
-    assert diff.counts() == {"new": 1, "fixed": 1, "still_open": 1}
-    assert compare_runs(new, None).counts() == {"new": 2, "fixed": 0, "still_open": 0}
+    assert diff.counts() == {"new": 1, "fixed": 1, "still_open": 1, "not_checked": 0}
+    assert compare_runs(new, None).counts() == {
+        "new": 2,
+        "fixed": 0,
+        "still_open": 0,
+        "not_checked": 0,
+    }
 
 
 def test_previous_run_ignores_failed_runs_and_other_targets(db):

@@ -1,4 +1,4 @@
-"""Every documented option bound, in each place an option comes in: AuditConfig (engine and
+"""Every documented option bound, in each place an option comes in: EngineConfig (engine and
 SEO_AUDIT settings), the command line, and the admin's schedule form (crawl options JSON)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from audit.engine.cli import build_parser, config_from_args
-from audit.engine.config import OPTION_BOUNDS, AuditConfig
+from audit.engine.config import OPTION_BOUNDS, EngineConfig
 from audit.engine.errors import InvalidConfig
 from audit.models import AuditSchedule
 from tests.audit.admin.conftest import client_for, make_user, schedule_data
@@ -49,13 +49,13 @@ CASES_GOOD = [
 @pytest.mark.parametrize(("name", "flag", "value"), CASES_BAD)
 def test_config_refuses_values_outside_the_bounds(name, flag, value):
     with pytest.raises(InvalidConfig, match=rf"^{name} must be at least .* got ") as caught:
-        AuditConfig(**{name: value})
+        EngineConfig(**{name: value})
     assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize(("name", "flag", "value"), CASES_GOOD)
 def test_config_accepts_the_bounds_themselves(name, flag, value):
-    assert getattr(AuditConfig(**{name: value}), name) == value
+    assert getattr(EngineConfig(**{name: value}), name) == value
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_config_accepts_the_bounds_themselves(name, flag, value):
 )
 def test_config_refuses_values_that_are_not_numbers_of_the_right_kind(options):
     with pytest.raises(InvalidConfig, match="must be a (whole )?number from"):
-        AuditConfig(**options)
+        EngineConfig(**options)
 
 
 @pytest.mark.parametrize(("name", "flag", "value"), CASES_BAD)

@@ -31,10 +31,13 @@ def test_start_run_enqueues_a_task_that_audits_the_site(live_demo_site, fast_opt
 
 
 def test_a_run_started_from_the_web_may_not_reach_a_private_address(
-    db, endless_site, fast_options, settings
+    transactional_db, endless_site, fast_options, settings
 ):
     """A queued run is checked again at connect time: its target may have been saved before
-    targets were vetted, or resolve differently by now. The command line keeps its rules."""
+    targets were vetted, or resolve differently by now. The command line keeps its rules.
+
+    Committed rows (transactional_db): the run's watcher polls on a connection of its own,
+    which cannot see a test transaction's rows and would take the run as cancelled."""
     settings.SEO_AUDIT_ALLOWED_HOSTS = []
     run = create_run(endless_site.url, options=fast_options)
     run_audit.call(run.pk)
@@ -234,5 +237,7 @@ def test_a_stuck_crawl_stops_beating_is_failed_and_stores_nothing_more_when_it_w
     run.refresh_from_db()
     stored = PageResult.objects.filter(run=run).count()
     assert run.status == Status.FAILED  # the worker woke up, but the verdict stands
-    assert run.error.endswith(f"the {stored} pages stored so far are kept.")
+    assert run.error.endswith(
+        f"the {stored} pages stored so far are kept: resume the run to carry on from them."
+    )
     assert stored > 0

@@ -10,9 +10,10 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from importer.models import ImportRun
+from importer.models import ImportedImage, ImportedPage, ImportRun
 from pages.models import ArticlePage
 
 
@@ -56,12 +57,19 @@ def test_plan_then_confirm_imports_in_a_task(
     assert reverse("wagtailadmin_pages:edit", args=[post.pk]) in shown
     assert "has no alt text" in shown  # the to-do list
     assert "Import these pages as drafts" not in shown
+    # Skipped old URLs are counted and each says why and where its readers could go.
+    assert "2 skipped (not content pages: each says why below)" in shown
+    assert "a listing of other pages" in shown
+    assert "<span data-suggested-redirect>suggested: /articles/</span>" in shown
 
 
 @pytest.mark.django_db
-def test_private_address_is_refused_with_one_line(admin_client_):
+@pytest.mark.parametrize(
+    "source", ["http://10.1.2.3/", "http://[::ffff:0:7f00:1]:8000/", "http://[64:ff9b::a01:203]/"]
+)
+def test_private_address_is_refused_with_one_line(admin_client_, source):
     response = admin_client_.post(
-        reverse("site_import:index"), {"source_url": "http://10.1.2.3/", "into": "auto"}
+        reverse("site_import:index"), {"source_url": source, "into": "auto"}
     )
     assert response.status_code == 200
     assert "private or reserved address" in response.content.decode()
@@ -90,3 +98,45 @@ def test_a_run_whose_worker_died_fails_and_frees_the_next_import(admin_client_, 
     assert lost.status == ImportRun.Status.FAILED and "task worker stopped" in shown
     response = admin_client_.post(reverse("site_import:index"), form)
     assert response.status_code == 302 and ImportRun.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_decompression_bomb_from_the_admin_leaves_out_that_image_only(
+    admin_client_, wix, django_capture_on_commit_callbacks
+):
+    """Issue 24 case 3 through the admin (plan, then confirm, as an editor does it): one old
+    page carries a 30000×30000 PNG. Every page is imported, that one without the image, the
+    to-do says why, and no image row is left without its import record."""
+    from tests.importer.old_site import FOREARM_ID
+    from tests.importer.test_bad_input import _png_claiming
+
+    bomb = f"/media/{FOREARM_ID}~mv2.jpg"
+    wix.routes[bomb] = (200, "image/png", _png_claiming(30_000, 30_000))
+    images_before = set(get_image_model().objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_.post(
+            reverse("site_import:index"), {"source_url": wix.base + "/", "into": "auto"}
+        )
+    plan = ImportRun.objects.get()
+    planned = {p["url"] for p in plan.report["pages"] if p["action"] in ("created", "updated")}
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_.post(reverse("site_import:confirm", args=[plan.pk]))
+    run = ImportRun.objects.exclude(pk=plan.pk).get()
+
+    assert run.status == ImportRun.Status.SUCCEEDED, run.error
+    imported = ImportedPage.objects.filter(page__isnull=False)
+    assert {"ims-forearm", "desk-neck-stretches"} <= set(
+        ArticlePage.objects.values_list("slug", flat=True)
+    )
+    assert imported.filter(source_url__endswith="/post/ims-forearm").exists()
+    # Every page the plan would import is imported, the one with the bomb too: none failed.
+    done = {p["url"]: p["action"] for p in run.report["pages"]}
+    assert planned and {url for url, action in done.items() if action == "created"} == planned
+    assert "failed" not in done.values()
+    assert set(imported.values_list("source_url", flat=True)) == planned
+    shown = admin_client_.get(reverse("site_import:run", args=[run.pk])).content.decode()
+    assert f"{bomb} has more pixels than we import" in shown  # the to-do, with the reason
+    assert "Traceback" not in shown
+    new_images = set(get_image_model().objects.values_list("pk", flat=True)) - images_before
+    assert new_images == set(ImportedImage.objects.values_list("image_id", flat=True))
+    assert not ImportedImage.objects.filter(source_url=wix.base + bomb).exists()

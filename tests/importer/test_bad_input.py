@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import io
 import socket
+import struct
+import zlib
 
 import pytest
 from django.core.management import CommandError, call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from audit.engine import AuditConfig
+from audit.engine import EngineConfig
 from importer import service
-from importer.models import ImportedPage
+from importer.models import ImportedImage, ImportedPage
 from importer.service import ImportOptions, import_site
 from pages.models import ArticlePage
-from tests.importer.old_site import CAMERA_ID, FOREARM_ID, POST_NECK
+from tests.importer.old_site import CAMERA_ID, FOREARM_ID, NECK_ID, NOALT_ID, POST_NECK
 
 
 def run(*args: str) -> str:
@@ -78,7 +80,7 @@ def test_failing_malformed_and_empty_pages_do_not_stop_the_rest(demo_site, wix):
             "/post/huge",
         ]
     )
-    crawl = AuditConfig(parse_workers=0, max_bytes=100_000)
+    crawl = EngineConfig(parse_workers=0, max_bytes=100_000)
     report = import_site(wix.base + "/", ImportOptions(crawl=crawl))
     by_url = {p.url.removeprefix(wix.base): p for p in report.pages}
     assert by_url["/post/price-list"].action == "skipped"
@@ -126,3 +128,56 @@ def test_a_page_failing_to_write_leaves_nothing_half_written(demo_site, wix, mon
     assert outcome.action == "failed" and "database went away" in outcome.message
     assert Page.objects.count() == pages
     assert not ImportedPage.objects.exists()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width``×``height`` (what Pillow checks before decoding),
+    with one row of pixel data: a decompression bomb in a few dozen bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\x00" * 3 * 16)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+SCRIPTED_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(document.cookie)</script><rect width='10' height='10'/></svg>"
+)
+
+
+@pytest.mark.django_db
+def test_bad_image_files_are_their_pages_problem_and_leave_no_orphans(demo_site, wix):
+    """Issue 24, case 3: a 30000×30000 PNG (Pillow's DecompressionBombError), a truncated
+    JPEG, a zero-byte file and an SVG with a script, each on an old-site page."""
+    media = {image_id: f"/media/{image_id}~mv2.jpg" for image_id in (FOREARM_ID, CAMERA_ID)}
+    good_jpeg = wix.routes[media[CAMERA_ID]][2]
+    wix.routes[media[FOREARM_ID]] = (200, "image/png", _png_claiming(30_000, 30_000))
+    wix.routes[media[CAMERA_ID]] = (200, "image/jpeg", good_jpeg[: len(good_jpeg) // 2])
+    wix.routes[f"/media/{NOALT_ID}~mv2.jpg"] = (200, "image/svg+xml", SCRIPTED_SVG)
+    wix.routes[f"/media/{NECK_ID}~mv2.jpg"] = (200, "image/jpeg", b"")
+    before = set(get_image_model().objects.values_list("pk", flat=True))
+
+    out = run(wix.base + "/")
+
+    imported = {p.slug for p in ArticlePage.objects.all()}
+    assert {"ims-forearm", "desk-neck-stretches"} <= imported
+    forearm = ImportedPage.objects.get(source_url__endswith="/post/ims-forearm")
+    neck = ImportedPage.objects.get(source_url__endswith="/post/desk-neck-stretches")
+    assert forearm.page_id and neck.page_id
+    # Each bad file is named with its reason in the run's to-do list
+    assert f"{media[FOREARM_ID]} has more pixels than we import" in out
+    assert f"{media[CAMERA_ID]} is not a readable image" in out
+    assert f"{NOALT_ID}~mv2.jpg" in out and f"{NECK_ID}~mv2.jpg" in out
+    assert "Traceback" not in out
+    # No image row without its import record, and none for the refused files
+    new = set(get_image_model().objects.values_list("pk", flat=True)) - before
+    assert new == set(ImportedImage.objects.values_list("image_id", flat=True)) - before
+    refused = [wix.base + path for path in media.values()]
+    assert not ImportedImage.objects.filter(source_url__in=refused).exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -12,8 +13,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from importer.models import ImportedImage, ImportedPage
-from pages.models import ArticlePage, ServicePage
+from pages.models import ArticleIndexPage, ArticlePage, ServicePage
 from pageviews.api import views_for
+from tests.importer import old_site
 from tests.importer.old_site import FOREARM_ID, ORIGINAL_SIZE
 
 
@@ -190,3 +192,46 @@ def test_reimport_never_overwrites_an_editors_revision(demo_site, wix):
     post = ArticlePage.objects.get(pk=post.pk)
     assert post.latest_revision_id == edited.pk
     assert post.get_latest_revision_as_object().title == "Three stretches for a stiff neck"
+
+
+@pytest.mark.django_db
+def test_an_article_without_a_date_keeps_it_empty_on_its_draft_and_is_not_published(
+    demo_site, plain
+):
+    """The date is the old post's, never the day of the import: where none is found the draft
+    has none, its to-do says so, and publishing waits for an editor to set it."""
+    undated = old_site.PLAIN_ARTICLE.replace(
+        '<time datetime="2023-12-01">1 December 2023</time>', ""
+    )
+    plain.page("/news/winter-running", undated)
+    out = run(plain.base + "/", "--publish")
+    post = ArticlePage.objects.get(slug="winter-running")
+    assert post.date is None and not post.live
+    assert "no publication date was found: set the article date" in out
+    assert "not published (date: This field cannot be blank.): fix it in the editor" in out
+    # An editor sets the date and publishes: the page goes live with the old post's date.
+    post.date = datetime.date(2023, 12, 1)
+    post.save_revision().publish()
+    post.refresh_from_db()
+    assert post.live and post.date == datetime.date(2023, 12, 1)
+
+
+@pytest.mark.django_db
+def test_every_skipped_old_url_is_reported_with_why_and_where_its_readers_could_go(demo_site, wix):
+    wix.page("/about", "<html><body><main><h1>About</h1><p>We are a clinic.</p></main></body>")
+    wix.sitemap(["/post/ims-forearm", "/blog", "/about"])
+    out = run(wix.base + "/")
+    articles = ArticleIndexPage.objects.get().get_url(None)
+    lines = out.splitlines()
+    for path, reason, target in [
+        ("/", "the old site's home page (this CMS has its own)", "/"),
+        ("/blog", "a listing of other pages", articles),
+        ("/about", "no recognisable content (4 words)", "/"),
+    ]:
+        at = lines.index(f"  skipped       -        {wix.base}{path}")
+        assert lines[at + 1 : at + 3] == [
+            f"      {reason}",
+            f"      suggested redirect: {path} -> {target} (add it under Settings → Redirects)",
+        ]
+    # A suggestion only: no redirect is created for a skipped page.
+    assert not Redirect.objects.filter(old_path__in=["/about", "/blog"]).exists()

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from audit.engine import AuditConfig, audit_site
+from audit.engine import EngineConfig, audit_site
 from pages.models import ArticlePage, ServicePage
 from pageviews.api import views_for
 
@@ -52,7 +52,7 @@ def test_published_import_passes_our_audit(live_demo_site, wix):
     post.refresh_from_db()
     url = post.get_full_url()
     assert url.startswith(live_demo_site.url)
-    result = audit_site(url, AuditConfig(single_page=True, check_links=False, parse_workers=0))
+    result = audit_site(url, EngineConfig(single_page=True, check_links=False, parse_workers=0))
     (report,) = [p for p in result.pages if p.url == url]
     assert report.status == 200
     errors = [f.check_id for f in report.findings if f.severity == "error"]

@@ -63,4 +63,7 @@ def test_demo_articles_are_tagged(demo_site, client):
 
     article = ArticlePage.objects.get(slug="ims-or-massage")
     assert sorted(article.tags.names()) == ["IMS", "muscle tension"]
-    assert b'<span class="tag">IMS</span>' in client.get(article.url).content
+    assert (
+        b'<li class="tag"><a href="/articles/?tag=ims">IMS</a></li>'
+        in client.get(article.url).content
+    )

@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from audit.engine import AuditConfig, audit_site
+from audit.engine import EngineConfig, audit_site
 from audit.engine.errors import FetchError
 from audit.messages import start_failure_message
 from cms.settings.address import base_url_for
@@ -51,7 +51,7 @@ def test_every_fetch_error_has_a_sentence_naming_the_url():
 
 def test_an_audit_of_a_port_where_nothing_answers_says_so_in_words():
     url = f"http://127.0.0.1:{free_port()}/"  # bound then released: nothing listens there
-    result = audit_site(url, AuditConfig(max_pages=1, allow_private=True))
+    result = audit_site(url, EngineConfig(max_pages=1, allow_private=True))
     assert result.start_error == FetchError.CONNECTION_REFUSED
     assert start_failure_message(url, result.start_error) == (
         f"Nothing answered at {url} (connection refused). Is the site served at that "

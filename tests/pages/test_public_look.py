@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from wagtail.models import Site
 
+from pages.models import ClinicSettings
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.editor.browser import READER_AGENT
 from tests.pages.served_site import (
@@ -45,9 +47,24 @@ def test_header_has_the_clinic_phone_and_a_booking_button(demo_site, client):
     assert phone.get_text() == "Call us on 604 555 0142"  # "Call us on" for screen readers
     booking = header.find("a", class_="button")
     assert booking.get_text(strip=True) == "Book an appointment"
-    # It leads to the footer's booking details (phone, e-mail, opening hours).
+    # It leads to the booking section (not the footer): a heading, the phone and e-mail.
     target = get_soup(client, IMS_URL).find(id=booking["href"].lstrip("#"))
-    assert target.name == "footer" and "tel:6045550142" in str(target)
+    assert target.name == "section" and target.find("h2").get_text() == "Book an appointment"
+    assert target.find("a", href="tel:6045550142")
+    assert target.find_parent("footer") is None
+
+
+@pytest.mark.django_db
+def test_with_an_online_booking_address_every_booking_button_goes_there(demo_site, client):
+    clinic = ClinicSettings.for_site(Site.objects.get(is_default_site=True))
+    clinic.booking_url = "https://booking.example/northside"
+    clinic.save()
+    home = get_soup(client, "/")
+    buttons = [a for a in home.find_all("a") if a.get_text(strip=True) == "Book an appointment"]
+    assert len(buttons) == 2  # the header's and the hero's
+    assert {a["href"] for a in buttons} == {"https://booking.example/northside"}
+    section = home.find(id="book")
+    assert section.find("a", string="Book online")["href"] == "https://booking.example/northside"
 
 
 @pytest.mark.django_db

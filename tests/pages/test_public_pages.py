@@ -154,7 +154,12 @@ def test_500_page_renders_without_database():
 
     response = server_error(None)
     assert response.status_code == 500
-    assert b"<h1>Something went wrong</h1>" in response.content
+    page = BeautifulSoup(response.content, "lxml")
+    assert page.find("h1").get_text() == "Something went wrong"
+    # In the site's layout: its stylesheet and header, with the name from settings.
+    assert page.find("link", rel="stylesheet")["href"].endswith("css/site.css")
+    assert page.select_one("header .brand").get_text() == "Northside Physio"
+    assert page.title.get_text() == "Something went wrong | Northside Physio"
 
 
 def test_render_queries_do_not_grow_with_body_length(

@@ -103,7 +103,16 @@ def test_200_concurrent_page_views_over_http_are_all_counted(live_demo_site):
 
     run_together(clients, job)
     assert view_total(page.pk) == before + INCREMENTS
-    # Every response showed a count that existed at some point, and the last one the final total.
+    # The page renders before its view is stored (a page that fails to render counts nothing),
+    # so two readers at the same instant may both see the same next total: every shown count
+    # lies in the run's range, but the highest need not be the final total.
     assert len(shown) == INCREMENTS
-    assert max(shown) == before + INCREMENTS
-    assert min(shown) > before
+    assert all(before < count <= before + INCREMENTS for count in shown)
+    # A reader after the rush sees the exact total, their own view included.
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request("GET", IMS_URL, headers={"User-Agent": BROWSER_UA})
+        assert shown_views(conn.getresponse().read())[0] == before + INCREMENTS + 1
+    finally:
+        conn.close()
+    assert view_total(page.pk) == before + INCREMENTS + 1

@@ -20,7 +20,7 @@ from freezegun import freeze_time
 from wagtail.models import GroupPagePermission, Page, PageViewRestriction
 
 from pages.models import ArticlePage, ServicePage
-from pageviews.bots import BOT_PATTERNS, is_bot
+from pageviews.bots import OUR_ADDITIONS, is_bot
 from pageviews.conf import view_count_settings
 from pageviews.models import PageViewCount
 from pageviews.readers import SALT_KEY_PREFIX, daily_salt, reader_hash
@@ -148,18 +148,10 @@ def test_a_phone_whose_brand_ends_in_bot_is_a_reader(ims, client):
     assert view_total(ims.pk) == 24
 
 
-def test_tokens_are_lower_case_and_decisions_do_not_depend_on_case():
-    assert all(token == token.lower() for token in BOT_PATTERNS)
+def test_our_additions_are_matched_whatever_the_case():
+    assert all(token == token.lower() for token in OUR_ADDITIONS)
     assert is_bot("Mozilla/5.0 (compatible; CLINIC-CMS-AUDIT/1.0)", view_count_settings())
     assert not is_bot(BROWSER_UA, view_count_settings())
-
-
-def test_the_pattern_list_names_our_auditor_and_common_tools():
-    joined = " ".join(BOT_PATTERNS).lower()
-    for token in ("clinic-cms-audit", "screaming frog", "ahrefs", "semrush", "lighthouse"):
-        assert token in joined
-    for token in ("curl", "wget", "python-requests", "headlesschrome", "googlebot", "bingbot"):
-        assert token in joined
 
 
 @override_settings(PAGE_VIEWS={"EXTRA_BOT_PATTERNS": [r"northside-monitor/\d"]})
@@ -307,11 +299,13 @@ def test_behind_a_proxy_the_reader_is_the_address_the_proxy_saw(ims, client):
 # --- the daily salt and privacy -------------------------------------------------------------
 
 
+@override_settings(TIME_ZONE="America/Vancouver")
 def test_the_salt_rotates_daily_so_hashes_do_not_link_days(ims, client):
-    with freeze_time("2026-03-02 23:50:00"):
+    # Days are the site's days: midnight in its own zone.
+    with freeze_time("2026-03-02 23:50:00-08:00"):
         read(client)
         salt_monday = daily_salt(cache, datetime.date(2026, 3, 2))
-    with freeze_time("2026-03-03 00:05:00"):
+    with freeze_time("2026-03-03 00:05:00-08:00"):
         # Within 30 minutes, but a new day: a new salt, so a new reader hash, so counted.
         read(client)
         salt_tuesday = daily_salt(cache, datetime.date(2026, 3, 3))
@@ -370,9 +364,9 @@ def test_increment_returns_the_new_total(demo_site):
     assert increment(page.pk) == 25 == view_total(page.pk)
 
 
-def test_counting_adds_at_most_one_query_to_the_page(ims, client):
-    """On PostgreSQL the increment also returns the total the page shows, so a counted view
-    costs no more queries than an uncounted one; SQLite needs the upsert and the sum."""
+def test_counting_adds_one_query_to_the_page(ims, client):
+    """The page reads its total either way; a counted view adds the upsert, run once the page
+    has rendered (so a page that fails in its template counts nothing)."""
     read(client, ua="curl/8.5.0")  # warm Wagtail's per-process caches (site root paths…)
     with CaptureQueriesContext(connection) as not_counted:
         read(client, ua="curl/8.5.0")
@@ -380,8 +374,7 @@ def test_counting_adds_at_most_one_query_to_the_page(ims, client):
         response = read(client)
     assert view_total(ims.pk) == 24
     assert shown_views(response.content)[0] == 24
-    extra = 0 if connection.vendor == "postgresql" else 1
-    assert len(counted.captured_queries) - len(not_counted.captured_queries) == extra
+    assert len(counted.captured_queries) - len(not_counted.captured_queries) == 1
 
 
 def test_sequential_increments_are_exact(demo_site):
@@ -399,7 +392,8 @@ def test_sequential_increments_are_exact(demo_site):
         ({"DEDUP_WINDOW": -1}, ">= 0"),
         ({"ENABLED": "no"}, "True or False"),
         ({"EXCLUDE_PATHS": "/x/"}, "list of strings"),
-        ({"EXTRA_BOT_PATTERNS": ["(unclosed"]}, "not a valid regex"),
+        ({"EXTRA_BOT_PATTERNS": ["(unclosed"]}, "not a valid RE2 regex"),
+        ({"EXTRA_BOT_PATTERNS": [r"(?<!x)monitor"]}, "without backreferences or lookaround"),
     ],
 )
 def test_bad_settings_give_a_one_line_error(value, message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sqlite3
 import subprocess
 import sys
 from io import StringIO
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from wagtail.models import Page, PageViewRestriction
 
 from pages.models import ArticlePage, ServicePage
@@ -270,3 +272,84 @@ def test_counts_for_private_pages_are_refused(tmp_path, pages, restricted):
         f"line 2: page {ims.pk} is private (a view restriction on it or a section above it); "
         "only public pages take view counts"
     ]
+
+
+def _import_in_a_subprocess(path: Path, database_url: str, **env: str):
+    return subprocess.run(
+        [sys.executable, "manage.py", "import_view_counts", str(path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+            "DATABASE_URL": database_url,
+            **env,
+        },
+        timeout=120,
+    )
+
+
+def _counts_rows(pages) -> str:
+    return "".join(f"{page.pk},2024-05-0{day},{day}\n" for page in pages for day in (1, 2))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_is_one_line_rolled_back_and_non_zero(tmp_path, pages):
+    """A real fault: the command runs in its own process while this test keeps other writers
+    off the database (SQLite: a copy of the test database with its write lock held;
+    PostgreSQL: the view-count table locked, and the command's lock_timeout short), so its
+    write fails (rows were checked first). It must say what failed in one line, keep
+    nothing, exit 1."""
+    path = write_csv(tmp_path, _counts_rows(pages))
+    if connection.vendor == "sqlite":
+        result, before, after = _import_while_sqlite_is_locked(tmp_path, path)
+        reason = "database is locked"
+    else:
+        result, before, after = _import_while_postgres_table_is_locked(path)
+        reason = "canceling statement due to lock timeout"
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"CommandError: {path}: the database failed ({reason}); nothing was imported (rolled back)"
+    )
+    assert after == before
+
+
+COUNTS_SQL = "SELECT COUNT(*), SUM(count) FROM pageviews_pageviewcount"
+
+
+def _import_while_sqlite_is_locked(tmp_path: Path, path: Path):
+    copy = tmp_path / "copy.sqlite3"
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(copy)])
+    holder = sqlite3.connect(copy, isolation_level=None)
+    before = holder.execute(COUNTS_SQL).fetchone()
+    holder.execute("BEGIN IMMEDIATE")  # readers may go on; no other writer may
+    try:
+        result = _import_in_a_subprocess(path, f"sqlite:///{copy}")
+    finally:
+        holder.execute("ROLLBACK")
+    after = holder.execute(COUNTS_SQL).fetchone()
+    holder.close()
+    return result, before, after
+
+
+def _import_while_postgres_table_is_locked(path: Path):
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL)
+        before = cursor.fetchone()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Readers may go on (the command checks its rows first); no writer may.
+        cursor.execute("LOCK TABLE pageviews_pageviewcount IN EXCLUSIVE MODE")
+        # libpq reads PGOPTIONS: the command's writes give up after a second of waiting.
+        result = _import_in_a_subprocess(path, url, PGOPTIONS="-c lock_timeout=1000")
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL)
+        after = cursor.fetchone()
+    return result, before, after

@@ -128,3 +128,27 @@ def test_revisions_compare_and_revert(people, demo_site):
     assert revert.status_code == 200
     # The editor opens with the old revision's content, ready to save as the newest draft.
     assert escape(original_title) in revert.content.decode()
+
+
+def test_the_editor_sees_the_requested_changes_on_the_draft_until_resubmitted(people, demo_site):
+    ims = ServicePage.objects.get(slug="ims")
+    editor_client = client_for(people["editor"])
+    submit_change(editor_client, ims)
+    task_state = ims.current_workflow_state.current_task_state
+    client_for(people["moderator"]).post(
+        f"/admin/pages/workflow/action/{ims.pk}/reject/{task_state.pk}/",
+        {"comment": "Please cite the evidence for IMS."},
+    )
+    html = editor_client.get(f"/admin/pages/{ims.pk}/edit/").content.decode()
+    banner = html[html.index("<span data-changes-requested>") :][:600]
+    assert "Changes requested by" in banner
+    assert (
+        escape(people["moderator"].get_full_name() or people["moderator"].get_username()) in banner
+    )
+    assert "Please cite the evidence for IMS." in banner
+    assert "edit the draft and submit it again" in banner
+
+    # Submitted again: the request is answered, so the banner is gone.
+    submit_change(editor_client, ims, title=NEW_TITLE + " (with sources)")
+    html = editor_client.get(f"/admin/pages/{ims.pk}/edit/").content.decode()
+    assert "data-changes-requested" not in html

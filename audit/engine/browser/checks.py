@@ -14,7 +14,7 @@ from .axe_rules import axe_rules
 from .observations import RenderedPage
 
 if TYPE_CHECKING:
-    from ..config import AuditConfig
+    from ..config import EngineConfig
 
 AXE_PREFIX = "axe/"
 AXE_REVIEW_PREFIX = "axe-review/"  # axe's "needs review" (incomplete) results, kept apart
@@ -29,7 +29,7 @@ IMPACT_SEVERITY = {
 VISIBLE_RESOURCES = frozenset({"image", "script", "stylesheet", "font", "media"})
 MAX_PER_CHECK = 20  # findings of one check on one page; the rest are summed up in one more
 
-BrowserCheckFn = Callable[[RenderedPage, "AuditConfig"], list[Finding]]
+BrowserCheckFn = Callable[[RenderedPage, "EngineConfig"], list[Finding]]
 
 # The browser pass's fixed checks (also in the engine's REGISTRY, scope "browser").
 BROWSER_CHECKS: dict[str, Check] = {}
@@ -133,7 +133,7 @@ def _capped(check_id: str, findings: list[Finding], what: str) -> list[Finding]:
     "Put them in the HTML the server sends: crawlers that do not run scripts, or run them "
     "late, miss them",
 )
-def script_only_content(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def script_only_content(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     findings = [
         browser_finding(
             "browser/script-only-content",
@@ -152,7 +152,7 @@ def script_only_content(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     "The page logs errors to the browser console",
     "Fix the script error; a broken script can leave menus, forms or content not working",
 )
-def console_errors(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def console_errors(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     findings = [
         browser_finding("browser/console-error", f"console error: {text[:300]}")
         for text in dict.fromkeys(page.console_errors)
@@ -166,12 +166,13 @@ def console_errors(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     "An image, script, style or font failed to load",
     "Fix or remove the reference; readers see a broken image or an unstyled page",
 )
-def failed_requests(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def failed_requests(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     findings = [
         browser_finding(
             "browser/failed-request", f"{req.resource_type} failed ({req.reason}): {req.url}"
         )
-        for req in page.failed_requests
+        # once each: the light and the dark load may both meet the same failure
+        for req in dict.fromkeys(page.failed_requests)
         if req.resource_type in VISIBLE_RESOURCES
     ]
     return _capped("browser/failed-request", findings, "failed requests")
@@ -183,7 +184,7 @@ def failed_requests(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     "An https page loads resources over plain http",
     "Load them over https: browsers block or flag insecure content on secure pages",
 )
-def mixed_content(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def mixed_content(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     findings = [
         browser_finding("browser/mixed-content", f"insecure request from an https page: {url}")
         for url in dict.fromkeys(page.insecure_requests)
@@ -198,7 +199,7 @@ def mixed_content(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     "Make the largest image or text block load sooner: smaller images, no render-blocking "
     "scripts, preload the hero image",
 )
-def lcp_slow(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def lcp_slow(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     limit = cfg.browser_lcp_ms
     if page.lcp_ms is None or page.lcp_ms <= limit:
         return []
@@ -216,7 +217,7 @@ def lcp_slow(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     "The layout shifts as the page loads (CLS above 0.1)",
     "Give images and embeds their size, and do not insert content above what is shown",
 )
-def cls_high(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def cls_high(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     if page.cls <= cfg.browser_cls:
         return []
     return [
@@ -232,7 +233,9 @@ def cls_high(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
     "Scripts block the main thread (Total Blocking Time above 200 ms)",
     "Split or defer long scripts so the page answers input quickly",
 )
-def tbt_high(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def tbt_high(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
+    if not page.own_scripts:
+        return []  # no script of the page's own: a long task is the browser's, not the page's
     if page.tbt_ms <= cfg.browser_tbt_ms:
         return []
     return [
@@ -259,23 +262,40 @@ def axe_findings(page: RenderedPage) -> list[Finding]:
         light = _axe_nodes(page.axe_light, kind)
         dark = _axe_nodes(page.axe_dark, kind)
         for key in dict.fromkeys([*light, *dark]):
-            rule, node = light.get(key) or dark[key]
-            schemes = " and ".join(
-                name for name, seen in (("light", light), ("dark", dark)) if key in seen
-            )
+            seen = {
+                name: found[key]
+                for name, found in (("light", light), ("dark", dark))
+                if key in found
+            }
+            rule, node = next(iter(seen.values()))
             impact = node.get("impact") or rule.get("impact") or "moderate"
             severity = "notice" if prefix == AXE_REVIEW_PREFIX else IMPACT_SEVERITY[impact]
-            summary = " ".join(node.get("summary", "").split())
-            message = f"{rule['help']} ({schemes} scheme)"
-            if summary:
+            summaries = {
+                name: " ".join(found_node.get("summary", "").split())
+                for name, (_rule, found_node) in seen.items()
+            }
+            message = f"{rule['help']} ({' and '.join(seen)} scheme)"
+            if len(set(summaries.values())) > 1:
+                # e.g. a contrast ratio that differs per scheme: each scheme's own words
+                message += ": " + "; ".join(f"{name}: {text}" for name, text in summaries.items())
+            elif summary := next(iter(summaries.values())):
                 message += f": {summary}"
             if prefix == AXE_REVIEW_PREFIX:
                 message = "needs review: " + message
-            findings.append(Finding(prefix + rule["id"], severity, message, key[1], node["html"]))
+            findings.append(
+                Finding(
+                    prefix + rule["id"],
+                    severity,
+                    message,
+                    key[1],
+                    node["html"],
+                    schemes=tuple(seen),
+                )
+            )
     return findings
 
 
-def rendered_findings(page: RenderedPage, cfg: AuditConfig) -> list[Finding]:
+def rendered_findings(page: RenderedPage, cfg: EngineConfig) -> list[Finding]:
     """Every finding of the browser pass for one rendered page."""
     findings = axe_findings(page)
     for check in BROWSER_CHECKS.values():

@@ -58,5 +58,50 @@
         selector: selectorOf(a), html: a.outerHTML.slice(0, 200) });
     }
   }
-  return { lcp: lab.lcp, cls: lab.cls, tbt, bytes, scriptOnly };
+  // Scripts of the page's own (not JSON data blocks): without any, a long task is the
+  // browser's own work, not the page's, and Total Blocking Time is not reported.
+  const RUNS = /^(|module|text\/javascript|application\/javascript|text\/ecmascript)$/i;
+  const ownScripts = Array.from(document.scripts).filter((s) => RUNS.test(s.type.trim())).length;
+
+  // Dark styles of any kind: a media query (in CSS, @import, <link media>, <source media>),
+  // light-dark(), a color-scheme that offers dark, or a script that read the scheme.
+  const scheme = /prefers-color-scheme|light-dark\(/i;
+  let darkStyles = Boolean(lab.readsScheme);
+  const walk = (rules, depth) => {
+    for (const rule of rules) {
+      if (darkStyles || depth > 20) return;
+      if (scheme.test(rule.conditionText || (rule.media && rule.media.mediaText) || "")) {
+        darkStyles = true;
+      } else if (rule.style && scheme.test(rule.cssText)) {
+        darkStyles = true;
+      } else if (rule.cssRules) {
+        walk(rule.cssRules, depth + 1);
+      } else if (rule.styleSheet) {
+        try {
+          walk(rule.styleSheet.cssRules, depth + 1);
+        } catch (error) {
+          darkStyles = true; // an imported sheet we may not read: it may have dark styles
+        }
+      }
+    }
+  };
+  for (const sheet of document.styleSheets) {
+    if (darkStyles) break;
+    if (sheet.media && scheme.test(sheet.media.mediaText)) {
+      darkStyles = true;
+      break;
+    }
+    try {
+      walk(sheet.cssRules, 0);
+    } catch (error) {
+      darkStyles = true; // another origin's sheet we may not read: it may have dark styles
+    }
+  }
+  if (!darkStyles) {
+    const meta = document.querySelector('meta[name="color-scheme"]');
+    darkStyles = Boolean(meta && /dark/i.test(meta.content)) ||
+      /dark/i.test(getComputedStyle(document.documentElement).colorScheme || "") ||
+      document.querySelector('[media*="prefers-color-scheme" i]') !== null;
+  }
+  return { lcp: lab.lcp, cls: lab.cls, tbt, bytes, scriptOnly, ownScripts, darkStyles };
 }

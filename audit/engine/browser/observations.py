@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class FailedRequest:
     url: str
     resource_type: str  # Playwright's: image, script, stylesheet, font, media, fetch…
@@ -15,7 +15,8 @@ class FailedRequest:
 
 @dataclass(slots=True)
 class RenderedPage:
-    """One page as Chromium rendered it: axe results in both colour schemes and lab data."""
+    """One page as Chromium rendered it: axe results in both colour schemes (each from a
+    load of its own under that emulated scheme) and lab data (from the light load)."""
 
     url: str
     final_url: str
@@ -29,4 +30,8 @@ class RenderedPage:
     lcp_ms: float | None = None
     cls: float = 0.0
     tbt_ms: float = 0.0
+    own_scripts: int = 0  # <script> elements of the page itself that run (not JSON data)
+    # Whether the page has dark styles (a media query, light-dark(), a script reading the
+    # scheme); without them the dark load is skipped and ``axe_dark`` stays empty.
+    dark_styles: bool = True
     bytes_by_type: dict[str, int] = field(default_factory=dict)

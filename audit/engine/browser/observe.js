@@ -2,11 +2,20 @@
 // CLS is the largest session window of layout shifts (gaps under 1 s, windows up to 5 s),
 // as Lighthouse and the Chrome UX Report compute it.
 (() => {
-  const lab = { lcp: null, cls: 0, longTasks: [] };
+  const lab = { lcp: null, cls: 0, longTasks: [], readsScheme: false };
   let windowValue = 0;
   let windowStart = 0;
   let lastShift = 0;
   Object.defineProperty(window, "__auditLab", { value: lab, enumerable: false });
+  // A page that themes by script asks matchMedia for the colour scheme: it has dark styles
+  // even with no media query in its CSS.
+  const matchMedia = window.matchMedia;
+  if (matchMedia) {
+    window.matchMedia = function (query) {
+      if (/prefers-color-scheme/i.test(String(query))) lab.readsScheme = true;
+      return matchMedia.call(this, query);
+    };
+  }
   const observe = (type, onEntry) => {
     try {
       new PerformanceObserver((list) => list.getEntries().forEach(onEntry)).observe({

@@ -10,13 +10,22 @@ import asyncio
 import contextlib
 import os
 import re
+import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    CDPSession,
+    Page,
+    Playwright,
+    async_playwright,
+)
 from playwright.async_api import Error as PlaywrightError
 
 from ..errors import AuditError
@@ -24,7 +33,7 @@ from .memory import RssSampler
 from .observations import FailedRequest, RenderedPage
 
 if TYPE_CHECKING:
-    from ..config import AuditConfig
+    from ..config import EngineConfig
     from ..deadline import StopSignal
     from ..urls import AddressGuard
 
@@ -35,6 +44,16 @@ AXE_VERSION = re.match(r"/\*! axe v([\w.-]+)", AXE_SOURCE).group(1)  # type: ign
 _OBSERVE_JS = (_HERE / "observe.js").read_text(encoding="utf-8")
 _COLLECT_JS = (_HERE / "collect.js").read_text(encoding="utf-8")
 _AXE_RUN_JS = (_HERE / "axe_run.js").read_text(encoding="utf-8")
+# axe-core handed to each context once, as a function every document gets but only calls
+# when the pass asks (``_INSTALL_AXE``): sending its source with every evaluate took it
+# through Playwright's driver four times a page, growing the driver's heap. Not enumerable,
+# so the page's own scripts do not see it in a loop over window.
+_AXE_INIT_JS = (
+    'Object.defineProperty(window, "__auditInstallAxe", {value: function () {\n'
+    + AXE_SOURCE
+    + "\n}, enumerable: false});"
+)
+_INSTALL_AXE = "() => window.__auditInstallAxe()"
 
 LAUNCH_ARGS = [
     "--headless",
@@ -44,6 +63,46 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # The GPU process's work (software compositing) in the browser process: one process less.
+    "--in-process-gpu",
+]
+# Chromium reads only the last --disable-features, so ours repeats the features Playwright
+# disables (its launcher's list; tests/audit/engine/test_browser_memory.py checks it is kept
+# whole) and adds the ones that cost memory in a headless audit: the omnibox popup's WebUI,
+# which every context preloads in a renderer of its own (about 60 MB each), and the spare
+# renderer started ahead of a navigation that never needs it.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",  # Edge's; kept so the list stays Playwright's own
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+MEMORY_DISABLED_FEATURES = (
+    "PreloadTopChromeWebUI",
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup",
+    "WebUIOmniboxFullPopup",
+    "SpareRendererForSitePerProcess",
+)
+# Likewise for --enable-features: Playwright's, and the network service run in the browser
+# process rather than a process of its own.
+PLAYWRIGHT_ENABLED_FEATURES = ("CDPScreenshotNewSurface", "SkipListAccountsWithoutGaiaCookies")
+MEMORY_ENABLED_FEATURES = ("NetworkServiceInProcess2",)
+LAUNCH_ARGS += [
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + MEMORY_DISABLED_FEATURES),
+    "--enable-features=" + ",".join(PLAYWRIGHT_ENABLED_FEATURES + MEMORY_ENABLED_FEATURES),
 ]
 # WCAG 2.x A and AA, and axe's best practices.
 AXE_OPTIONS: dict[str, Any] = {
@@ -54,7 +113,7 @@ AXE_OPTIONS: dict[str, Any] = {
     "resultTypes": ["violations", "incomplete"],
 }
 CLOSE_SECONDS = 5.0  # closing a page, context or browser that does not answer in this is wedged
-RECYCLE_PAGES = 50  # a context is replaced after this many pages, so its memory cannot grow
+RECYCLE_PAGES = 10  # a context is replaced after this many pages, so its renderer cannot grow
 
 
 class BrowserUnavailable(AuditError):
@@ -88,7 +147,7 @@ class BrowserPool:
 
     def __init__(
         self,
-        cfg: AuditConfig,
+        cfg: EngineConfig,
         stop: StopSignal,
         guard: AddressGuard,
         served: dict[str, str] | None = None,
@@ -105,6 +164,10 @@ class BrowserPool:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._launch_lock = asyncio.Lock()
+        # One axe run at a time: its heap is each renderer's peak, and two at once were the
+        # pass's peak. The pages' loads and lab metrics still overlap.
+        self._axe_lock = asyncio.Lock()
+        self._sessions: weakref.WeakKeyDictionary[Page, CDPSession] = weakref.WeakKeyDictionary()
 
     # -- the browser ------------------------------------------------------------------
 
@@ -112,7 +175,7 @@ class BrowserPool:
         problem = chromium_problem(self.cfg.chromium_path)
         if problem:
             raise BrowserUnavailable(problem)
-        self._playwright = await async_playwright().start()
+        self._playwright = await _start_playwright()
         try:
             await self._within_deadline(self._launch(), what="Chromium's start")
         except PageFailed as exc:
@@ -204,9 +267,12 @@ class BrowserPool:
                         used = 0
                     used += 1
                     try:
+                        warm_up = tab is None
                         if tab is None:
                             tab = await self._within_deadline(context.new_page(), "a new tab")
-                        outcome = await self._within_deadline(self._render(tab, url))
+                        outcome = await self._within_deadline(
+                            self._render(tab, url, warm_up=warm_up)
+                        )
                         break
                     except (PageFailed, PlaywrightError, TimeoutError) as exc:
                         if self.stop.stopped():
@@ -254,6 +320,7 @@ class BrowserPool:
             browser = await self._healthy_browser(broken=browser)
             context = await browser.new_context(color_scheme="light", bypass_csp=True)
         await context.add_init_script(_OBSERVE_JS)
+        await context.add_init_script(_AXE_INIT_JS)
         if not self.guard.allow_private:
             await context.route("**/*", self._vet_request)
         if self.served:
@@ -282,8 +349,13 @@ class BrowserPool:
                 return
         await route.continue_()
 
-    async def _render(self, page: Page, url: str) -> RenderedPage:
+    async def _render(self, page: Page, url: str, *, warm_up: bool = False) -> RenderedPage:
+        """``url`` loaded under the light scheme, and again under the dark one where it has
+        dark styles. ``warm_up``: a new tab loads the page once first, unmeasured, so the
+        renderer's own start-up is not counted as the page's lab metrics."""
         await page.emulate_media(color_scheme="light")  # the last page ended in dark
+        if warm_up:
+            await page.goto(url, wait_until="load", timeout=self.cfg.browser_page_timeout * 1000)
         return await self._observe(page, url)
 
     async def _observe(self, page: Page, url: str) -> RenderedPage:
@@ -306,6 +378,10 @@ class BrowserPool:
                 rendered.insecure_requests.append(request.url)
 
         def on_failed(request: Any) -> None:
+            # Chromium says ERR_ABORTED for a request the browser itself cancelled (the next
+            # load of this tab, a lazy image left behind), not for anything the server did.
+            if (request.failure or "").startswith("net::ERR_ABORTED"):
+                return
             rendered.failed_requests.append(
                 FailedRequest(request.url, request.resource_type, request.failure or "failed")
             )
@@ -342,11 +418,48 @@ class BrowserPool:
         rendered.tbt_ms = collected["tbt"]
         rendered.bytes_by_type = {k: int(v) for k, v in collected["bytes"].items()}
         rendered.script_only = collected["scriptOnly"]
-        await page.evaluate(AXE_SOURCE)
-        rendered.axe_light = await page.evaluate(_AXE_RUN_JS, AXE_OPTIONS)
-        await page.emulate_media(color_scheme="dark")
-        rendered.axe_dark = await page.evaluate(_AXE_RUN_JS, AXE_OPTIONS)
+        rendered.own_scripts = int(collected["ownScripts"])
+        rendered.dark_styles = bool(collected["darkStyles"])
+        rendered.axe_light = await self._axe(page)
+        if rendered.dark_styles:
+            # A fresh load under the dark scheme, as a reader who prefers dark gets the page:
+            # a site that themes by script on load (matchMedia read once) or by a class set
+            # on load never re-themes when the scheme changes under a loaded page.
+            await page.emulate_media(color_scheme="dark")
+            await page.goto(url, wait_until="load", timeout=timeout_ms)
+            await page.wait_for_timeout(self.cfg.browser_settle * 1000)
+            rendered.axe_dark = await self._axe(page)
         return rendered
+
+    async def _axe(self, page: Page) -> dict:
+        """axe's results on the loaded page; its heap is collected before the next run."""
+        async with self._axe_lock:
+            await page.evaluate(_INSTALL_AXE)
+            results = await page.evaluate(_AXE_RUN_JS, AXE_OPTIONS)
+            session = self._sessions.get(page)
+            if session is None:
+                session = self._sessions[page] = await page.context.new_cdp_session(page)
+            await session.send("HeapProfiler.collectGarbage")
+        return results
+
+
+# Playwright's driver is a Node.js process whose heap held about a fifth of the pass's peak:
+# a small young generation and a capped old one make it collect sooner. It takes its
+# environment from ours when it starts (Node reads NODE_OPTIONS); one set already is kept.
+DRIVER_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=96"
+# A thread lock, not an asyncio one: passes in other threads' event loops share os.environ.
+_driver_env_lock = threading.Lock()
+
+
+async def _start_playwright() -> Playwright:
+    with _driver_env_lock:
+        if "NODE_OPTIONS" in os.environ:
+            return await async_playwright().start()
+        os.environ["NODE_OPTIONS"] = DRIVER_NODE_OPTIONS
+        try:
+            return await async_playwright().start()
+        finally:
+            del os.environ["NODE_OPTIONS"]
 
 
 def _reason(exc: BaseException) -> str:

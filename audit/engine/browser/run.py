@@ -19,12 +19,16 @@ from .observations import RenderedPage
 from .pool import AXE_VERSION, BrowserPool, BrowserUnavailable, chromium_problem
 from .sample import choose_pages
 
+DARK_SKIPPED_KEPT = 50  # pages named in stats["dark_skipped"]; the note counts them all
+# axe's contrast rules: counted per colour scheme in the run's stats
+CONTRAST_CHECKS = frozenset({"axe/color-contrast", "axe/color-contrast-enhanced"})
+
 if TYPE_CHECKING:
-    from ..config import AuditConfig
+    from ..config import EngineConfig
     from ..results import AuditResult
 
 
-def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) -> dict[str, Any]:
+def run_browser_pass(result: AuditResult, cfg: EngineConfig, stop: StopSignal) -> dict[str, Any]:
     """Render the crawled pages (or ``cfg.browser_sample`` of them), add the findings to their
     reports, and record the pass in ``result.stats["browser"]`` (also returned).
 
@@ -46,7 +50,7 @@ def run_browser_pass(result: AuditResult, cfg: AuditConfig, stop: StopSignal) ->
 
 
 def browser_check_html(
-    report: PageReport, html: str, cfg: AuditConfig, stop: StopSignal | None = None
+    report: PageReport, html: str, cfg: EngineConfig, stop: StopSignal | None = None
 ) -> dict[str, Any]:
     """Render ``html`` in Chromium as if the server at ``report.url`` had sent it, and add the
     browser findings to ``report``, merged with its static findings as in a run.
@@ -62,7 +66,7 @@ def browser_check_html(
 
 def _run_pass(
     pages: list[PageReport],
-    cfg: AuditConfig,
+    cfg: EngineConfig,
     stop: StopSignal,
     served: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -83,6 +87,11 @@ def _run_pass(
         "disagreements": [],
         "bytes_by_type": {},  # transferred bytes over all rendered pages, by resource type
         "lab": {},  # url -> {"lcp_ms", "cls", "tbt_ms", "bytes"} for each rendered page
+        "dark_loads": 0,  # pages loaded a second time under the dark scheme
+        "dark_skipped": [],  # pages with no dark styles at all: not loaded in dark
+        # contrast findings (axe's color-contrast rules) per colour scheme they were seen in
+        "contrast_by_scheme": {"light": 0, "dark": 0},
+        "notes": [],  # one line each, for every report: what the pass did not do, and why
         "peak_rss_mb": None,
         "stopped_early": False,
         "error": None,
@@ -95,6 +104,13 @@ def _run_pass(
             if not stop.stopped():
                 pages[0].findings.append(browser_finding("browser/failed", str(exc)))
     stats["pages_skipped"] = len(pages) - stats["pages_rendered"] - stats["pages_failed"]
+    light_only = stats["pages_rendered"] - stats["dark_loads"]
+    if light_only > 0:
+        stats["notes"].append(
+            f"Dark colour scheme not checked on {light_only} of {stats['pages_rendered']} "
+            "pages: they have no dark styles (no prefers-color-scheme media query, no "
+            "light-dark(), no script reading the scheme), so readers get the light page."
+        )
     stats["stopped_early"] = stats["pages_skipped"] > 0 and stop.stopped()
     duration = time.monotonic() - clock
     stats["duration_s"] = round(duration, 3)
@@ -106,7 +122,7 @@ def _run_pass(
 
 async def _render_pages(
     pages: list[PageReport],
-    cfg: AuditConfig,
+    cfg: EngineConfig,
     stop: StopSignal,
     stats: dict[str, Any],
     served: dict[str, str] | None,
@@ -135,10 +151,18 @@ async def _render_pages(
             "tbt_ms": round(outcome.tbt_ms),
             "bytes": sum(outcome.bytes_by_type.values()),
         }
+        if outcome.dark_styles:
+            stats["dark_loads"] += 1
+        elif len(stats["dark_skipped"]) < DARK_SKIPPED_KEPT:
+            stats["dark_skipped"].append(url)
         totals = stats["bytes_by_type"]
         for kind, size in outcome.bytes_by_type.items():
             totals[kind] = totals.get(kind, 0) + size
         found = rendered_findings(outcome, cfg)
+        for finding in found:
+            if finding.check in CONTRAST_CHECKS:
+                for scheme in finding.schemes:
+                    stats["contrast_by_scheme"][scheme] += 1
         kept, disagreements = merge_with_static(report.findings, found, url)
         stats["agreed_with_static"] += len(found) - len(kept)
         stats["disagreements"].extend(disagreements)

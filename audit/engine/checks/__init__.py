@@ -16,7 +16,7 @@ from .registry import (
     site_check,
 )
 from .runner import run_page_checks, run_site_checks
-from .site import PageSummary, SiteView, TargetStatus, Triples, summarize, urls_of
+from .site import FirstLoad, PageSummary, SiteView, TargetStatus, Triples, summarize, urls_of
 
 _INFRA = {"registry", "runner", "site"}
 for _module in pkgutil.iter_modules(__path__):
@@ -26,6 +26,7 @@ for _module in pkgutil.iter_modules(__path__):
 __all__ = [
     "REGISTRY",
     "Check",
+    "FirstLoad",
     "PageSummary",
     "SiteView",
     "TargetStatus",

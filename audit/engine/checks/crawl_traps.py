@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..results import Finding
 from .registry import finding, site_check
 from .site import SiteView
@@ -18,7 +18,7 @@ from .site import SiteView
     "pagination at the last page, keep session ids out of URLs, use absolute links), or "
     "disallow the pattern in robots.txt.",
 )
-def crawl_trap(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def crawl_trap(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for trap in site.traps:
         yield (
             trap.entered_from or site.start_url,

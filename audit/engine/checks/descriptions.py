@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
@@ -23,12 +23,31 @@ def _snippet(text: str) -> str:
     "Add a meta description of 70-160 characters that sums up the page for searchers.",
     indexable_only=True,
 )
-def description_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    if page.description is None:
-        return [
-            finding("meta-description-missing", "The page has no meta description, or it is empty.")
-        ]
-    return []
+def description_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    if page.descriptions:
+        return []  # present but blank is meta-description-empty: a different fix
+    return [finding("meta-description-missing", "The page has no meta description.")]
+
+
+@page_check(
+    "meta-description-empty",
+    "warning",
+    "Meta description is empty",
+    "The template outputs the tag with no text: fill the page's description field, or "
+    "leave the tag out when there is nothing to say.",
+    indexable_only=True,
+)
+def description_empty(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    if not page.descriptions or page.description is not None:
+        return []
+    return [
+        finding(
+            "meta-description-empty",
+            "The page's meta description is empty.",
+            SELECTOR,
+            _snippet(page.descriptions[0]),
+        )
+    ]
 
 
 @page_check(
@@ -38,7 +57,7 @@ def description_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Shorten the description; search engines cut it off around 160 characters.",
     indexable_only=True,
 )
-def description_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def description_too_long(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     text = page.description
     limit = cfg.thresholds.description_max
     if text is not None and len(text) > limit:
@@ -60,7 +79,7 @@ def description_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Expand the description to say what the page offers and why to click.",
     indexable_only=True,
 )
-def description_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def description_too_short(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     text = page.description
     limit = cfg.thresholds.description_min
     if text is not None and len(text) < limit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..results import Finding
 from .registry import finding, site_check
 from .site import PageSummary, SiteView, urls_of
@@ -38,7 +38,7 @@ def _others(urls: list[str]) -> str:
     "Title is used by other pages",
     "Give each page its own title that says how it differs from the others.",
 )
-def title_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def title_duplicate(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     titles = {page.url: page.titles for page in site.pages.values()}
     for page, title, others in _duplicates(site, titles):
         yield (
@@ -57,7 +57,7 @@ def title_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Fin
     "Meta description is used by other pages",
     "Write a description for each page that summarises that page only.",
 )
-def description_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def description_duplicate(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     descriptions = {
         page.url: [d for d in page.descriptions if d.strip()] for page in site.pages.values()
     }
@@ -78,7 +78,7 @@ def description_duplicate(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[st
     "Page in the sitemap is not linked from the site",
     "Link to the page from a relevant page or menu, or drop it from the sitemap.",
 )
-def orphan_page(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def orphan_page(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     if not site.sitemap_urls:
         return
     linked: set[str] = set()

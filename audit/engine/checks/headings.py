@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
@@ -14,7 +14,7 @@ from .registry import finding, page_check
     "Page has no h1",
     "Add one <h1> that states the page's main topic.",
 )
-def h1_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def h1_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     if page.h1s:
         return []
     return [finding("h1-missing", "The page has no <h1> outside navigation and footer.")]
@@ -26,7 +26,7 @@ def h1_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Page has more than one h1",
     "Keep one <h1> for the page topic and make the others <h2>.",
 )
-def h1_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def h1_multiple(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     h1s = page.h1s
     if len(h1s) < 2:
         return []
@@ -46,8 +46,9 @@ def h1_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "warning",
     "Heading levels skip",
     "Use the next level down (h2 after h1, h3 after h2); style with CSS, not heading level.",
+    axe_rule="heading-order",
 )
-def heading_order(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def heading_order(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     out = []
     previous = None
     for heading in page.content_headings:
@@ -71,8 +72,9 @@ def heading_order(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "warning",
     "Heading is empty",
     "Give the heading text, or remove it if it is only used for spacing.",
+    axe_rule="empty-heading",
 )
-def heading_empty(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def heading_empty(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "heading-empty",

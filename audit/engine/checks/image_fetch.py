@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..results import Finding
 from .registry import finding, site_check
 from .site import SiteView, TargetStatus
@@ -33,7 +33,7 @@ def _problem(status: TargetStatus) -> str | None:
     "Image does not load",
     "Fix the image URL or restore the file; serve it with an image/* Content-Type.",
 )
-def img_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def img_broken(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page in site.pages.values():
         for url, selector, snippet in page.images:
             status = site.images.get(url)
@@ -49,7 +49,7 @@ def img_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]
     "Resize the image to the size it is shown at and compress it (WebP or AVIF); "
     "aim for under 300 KB.",
 )
-def img_too_heavy(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def img_too_heavy(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     limit = cfg.image_max_bytes
     for page in site.pages.values():
         for url, selector, snippet in page.images:
@@ -71,7 +71,7 @@ def img_too_heavy(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Findi
     "Social image (og:image) does not load",
     "Point og:image at an absolute URL of an image that answers 200 with an image/* type.",
 )
-def og_image_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def og_image_broken(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page in site.pages.values():
         for url in page.og_images:
             status = site.images.get(url)

@@ -6,7 +6,7 @@ import re
 from posixpath import basename, splitext
 from urllib.parse import unquote, urlsplit
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import Image, PageFacts
 from ..results import Finding
 from .registry import finding, page_check
@@ -73,8 +73,9 @@ def _described(page: PageFacts) -> list[tuple[Image, str]]:
     "error",
     "Image has no text alternative",
     'Add alt text that says what the image shows, or alt="" if it is purely decorative.',
+    axe_rule="image-alt",
 )
-def img_alt_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def img_alt_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "img-alt-missing",
@@ -100,7 +101,7 @@ def looks_like_filename(alt: str, src: str) -> bool:
     "Image alt text is a file name",
     "Replace the file name with a short description of what the image shows.",
 )
-def img_alt_filename(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def img_alt_filename(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "img-alt-filename",
@@ -120,7 +121,7 @@ def img_alt_filename(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Say what the image shows ('A runner stretching her calf against a wall'), not that it is "
     "an image.",
 )
-def img_alt_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def img_alt_generic(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "img-alt-generic",
@@ -139,7 +140,7 @@ def img_alt_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Image alt text is too long",
     "Keep alt text short; move long descriptions into the page text or a caption.",
 )
-def img_alt_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def img_alt_too_long(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     limit = cfg.thresholds.alt_max
     return [
         finding(
@@ -175,7 +176,7 @@ def _smallest_offered(image: Image) -> tuple[int, str] | None:
     "Offer smaller files in srcset (with sizes) or resize the image, so browsers do not "
     "download pixels no screen shows.",
 )
-def img_oversized(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def img_oversized(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     out = []
     for image in page.images:
         offered = _smallest_offered(image)

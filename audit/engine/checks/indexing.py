@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from html import escape
 from urllib.parse import urlsplit
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check, site_check
@@ -21,7 +21,7 @@ CANONICAL = 'link[rel="canonical"]'
     "Page in the sitemap is set to noindex",
     "Remove noindex (meta robots or X-Robots-Tag) or take the URL out of the sitemap.",
 )
-def noindex(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def noindex(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for url in sorted(site.sitemap_urls):
         page = site.pages.get(url)
         if page is not None and page.noindex:
@@ -42,7 +42,7 @@ def noindex(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
     "Sitemap URL is blocked by robots.txt",
     "Allow the URL in robots.txt or remove it from the sitemap.",
 )
-def robots_blocked(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def robots_blocked(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     if site.robots is None:
         return
     for url in sorted(site.sitemap_urls):
@@ -62,7 +62,7 @@ def robots_blocked(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Find
     'Add <link rel="canonical" href="https://…"> with the page\'s preferred absolute URL.',
     indexable_only=True,
 )
-def canonical_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def canonical_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     if page.canonical is not None:
         return []
     return [finding("canonical-missing", 'The page has no <link rel="canonical">.')]
@@ -78,7 +78,7 @@ def _snippet(href: str) -> str:
     "Canonical URL is invalid",
     "Use one absolute canonical URL that points to a live (200), indexable page.",
 )
-def canonical_invalid(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def canonical_invalid(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page in site.pages.values():
         if not page.ok_html or not page.canonicals:
             continue

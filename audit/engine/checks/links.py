@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check, site_check
@@ -57,7 +57,7 @@ def _generic(text: str) -> bool:
     "Link text does not describe its target",
     "Replace text like 'read more' with words that say where the link goes.",
 )
-def link_text_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def link_text_generic(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "link-text-generic",
@@ -75,8 +75,9 @@ def link_text_generic(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "error",
     "Link has no accessible name",
     "Give the link visible text, an aria-label, or an image with alt text.",
+    axe_rule="link-name",
 )
-def link_empty(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def link_empty(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "link-empty",
@@ -96,7 +97,7 @@ def link_empty(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Split very long link lists (archives, tag clouds) over several pages; "
     "or raise max_links_per_page to check them all.",
 )
-def links_capped(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def links_capped(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     if not page.links_capped:
         return []
     return [
@@ -121,7 +122,7 @@ def _uncrawlable(href: str) -> bool:
     "Link cannot be followed by crawlers",
     "Use a real URL in href; attach scripts with event listeners instead of javascript: links.",
 )
-def link_uncrawlable(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def link_uncrawlable(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "link-uncrawlable",
@@ -159,7 +160,7 @@ def _is_loop(status: TargetStatus) -> bool:
     "Internal link is broken",
     "Point the link at a live page, or restore or redirect the missing one.",
 )
-def link_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def link_broken(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page_url, target, selector, snippet, status in _link_targets(
         site, lambda status: status.broken
     ):
@@ -177,7 +178,7 @@ def link_broken(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding
     "Internal link leads into a redirect loop",
     "Fix the redirect rules so the target ends on a page that answers 200.",
 )
-def redirect_loop(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def redirect_loop(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page_url, target, selector, snippet, status in _link_targets(site, _is_loop):
         yield (
             page_url,
@@ -196,7 +197,7 @@ def redirect_loop(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Findi
     "Internal link goes through a chain of redirects",
     "Link straight to the final URL and collapse the redirects into one.",
 )
-def redirect_chain(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def redirect_chain(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page_url, target, selector, snippet, status in _link_targets(
         site, lambda status: len(status.hops) >= 2 and not _is_loop(status)
     ):
@@ -217,7 +218,7 @@ def redirect_chain(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Find
     "Internal link points at a redirect",
     "Update the link to the URL it redirects to.",
 )
-def link_to_redirect(site: SiteView, cfg: AuditConfig) -> Iterator[tuple[str, Finding]]:
+def link_to_redirect(site: SiteView, cfg: EngineConfig) -> Iterator[tuple[str, Finding]]:
     for page_url, target, selector, snippet, status in _link_targets(
         site, lambda status: len(status.hops) == 1 and not _is_loop(status)
     ):

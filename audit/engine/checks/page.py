@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
@@ -13,8 +13,9 @@ from .registry import finding, page_check
     "error",
     "Page has no language",
     'Set the page language on the root element, e.g. <html lang="en">.',
+    axe_rule="html-has-lang",
 )
-def lang_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def lang_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     if page.lang:
         return []
     return [finding("lang-missing", "The <html> element has no lang attribute.", "html")]
@@ -27,7 +28,7 @@ def lang_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Expand the page with detail its readers came for (what it is, who it is for, what to expect).",
     indexable_only=True,
 )
-def thin_content(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def thin_content(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     limit = cfg.thresholds.thin_content_words
     content_types = cfg.profile_for(page.final_url or page.url).content_types
     if page.page_type in content_types and page.word_count < limit:
@@ -47,7 +48,7 @@ def thin_content(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "JSON-LD does not parse",
     "Fix the JSON syntax of the ld+json script (validate it with a JSON linter).",
 )
-def structured_data_invalid(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def structured_data_invalid(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     return [
         finding(
             "structured-data-invalid",
@@ -67,16 +68,19 @@ def structured_data_invalid(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Cache the page or speed up its view; aim for under 600 ms to first byte.",
     content_only=False,
 )
-def slow_response(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def slow_response(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    slow = slow_response_finding(page.response_ms, cfg)
+    return [] if slow is None else [slow]
+
+
+def slow_response_finding(response_ms: float | None, cfg: EngineConfig) -> Finding | None:
+    """The slow-response finding for a time to first byte, or None when it is in time."""
     limit = cfg.thresholds.slow_response_ms
-    if page.response_ms is not None and page.response_ms > limit:
-        return [
-            finding(
-                "slow-response",
-                f"Time to first byte was {page.response_ms:.0f} ms (limit {limit} ms).",
-            )
-        ]
-    return []
+    if response_ms is None or response_ms <= limit:
+        return None
+    return finding(
+        "slow-response", f"Time to first byte was {response_ms:.0f} ms (limit {limit} ms)."
+    )
 
 
 @page_check(
@@ -86,7 +90,7 @@ def slow_response(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Reduce the HTML size: paginate long lists and move inline data and images out.",
     content_only=False,
 )
-def page_too_large(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def page_too_large(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     if page.truncated:
         return [
             finding(
@@ -95,3 +99,17 @@ def page_too_large(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
             )
         ]
     return []
+
+
+@page_check(
+    "empty-paragraph",
+    "notice",
+    "Empty paragraphs in the content",
+    "Delete the empty lines in the rich text (spacing belongs to the design, not to empty "
+    "paragraphs screen readers announce).",
+)
+def empty_paragraph(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    return [
+        finding("empty-paragraph", "An empty paragraph in the main content.", selector, snip)
+        for selector, snip in page.empty_paragraphs
+    ]

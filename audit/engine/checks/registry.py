@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Literal
 from ..results import SEVERITIES, Finding
 
 if TYPE_CHECKING:
-    from ..config import AuditConfig
+    from ..config import EngineConfig
     from ..facts import PageFacts
     from .site import SiteView
 
 # "browser": run by the browser pass (audit/engine/browser/) on rendered pages, not here.
 Scope = Literal["page", "site", "browser"]
-PageCheckFn = Callable[["PageFacts", "AuditConfig"], list[Finding]]
+PageCheckFn = Callable[["PageFacts", "EngineConfig"], list[Finding]]
 # A site check returns (url of the page the finding belongs to, finding) pairs.
-SiteCheckFn = Callable[["SiteView", "AuditConfig"], Iterable[tuple[str, Finding]]]
+SiteCheckFn = Callable[["SiteView", "EngineConfig"], Iterable[tuple[str, Finding]]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class Check:
     # Page checks about how a page shows in search results and shares: not run on a page
     # that asks not to be indexed (a login form, a thank-you page), where they are noise.
     indexable_only: bool = False
+    # The axe-core rule that finds the same defect in the rendered page (a static check
+    # and its rule give one finding per defect: audit/engine/browser/agreement.py).
+    axe_rule: str | None = None
 
 
 REGISTRY: dict[str, Check] = {}
@@ -62,11 +65,15 @@ def page_check(
     *,
     content_only: bool = True,
     indexable_only: bool = False,
+    axe_rule: str | None = None,
 ) -> Callable[[PageCheckFn], PageCheckFn]:
-    """Register ``check(page, cfg) -> list[Finding]`` under a stable id."""
+    """Register ``check(page, cfg) -> list[Finding]`` under a stable id; ``axe_rule``
+    names the axe-core rule that finds the same defect in the browser."""
 
     def decorate(func: PageCheckFn) -> PageCheckFn:
-        register(Check(id, severity, title, fix, "page", func, content_only, indexable_only))
+        register(
+            Check(id, severity, title, fix, "page", func, content_only, indexable_only, axe_rule)
+        )
         return func
 
     return decorate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import REGISTRY
@@ -14,7 +14,7 @@ from .site import SiteView
 log = logging.getLogger(__name__)
 
 
-def _enabled(scope: str, cfg: AuditConfig, only: Iterable[str] | None) -> list:
+def _enabled(scope: str, cfg: EngineConfig, only: Iterable[str] | None) -> list:
     wanted = set(only) if only is not None else None
     return [
         check
@@ -26,7 +26,7 @@ def _enabled(scope: str, cfg: AuditConfig, only: Iterable[str] | None) -> list:
 
 
 def run_page_checks(
-    page: PageFacts, cfg: AuditConfig, only: Iterable[str] | None = None
+    page: PageFacts, cfg: EngineConfig, only: Iterable[str] | None = None
 ) -> list[Finding]:
     findings: list[Finding] = []
     noindex = page.noindex
@@ -43,7 +43,7 @@ def run_page_checks(
 
 
 def run_site_checks(
-    site: SiteView, cfg: AuditConfig, only: Iterable[str] | None = None
+    site: SiteView, cfg: EngineConfig, only: Iterable[str] | None = None
 ) -> list[tuple[str, Finding]]:
     out: list[tuple[str, Finding]] = []
     for check in _enabled("site", cfg, only):

@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 from ..errors import FetchError, fetch_failure
 from ..facts import Hop, PageFacts
 from ..robots import RobotsRules
+from ..sitemaps import SitemapResult
 from ..traps import TrapRecord
 from ..urls import normalize_url, resolve
 
@@ -104,6 +105,16 @@ class PageSummary:
 
 
 @dataclass(slots=True)
+class FirstLoad:
+    """A page whose first answer was slow or missing and whose later answers were in time:
+    the crawl's first figure (or its error), and the later one."""
+
+    later_ms: float
+    first_ms: float | None = None
+    first_error: FetchError | None = None  # no answer at first (a timeout, a dropped link)
+
+
+@dataclass(slots=True)
 class TargetStatus:
     """Where an internal URL ends up: final status, hops taken, or a network error."""
 
@@ -156,6 +167,11 @@ class SiteView:
     sitemap_out_of_scope: list[str] = field(default_factory=list)
     sitemap_out_of_scope_count: int = 0
     images: dict[str, TargetStatus] = field(default_factory=dict)  # image URL -> answer
+    # What reading the sitemaps found beyond their URLs (cut short, off-site, other hosts'
+    # paths); None when no sitemap was read.
+    sitemap: SitemapResult | None = None
+    # Pages slow (or unanswered) on their first request only: url -> the figures.
+    first_loads: dict[str, FirstLoad] = field(default_factory=dict)
 
     def partial_note(self) -> str:
         """Said by every site-wide finding of a partial crawl: what it was computed over."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from ..urls import resolve
@@ -21,7 +21,7 @@ SHARED = ("og:title", "og:description", "og:image")
     "title, summary and picture.",
     indexable_only=True,
 )
-def og_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def og_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     missing = [name for name in SHARED if not page.open_graph.get(name)]
     if not missing:
         return []
@@ -35,7 +35,7 @@ def og_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Give og:image as a full https:// URL: sites that show shared links do not resolve "
     "relative ones.",
 )
-def og_image_not_absolute(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def og_image_not_absolute(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     image = page.open_graph.get("og:image")
     if not image:
         return []
@@ -51,7 +51,7 @@ def og_image_not_absolute(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "og:url disagrees with the canonical URL",
     "Set og:url to the page's canonical URL, so shares count for the same page.",
 )
-def og_url_mismatch(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def og_url_mismatch(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     og_url, canonical = page.open_graph.get("og:url"), page.canonical
     if not og_url or not canonical:
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
@@ -19,11 +19,96 @@ def _snippet(title: str) -> str:
     "error",
     "Page has no title",
     "Add a unique <title> of 30-60 characters that names the page's topic.",
+    axe_rule="document-title",
 )
-def title_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
-    if any(t.strip() for t in page.titles):
+def title_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    if page.titles:
+        return []  # an empty one is title-empty: the fix is in the template, not a new tag
+    return [finding("title-missing", "The page has no <title>.", "title")]
+
+
+@page_check(
+    "title-empty",
+    "error",
+    "Page title is empty",
+    "The template outputs <title></title>: fill the page's title field (or the template's "
+    "fallback) so the tag gets text.",
+    axe_rule="document-title",
+)
+def title_empty(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    if not page.titles or any(t.strip() for t in page.titles):
         return []
-    return [finding("title-missing", "The page has no <title>, or it is empty.", "title")]
+    return [finding("title-empty", "The page's <title> is empty.", "title", _snippet(""))]
+
+
+# Characters that join a title's parts ("Blog | Clinic"); one at either end means a part
+# the template meant to fill is empty ("Blog: ", "| Clinic").
+SEPARATORS = ":|-\u2013\u2014"  # colon, bar, hyphen, en dash, em dash
+
+
+@page_check(
+    "title-dangling-separator",
+    "warning",
+    "Title starts or ends with a separator",
+    'A part of the title is empty ("Blog: "): fill the missing part or drop the separator.',
+    indexable_only=True,
+)
+def title_dangling_separator(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    title = (page.title or "").strip()
+    if not title or (title[0] not in SEPARATORS and title[-1] not in SEPARATORS):
+        return []
+    end = "ends" if title[-1] in SEPARATORS else "starts"
+    return [
+        finding(
+            "title-dangling-separator",
+            f"The title {end} with a separator: {title!r}.",
+            "title",
+            _snippet(title),
+        )
+    ]
+
+
+# Titles a CMS or a template gives a page nobody named (compared without case or spaces).
+PLACEHOLDER_TITLES = frozenset(
+    {
+        "untitled",
+        "untitled page",
+        "untitled document",
+        "new page",
+        "page title",
+        "title",
+        "home page title",
+        "document",
+        "my site",
+        "my website",
+        "lorem ipsum",
+        "todo",
+        "tbd",
+        "test page",
+    }
+)
+
+
+@page_check(
+    "title-placeholder",
+    "warning",
+    "Title is a placeholder",
+    "Replace the placeholder with the page's topic and the site's name.",
+    indexable_only=True,
+)
+def title_placeholder(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
+    title = page.title or ""
+    words = " ".join(title.casefold().replace("_", " ").split()).strip(SEPARATORS + " ")
+    if words not in PLACEHOLDER_TITLES:
+        return []
+    return [
+        finding(
+            "title-placeholder",
+            f"The title {title.strip()!r} is a placeholder, not the page's name.",
+            "title",
+            _snippet(title),
+        )
+    ]
 
 
 @page_check(
@@ -32,7 +117,7 @@ def title_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Page has more than one title",
     "Keep one <title> in <head>; remove the others (often added by a template and a plugin).",
 )
-def title_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def title_multiple(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     if len(page.titles) > 1:
         shown = "; ".join(repr(t) for t in page.titles[:3])
         return [
@@ -53,7 +138,7 @@ def title_multiple(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Shorten the title so search results show it whole; put the key words first.",
     indexable_only=True,
 )
-def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def title_too_long(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     limit = cfg.thresholds.title_max
     title = page.title
     if title is not None and len(title) > limit:
@@ -75,7 +160,7 @@ def title_too_long(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Make the title more descriptive: name the page's topic and the site or organisation.",
     indexable_only=True,
 )
-def title_too_short(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def title_too_short(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     limit = cfg.thresholds.title_min
     title = page.title
     if title is not None and 0 < len(title.strip()) < limit:

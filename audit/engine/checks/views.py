@@ -3,7 +3,7 @@ shown count and the JSON-LD count of the same page agree."""
 
 from __future__ import annotations
 
-from ..config import AuditConfig
+from ..config import EngineConfig
 from ..facts import PageFacts
 from ..results import Finding
 from .registry import finding, page_check
@@ -16,7 +16,7 @@ from .registry import finding, page_check
     "Show the page's own view count in its main content (e.g. an element with a data-views "
     "attribute or the text 'N views'), outside sidebars and lists of other pages.",
 )
-def view_count_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def view_count_missing(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     profile = cfg.profile_for(page.final_url or page.url)
     if not profile.views_expected or page.page_type not in profile.content_types:
         return []
@@ -41,7 +41,7 @@ def view_count_missing(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
     "Shown view count disagrees with the JSON-LD count",
     "Render the shown count and JSON-LD interactionStatistic from the same value.",
 )
-def view_count_mismatch(page: PageFacts, cfg: AuditConfig) -> list[Finding]:
+def view_count_mismatch(page: PageFacts, cfg: EngineConfig) -> list[Finding]:
     shown, claimed = page.views_visible, page.views_jsonld
     if shown is None or claimed is None or shown == claimed:
         return []

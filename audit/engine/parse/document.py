@@ -218,6 +218,8 @@ def _tag_ids(tags: Iterable[str]) -> frozenset[int]:
 _INDEXED_IDS = _tag_ids(_INDEXED_TAGS)
 _NOT_MAIN_IDS = _tag_ids(NOT_MAIN)
 (_BODY_ID,) = _tag_ids(["body"])
+(_P_ID,) = _tag_ids(["p"])
+(_BR_ID,) = _tag_ids(["br"])
 # Every node that is not an element (text, comment, ...) has an id below the first tag's,
 # "a" (lexbor numbers the standard tags alphabetically after them, others far above).
 (_FIRST_ELEMENT_ID,) = _tag_ids(["a"])
@@ -474,7 +476,11 @@ def _lexbor_tree(source: bytes) -> LexborTree | None:
             continue
         count += 1
         attributes = node.attributes
-        if tag_id in _INDEXED_IDS or (attributes and not _INDEXED_NAMES.isdisjoint(attributes)):
+        if (
+            tag_id in _INDEXED_IDS
+            or (attributes and not _INDEXED_NAMES.isdisjoint(attributes))
+            or (tag_id == _P_ID and _blank_paragraph(node))
+        ):
             if attributes and None in attributes.values():  # <p hidden>: "" as in the copy
                 attributes = {name: value or "" for name, value in attributes.items()}
             tag = node.tag
@@ -494,6 +500,19 @@ def _lexbor_tree(source: bytes) -> LexborTree | None:
         node.decompose()
     root.merge_text_nodes()
     return tree
+
+
+def _blank_paragraph(node: LexborNode) -> bool:
+    """No text and no element but <br> inside: the empty-paragraph extractor's candidates
+    (the index keeps no other <p>; most give up on their first text child)."""
+    child = node.child
+    while child is not None:
+        if child.tag_id == _BR_ID:
+            pass
+        elif child.tag_id >= _FIRST_ELEMENT_ID or (child.text_content or "").strip():
+            return False  # an element, or text (comments are not removed yet: skipped)
+        child = child.next
+    return True
 
 
 def parse_tree(html: str) -> ParsedTree | LexborTree | None:
@@ -641,6 +660,7 @@ class Document:
         self.anchors: list[Element] = []  # the first max_links of them
         self.anchor_count = 0
         self.scripts: list[Element] = []
+        self.paragraphs: list[Element] = []
         self.views_attrs: list[Element] = []  # elements with data-views, in order
         self.hidden: set[Element] = set()  # hidden by their own attributes
         # Filled by extractors for the ones after them (head -> page type, JSON-LD -> views).
@@ -673,6 +693,8 @@ class Document:
                 self.headings.append((element, HEADING_TAGS[tag]))
             elif tag == "script":
                 self.scripts.append(element)
+            elif tag == "p":
+                self.paragraphs.append(element)
             elif tag == "meta":
                 self.metas.append(element)
             elif tag == "link":

@@ -8,6 +8,10 @@ from .document import Document, squash, under
 
 OPEN_GRAPH = frozenset({"og:title", "og:description", "og:image", "og:url"})
 OG_VALUE_MAX = 2_000
+# Named meta tags kept per page (page meta facts): enough for any real head, bounded for
+# a hostile one.
+META_KEPT_MAX = 100
+META_VALUE_MAX = 500
 
 
 def extract_head(doc: Document, facts: PageFacts) -> None:
@@ -16,6 +20,8 @@ def extract_head(doc: Document, facts: PageFacts) -> None:
     for meta in doc.metas:
         name = (meta.get("name") or "").strip().lower()
         content = meta.get("content")
+        if name and name not in facts.meta and len(facts.meta) < META_KEPT_MAX:
+            facts.meta[name] = (content or "").strip()[:META_VALUE_MAX]
         if name == "description":
             facts.descriptions.append(squash(content or ""))
         elif name == "robots":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..facts import PageFacts
+from ..selectors import snippet
 from .document import NOT_MAIN, Document, Element
 
 # ASCII text as bytes: whitespace (what str.split() splits on) -> b" ", all else -> b"x".
@@ -50,3 +51,21 @@ def extract_text(doc: Document, facts: PageFacts) -> None:
     body = doc.body
     if body is not None:
         facts.word_count = main_word_count(doc, body)
+    extract_empty_paragraphs(doc, facts)
+
+
+EMPTY_PARAGRAPHS_KEPT = 20  # a page of hundreds of them needs no more than this many named
+
+
+def extract_empty_paragraphs(doc: Document, facts: PageFacts) -> None:
+    """``<p></p>``, ``<p>&nbsp;</p>`` and ``<p><br></p>`` in the main content: what a rich
+    text editor leaves behind as spacing (templates' own spacers in nav/footer are not
+    the editor's)."""
+    for element in doc.paragraphs:
+        if len(facts.empty_paragraphs) >= EMPTY_PARAGRAPHS_KEPT:
+            return
+        if any(child.tag != "br" for child in element) or doc.text(element).strip():
+            continue
+        if doc.is_hidden(element) or any(a.tag in NOT_MAIN for a in element.iterancestors()):
+            continue
+        facts.empty_paragraphs.append((doc.select(element), snippet(element, "")))

@@ -2,7 +2,9 @@
 
 Dates read "28 Nov 2026, 06:38", in ``zone`` when the caller passes one (the site's time
 zone), else in the offset the timestamps carry. A caller may put its own section (already
-escaped markup, e.g. a prioritised fix list) right after the summary line with ``lead_html``.
+escaped markup: the CMS puts the score and "Fix these first") right after the summary line
+with ``lead_html``. Checks follow in fix order (severity, then count), each naming the pages
+it affects with links.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime, tzinfo
 from html import escape
 
 from ..checks import check_info
-from ..results import SEVERITIES, AuditResult, PageReport
+from ..results import SEVERITIES, SEVERITY_RANK, AuditResult, PageReport
 from .order import pages_by_severity
 
 _CSS = """
@@ -43,14 +45,14 @@ def _link(url: str | None) -> str:
 
 
 def when_in_words(iso: str, zone: tzinfo | None = None) -> str:
-    """ "2026-11-28T14:38:05+00:00" → "28 Nov 2026, 14:38" (in ``zone`` if given)."""
+    """ "2026-11-28T14:38:05+00:00" → "28 Nov 2026, 14:38 UTC" (in ``zone`` if given)."""
     try:
         moment = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso or ""
     if zone is not None and moment.tzinfo is not None:
         moment = moment.astimezone(zone)
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    return f"{moment.day} {moment:%b %Y, %H:%M %Z}".rstrip()
 
 
 def _page(page: PageReport) -> str:
@@ -94,21 +96,54 @@ def _page(page: PageReport) -> str:
     return f"<details{is_open}><summary>{_link(page.url)} {badges}</summary>{body}</details>"
 
 
+PAGES_NAMED = 10  # pages linked under each check; the rest are counted
+
+
+def checks_in_fix_order(result: AuditResult) -> list[tuple[str, int]]:
+    """(check id, findings) most severe first, then most found: the order to fix them in
+    (a count alone put 42 notices before 2 errors)."""
+
+    def key(item: tuple[str, int]) -> tuple[int, int, str]:
+        check = check_info(item[0])
+        return (SEVERITY_RANK[check.severity] if check else len(SEVERITIES), -item[1], item[0])
+
+    return sorted(result.counts_by_check().items(), key=key)
+
+
+def pages_by_check(result: AuditResult) -> dict[str, list[str]]:
+    """Check id -> the URLs of the pages it has findings on, in report order, once each."""
+    found: dict[str, dict[str, None]] = {}
+    for page in pages_by_severity(result.pages):
+        for finding in page.findings:
+            found.setdefault(finding.check, {})[page.url] = None
+    return {check_id: list(urls) for check_id, urls in found.items()}
+
+
+def _affected(urls: list[str]) -> str:
+    links = ", ".join(_link(url) for url in urls[:PAGES_NAMED])
+    more = f" and {len(urls) - PAGES_NAMED} more" if len(urls) > PAGES_NAMED else ""
+    pages = "page" if len(urls) == 1 else f"{len(urls)} pages"
+    return f"<div class=muted>On {pages}: {links}{more}</div>"
+
+
 def render_html(result: AuditResult, *, zone: tzinfo | None = None, lead_html: str = "") -> str:
     stats = result.stats
     counts = result.counts_by_severity()
     summary = "".join(f"<tr><td>{_badge(s)}</td><td>{n}</td></tr>" for s, n in counts.items())
     check_rows = []
-    for check_id, count in result.counts_by_check().items():
+    pages_of = pages_by_check(result)
+    for check_id, count in checks_in_fix_order(result):
         check = check_info(check_id)
         check_rows.append(
             f"<tr><td>{_badge(check.severity if check else 'notice')}</td>"
             f"<td><code>{_e(check_id)}</code><br>{_e(check.title if check else '')}</td>"
-            f"<td>{count}</td><td class=fix>{_e(check.fix if check else '')}</td></tr>"
+            f"<td>{count}</td><td class=fix>{_e(check.fix if check else '')}"
+            f"{_affected(pages_of[check_id])}</td></tr>"
         )
     notes = [_e(result.completeness())]
     if result.start_error:
         notes.append(f"The start URL failed: {_e(result.start_error)}.")
+    notes += [_e(note) for note in (stats.get("browser") or {}).get("notes", [])]
     pages = "".join(_page(page) for page in pages_by_severity(result.pages))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -122,7 +157,7 @@ def render_html(result: AuditResult, *, zone: tzinfo | None = None, lead_html: s
 {"".join(f"<p><strong>{note}</strong></p>" for note in notes)}
 {lead_html}
 <h2>Summary</h2><table><tr><th>Severity</th><th>Findings</th></tr>{summary}</table>
-<h2>By check</h2>
+<h2>By check</h2><p class=muted>Most severe first, then most found.</p>
 <table><tr><th>Severity</th><th>Check</th><th>Findings</th><th>How to fix</th></tr>
 {"".join(check_rows) or "<tr><td colspan=4>No findings.</td></tr>"}</table>
 <h2>Pages</h2><p class=muted>Worst first, then most viewed.</p>

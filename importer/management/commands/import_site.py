@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.engine.errors import InvalidConfig
+from audit.engine import InvalidConfig
 from audit.options import InvalidOptions, build_config
 from importer.service import INTO_CHOICES, ImportOptions, import_site
 

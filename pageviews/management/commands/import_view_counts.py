@@ -2,10 +2,12 @@ import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from wagtail.models import Site
 
 from pageviews.importer import (
     TOTAL_DATE,
+    DatabaseFailed,
     ImportFailed,
     UnreadableFile,
     import_view_counts,
@@ -42,12 +44,15 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, site: str | None, total_date, dry_run: bool, **options):
         site_obj = None
         if site:
-            site_obj = Site.objects.filter(hostname=site).select_related("root_page").first()
+            try:
+                site_obj = Site.objects.filter(hostname=site).select_related("root_page").first()
+            except DatabaseError as exc:
+                raise CommandError(f"Cannot read the sites from the database: {exc}") from None
             if site_obj is None:
                 raise CommandError(f"No site with hostname {site!r}.")
         try:
             result = import_view_counts(file, site=site_obj, total_date=total_date, dry_run=dry_run)
-        except UnreadableFile as failure:
+        except (UnreadableFile, DatabaseFailed) as failure:
             raise CommandError(str(failure)) from None
         except ImportFailed as failure:
             shown = failure.errors[:MAX_ERRORS_SHOWN]

@@ -25,7 +25,7 @@ def test_report_email_reads_in_words(two_runs, settings):
 
     # One notice twice over (the title and the h1), one warning: correct plurals.
     assert "0 errors, 1 warning, 2 notices" in message.subject
-    assert "Finished 28 Nov 2026, 06:38 (America/Vancouver)" in text
+    assert "Finished 28 Nov 2026, 06:38 PST (America/Vancouver)" in text
     # New and fixed come before the fix list, severities in words.
     assert text.index("Since the previous audit") < text.index("Fix these first:")
     assert "- Warning: meta-description-missing on" in text

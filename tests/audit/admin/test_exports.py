@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -59,6 +60,11 @@ def test_html_export_is_the_standalone_report_with_snippets_escaped(people, two_
     assert "&lt;h1&gt;&lt;script&gt;x&lt;/script&gt;" in html
     assert "<script" not in html
     assert two_runs.service_url in html
+    # In fix order (issue 25): the score, then "Fix these first", then the checks.
+    assert html.index("<h2>Score</h2>") < html.index("Fix these first") < html.index("By check")
+    assert re.search(r"data-score>\d+<", html)
+    section = html[html.index("<h2>By check</h2>") : html.index("<h2>Pages</h2>")]
+    assert f'<a href="{two_runs.service_url}">' in section  # the pages each check affects
 
 
 def test_unknown_export_format_is_404(people, two_runs):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management import call_command
 from django_tasks import default_task_backend
 from freezegun import freeze_time
-from wagtail.models import Site
 
 from audit.models import AuditRun, AuditSchedule
-from pages.models import ClinicSettings
 from tests.audit.admin.conftest import client_for, schedule_data
 
 SCHEDULES = "/admin/seo-audits/schedules/"
@@ -29,9 +28,8 @@ def _weekly(**fields) -> AuditSchedule:
     )
 
 
-def test_demo_clinic_is_in_vancouver_and_new_schedules_start_there(people, demo_site):
-    site = Site.objects.get(is_default_site=True)
-    assert ClinicSettings.for_site(site).time_zone == "America/Vancouver"
+def test_the_sites_clock_is_vancouver_and_new_schedules_start_there(people, demo_site):
+    assert settings.TIME_ZONE == "America/Vancouver"
     html = client_for(people["manager"]).get(f"{SCHEDULES}new/").content.decode()
     assert '<option value="America/Vancouver" selected>' in html
     assert "audit/schedule-form.js" in html and "data-describe-url=" in html
@@ -87,7 +85,7 @@ def test_scheduler_once_says_what_it_did(db, capsys, settings):
         _weekly()
         call_command("audit_scheduler", "--once")
     assert capsys.readouterr().out.strip() == (
-        "No schedule due; next: Monday 30 Nov 2026, 07:00 (America/Vancouver), “Weekly audit”."
+        "No schedule due; next: Monday 30 Nov 2026, 07:00 PST (America/Vancouver), “Weekly audit”."
     )
 
 

@@ -142,6 +142,8 @@ def test_run_detail_groups_by_check_with_fix_hint_escaped_snippet_and_links(peop
     # Errors come before warnings before notices.
     order = re.findall(r'data-check-group="([^"]+)"', html)
     assert order.index("meta-description-missing") < order.index("title-too-short")
+    # ... and the tab leads with "Fix these first" (issue 25)
+    assert html.index('id="by-check-fix-first"') < html.index("data-check-group=")
 
 
 def test_filters_by_severity_check_page_type_and_new(people, two_runs):

@@ -63,8 +63,24 @@ PAGES: dict[str, bytes] = {
     ),
     "/agreement": page(
         "Exercises",
-        '<img src="/images/pixel.png" width="1" height="1"><h2></h2><a href="/aria"></a>',
+        '<img src="/images/pixel.png" width="1" height="1"><h2></h2><a href="/aria"></a>'
+        "<h4>Stretches to do at home</h4>",
     ),
+    # Themes by script on load, as many sites do: no media query in the CSS, and switching
+    # the scheme under the loaded page changes nothing; only a fresh load in dark shows
+    # the dim note.
+    "/script-theme": page(
+        "Your first visit",
+        '<p class="note">Bring comfortable clothes to the first session.</p>',
+        head=(
+            "<style>body{background:#fff;color:#111}"
+            "html.dark body{background:#121212;color:#eee}html.dark .note{color:#303030}</style>"
+            "<script>if (window.matchMedia('(prefers-color-scheme: dark)').matches)"
+            " document.documentElement.classList.add('dark');</script>"
+        ),
+    ),
+    # No dark styles and no script of its own: one load, in light, is what every reader gets.
+    "/light-only": page("Directions", "<p>Take the second door on the left.</p>"),
     "/hang": page("Never loads", "<p>Waiting.</p><script>for (;;) {}</script>"),
 }
 INDEX = page(

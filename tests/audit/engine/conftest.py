@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fixture_site import FixtureSite
 
-from audit.engine import AuditConfig, Thresholds
+from audit.engine import EngineConfig, Thresholds
 
 
 @pytest.fixture(scope="session")
@@ -18,9 +18,9 @@ def site() -> Iterator[FixtureSite]:
 
 
 @pytest.fixture
-def fast_config() -> AuditConfig:
+def fast_config() -> EngineConfig:
     """Short timeouts and back-off so the suite stays fast; parsing in threads."""
-    return AuditConfig(
+    return EngineConfig(
         timeout=2.0,
         backoff=0.05,
         retry_after_cap=0.2,

@@ -43,6 +43,10 @@ class HostileServer:
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.lock = threading.Lock()
         self._stalled_once: set[str] = set()
+        # Streams the client hung up on before they ended: (path, pieces sent). A stream that
+        # ran to its end means the client waited for the server instead of its own deadline.
+        self.cut_by_client: list[tuple[str, int]] = []
+        self.ran_to_end: list[str] = []
         owner = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -91,7 +95,7 @@ class HostileServer:
         if path == "/robots.txt" and self.robots_trickle is not None:
             # The file starts, then stalls mid-line until the deadline cuts it off.
             sock.sendall(_head("200 OK", "text/plain", 10_000) + self.robots_trickle)
-            self._trickle(sock, lambda: sock.sendall(b"#"), 0.3)
+            self._trickle(sock, lambda: sock.sendall(b"#"), 0.3, path)
             return False
         if path == "/robots.txt":
             body = self.robots if self.robots is not None else b""
@@ -107,7 +111,7 @@ class HostileServer:
             return True
         if path == "/slow-body":
             sock.sendall(_head("200 OK", "text/html", 10_000) + b"<html><title>")
-            self._trickle(sock, lambda: sock.sendall(b"x"), 1.0)
+            self._trickle(sock, lambda: sock.sendall(b"x"), 1.0, path)
             return False
         if path == "/endless-chunked":
             sock.sendall(
@@ -115,12 +119,13 @@ class HostileServer:
             )
             chunk = b"<p>more and more text, never an end</p>"
             frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
-            self._trickle(sock, lambda: sock.sendall(frame), 0.05)
+            self._trickle(sock, lambda: sock.sendall(frame), 0.05, path)
             return False
         if path == "/endless-headers":
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
             count = iter(range(10**9))
-            self._trickle(sock, lambda: sock.sendall(f"X-Pad: {next(count)}\r\n".encode()), 0.5)
+            pad = lambda: sock.sendall(f"X-Pad: {next(count)}\r\n".encode())  # noqa: E731
+            self._trickle(sock, pad, 0.5, path)
             return False
         if path == "/stall-once":
             # The first request gets no answer at all; the next one a page.
@@ -137,12 +142,38 @@ class HostileServer:
             sock.sendall(_head("200 OK", "text/html", len(body)) + body)
         return True
 
-    def _trickle(self, sock: socket.socket, send: Callable[[], None], every: float) -> None:
+    def _trickle(
+        self, sock: socket.socket, send: Callable[[], None], every: float, path: str
+    ) -> None:
         """Call ``send`` every ``every`` seconds until the peer goes, the stream's time is
-        up or the server closes."""
+        up or the server closes; records which of the three ended it."""
         ends = time.monotonic() + self.stream_seconds
+        sent = 0
         while time.monotonic() < ends and not self.closing.wait(every):
-            send()
+            try:
+                send()
+            except OSError:
+                with self.lock:
+                    self.cut_by_client.append((path, sent))
+                return
+            sent += 1
+        if not self.closing.is_set():
+            with self.lock:
+                self.ran_to_end.append(path)
+
+    def hung_up_on(self, path: str, *, wait: float = 15.0) -> list[int]:
+        """Pieces sent on each ``path`` stream before the client hung up, once every request
+        for ``path`` has ended one way or the other (the server notices a hang-up at its next
+        send, so this waits up to ``wait`` seconds for that)."""
+        deadline = time.monotonic() + wait
+        while True:
+            with self.lock:
+                cut = [sent for name, sent in self.cut_by_client if name == path]
+                ended = len(cut) + self.ran_to_end.count(path)
+                requested = sum(1 for _, name, _ in self.requests if name == path)
+            if ended >= requested or time.monotonic() > deadline:
+                return cut
+            time.sleep(0.05)
 
 
 def _head(status: str, content_type: str, length: int) -> bytes:

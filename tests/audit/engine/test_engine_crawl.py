@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from fixture_site import FixtureSite
 
-from audit.engine import USER_AGENT, AuditConfig, AuditResult, PageReport, audit_site
+from audit.engine import USER_AGENT, AuditResult, EngineConfig, PageReport, audit_site
 from audit.engine.config import SiteProfile
 from audit.engine.crawl import RobotsDisallowed
 from audit.engine.errors import FetchError
@@ -18,7 +18,7 @@ from audit.engine.errors import FetchError
 @pytest.fixture(scope="module")
 def full(site: FixtureSite) -> AuditResult:
     """One full crawl shared by the assertions below (the calendar trap excluded)."""
-    config = AuditConfig(
+    config = EngineConfig(
         timeout=2.0,
         backoff=0.05,
         retry_after_cap=0.2,
@@ -224,7 +224,7 @@ def test_stats_describe_the_run(full: AuditResult) -> None:
 # -- limits, scope and control ---------------------------------------------------------------
 
 
-def test_calendar_trap_ends_at_max_pages(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_calendar_trap_ends_at_max_pages(site: FixtureSite, fast_config: EngineConfig) -> None:
     config = fast_config.replace(max_pages=25, exclude=(), use_sitemaps=False)
     result = audit_site(site.url("/calendar?month=2024-01"), config)
     assert result.stats["pages_fetched"] == 25
@@ -235,7 +235,7 @@ def test_calendar_trap_ends_at_max_pages(site: FixtureSite, fast_config: AuditCo
 
 
 def test_links_beyond_the_limit_are_still_status_checked(
-    site: FixtureSite, fast_config: AuditConfig
+    site: FixtureSite, fast_config: EngineConfig
 ) -> None:
     config = fast_config.replace(max_depth=0, use_sitemaps=False)
     result = audit_site(site.url("/d/links"), config)
@@ -245,7 +245,7 @@ def test_links_beyond_the_limit_are_still_status_checked(
     assert result.stats["links_checked"] >= 6
 
 
-def test_head_falls_back_to_get(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_head_falls_back_to_get(site: FixtureSite, fast_config: EngineConfig) -> None:
     from audit.engine.fetch import Fetcher
 
     site.reset_counts()
@@ -255,7 +255,7 @@ def test_head_falls_back_to_get(site: FixtureSite, fast_config: AuditConfig) -> 
     assert site.methods[("GET", "/d/head-405")] == 1
 
 
-def test_redirect_hops_are_capped(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_redirect_hops_are_capped(site: FixtureSite, fast_config: EngineConfig) -> None:
     from audit.engine.fetch import Fetcher
 
     fetched = Fetcher(fast_config).fetch(site.url("/r/long-0"))
@@ -264,19 +264,34 @@ def test_redirect_hops_are_capped(site: FixtureSite, fast_config: AuditConfig) -
 
 
 def test_retry_after_is_capped_and_retries_are_bounded(
-    site: FixtureSite, fast_config: AuditConfig
+    site: FixtureSite, fast_config: EngineConfig
 ) -> None:
+    from audit.engine.deadline import StopSignal
     from audit.engine.fetch import Fetcher
 
+    class RecordingStop(StopSignal):
+        """The run's stop signal, recording how long each wait between tries asked for."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.waits: list[float] = []
+
+        def wait(self, seconds: float) -> bool:
+            self.waits.append(seconds)
+            return super().wait(seconds)
+
     site.reset_counts()
-    started = time.monotonic()
-    fetched = Fetcher(fast_config).fetch(site.url("/d/always-429"))
+    stop = RecordingStop()
+    fetcher = Fetcher(fast_config, stop=stop)
+    fetched = fetcher.fetch(site.url("/d/always-429"))
     assert fetched.status == 429
     assert site.count("/d/always-429") == fast_config.retries + 1
-    assert time.monotonic() - started < 2  # Retry-After: 100 was capped to 0.2 s
+    # Retry-After: 100 on every answer; each wait between tries was capped.
+    assert len(stop.waits) == fast_config.retries
+    assert all(wait <= fast_config.retry_after_cap for wait in stop.waits)
 
 
-def test_include_and_exclude_patterns(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_include_and_exclude_patterns(site: FixtureSite, fast_config: EngineConfig) -> None:
     config = fast_config.replace(
         include=(r"/d/(no|two)-",), exclude=(r"two-h1",), use_sitemaps=False
     )
@@ -286,7 +301,7 @@ def test_include_and_exclude_patterns(site: FixtureSite, fast_config: AuditConfi
     assert "/d/two-h1" not in paths and "/d/images" not in paths
 
 
-def test_max_depth(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_max_depth(site: FixtureSite, fast_config: EngineConfig) -> None:
     config = fast_config.replace(max_depth=1, use_sitemaps=False, check_links=False)
     result = audit_site(site.url("/"), config)
     depths = {p.url.removeprefix(site.base): p.depth for p in result.pages}
@@ -294,7 +309,7 @@ def test_max_depth(site: FixtureSite, fast_config: AuditConfig) -> None:
     assert "/d/no-title" not in depths  # depth 2
 
 
-def test_single_page_audits_exactly_one_url(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_single_page_audits_exactly_one_url(site: FixtureSite, fast_config: EngineConfig) -> None:
     site.reset_counts()
     config = fast_config.replace(single_page=True, check_links=False)
     result = audit_site(site.url("/d/short-title"), config)
@@ -303,7 +318,7 @@ def test_single_page_audits_exactly_one_url(site: FixtureSite, fast_config: Audi
     assert site.count("/sitemap_index.xml") == 0 and site.count("/about") == 0
 
 
-def test_callbacks_progress_and_per_page(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_callbacks_progress_and_per_page(site: FixtureSite, fast_config: EngineConfig) -> None:
     progress: list[tuple[int, int]] = []
     pages: list[PageReport] = []
     config = fast_config.replace(max_pages=10)
@@ -317,7 +332,7 @@ def test_callbacks_progress_and_per_page(site: FixtureSite, fast_config: AuditCo
 
 
 def test_cancel_stops_between_pages_and_keeps_results(
-    site: FixtureSite, fast_config: AuditConfig
+    site: FixtureSite, fast_config: EngineConfig
 ) -> None:
     seen: list[PageReport] = []
     stop = threading.Event()
@@ -336,17 +351,15 @@ def test_cancel_stops_between_pages_and_keeps_results(
 
 
 def test_time_budget_stops_early_with_partial_report(
-    site: FixtureSite, fast_config: AuditConfig
+    site: FixtureSite, fast_config: EngineConfig
 ) -> None:
     config = fast_config.replace(time_budget=1, concurrency=1, exclude=(), delay=0.1)
-    started = time.monotonic()
     result = audit_site(site.url("/calendar?month=2040-01"), config)
-    assert time.monotonic() - started < 3
     assert result.stats["stop_reason"] == "time-budget"
     assert 1 <= len(result.pages) < 20
 
 
-def test_delay_spaces_requests(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_delay_spaces_requests(site: FixtureSite, fast_config: EngineConfig) -> None:
     config = fast_config.replace(delay=0.1, max_pages=4, use_sitemaps=False, check_links=False)
     started = time.monotonic()
     audit_site(site.url("/calendar?month=2050-01"), config)
@@ -354,7 +367,7 @@ def test_delay_spaces_requests(site: FixtureSite, fast_config: AuditConfig) -> N
     assert time.monotonic() - started >= 0.4
 
 
-def test_ignore_robots(site: FixtureSite, fast_config: AuditConfig) -> None:
+def test_ignore_robots(site: FixtureSite, fast_config: EngineConfig) -> None:
     with pytest.raises(RobotsDisallowed):
         audit_site(site.url("/private/secret"), fast_config.replace(single_page=True))
     result = audit_site(
@@ -364,7 +377,7 @@ def test_ignore_robots(site: FixtureSite, fast_config: AuditConfig) -> None:
 
 
 def test_process_pool_gives_same_findings(
-    site: FixtureSite, fast_config: AuditConfig, full: AuditResult
+    site: FixtureSite, fast_config: EngineConfig, full: AuditResult
 ) -> None:
     pooled = audit_site(
         site.url("/"),
@@ -382,7 +395,7 @@ def test_process_pool_gives_same_findings(
     assert set(got) == set(expected)
 
 
-def test_unreachable_start_url_is_reported(fast_config: AuditConfig) -> None:
+def test_unreachable_start_url_is_reported(fast_config: EngineConfig) -> None:
     with socket_port() as port:
         result = audit_site(f"http://127.0.0.1:{port}/", fast_config.replace(retries=0))
     assert result.start_error is FetchError.CONNECTION_REFUSED
@@ -405,7 +418,7 @@ class socket_port:
 
 
 def test_a_failing_page_does_not_end_the_crawl(
-    site: FixtureSite, fast_config: AuditConfig, monkeypatch: pytest.MonkeyPatch
+    site: FixtureSite, fast_config: EngineConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import audit.engine.pagejob as pagejob_module
 
@@ -425,11 +438,13 @@ def test_a_failing_page_does_not_end_the_crawl(
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_finished_crawl_leaves_no_garbage_cycle_holding_its_records(
-    site: FixtureSite, fast_config: AuditConfig, workers: int
+    site: FixtureSite, fast_config: EngineConfig, workers: int
 ) -> None:
     """The crawler's page summaries and link targets are freed when audit_site returns, not
     at the next full collection: a cycle through the crawler kept a 10,000-page crawl's
-    120,000 records alive into the report rendering, and made that collection cost 0.15 s."""
+    120,000 records alive into the report rendering. A page whose connection drops makes
+    urllib3 keep its exception in a cycle with the frames that fetched the page (/d/drop-once
+    here)."""
     import gc
 
     from audit.engine.checks import PageSummary

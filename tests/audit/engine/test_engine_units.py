@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from audit.engine import InvalidConfig, InvalidStartURL, UnsafeTarget, parse_html
 from audit.engine.checks import TargetStatus, Triples
-from audit.engine.config import AuditConfig
+from audit.engine.config import EngineConfig
 from audit.engine.crawl import Crawler
 from audit.engine.decode import decode_html
 from audit.engine.facts import Hop
@@ -99,7 +99,7 @@ def test_public_start_cannot_reach_private_addresses(monkeypatch: pytest.MonkeyP
     assert not guard.allowed("intranet.example")
     assert not guard.allowed("127.0.0.1")
     with pytest.raises(UnsafeTarget):
-        Crawler("https://clinic.example/", AuditConfig(extra_hosts=("intranet.example",)))
+        Crawler("https://clinic.example/", EngineConfig(extra_hosts=("intranet.example",)))
 
 
 def test_private_start_may_crawl_private_addresses() -> None:
@@ -115,9 +115,9 @@ def test_unresolvable_start_host(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_invalid_config_values() -> None:
     with pytest.raises(InvalidConfig):
-        AuditConfig(max_pages=0)
-    with pytest.raises(InvalidConfig, match="bad regular expression"):
-        AuditConfig(include=("([",))
+        EngineConfig(max_pages=0)
+    with pytest.raises(InvalidConfig, match="include pattern .* cannot be used"):
+        EngineConfig(include=("([",))
 
 
 def test_robots_longest_match_wildcards_and_agent_groups() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hostile_server import HostileServer
 
-from audit.engine import AuditConfig, audit_site
+from audit.engine import EngineConfig, audit_site
 from audit.engine.errors import FetchError
 from audit.engine.fetch import Fetcher
 from audit.engine.report import render
@@ -30,8 +30,18 @@ def hostile() -> Iterator[HostileServer]:
         yield server
 
 
-def quick(**changes: object) -> AuditConfig:
-    base = AuditConfig(timeout=1.0, retries=0, backoff=0.05, parse_workers=0)
+STREAMS = ("/slow-body", "/endless-chunked", "/endless-headers")
+
+
+def assert_every_stream_was_cut_by_the_client(hostile: HostileServer) -> None:
+    """The run stopped while the server was still sending: no stream ran to its end."""
+    for path in STREAMS:
+        assert len(hostile.hung_up_on(path)) == hostile.hits(path), path
+    assert hostile.ran_to_end == []
+
+
+def quick(**changes: object) -> EngineConfig:
+    base = EngineConfig(timeout=1.0, retries=0, backoff=0.05, parse_workers=0)
     return base.replace(**changes)
 
 
@@ -42,23 +52,20 @@ def test_a_response_that_never_finishes_is_cut_at_its_deadline(
     """Each read arrives within the 1.5 s timeout, so only a whole-response deadline
     (3 x timeout) ends these; before, each ran until the server gave up (30 s)."""
     fetcher = Fetcher(quick(timeout=1.5))
-    started = time.monotonic()
     try:
         fetched = fetcher.fetch(hostile.url(path))
     finally:
         fetcher.close()
-    elapsed = time.monotonic() - started
-    assert elapsed < 4.5 + 1, f"{path} took {elapsed:.1f} s"
     assert fetched.error is FetchError.DEADLINE
+    # The client hung up while the server was still sending: its deadline, not the server's.
+    assert len(hostile.hung_up_on(path)) == 1 and path not in hostile.ran_to_end
 
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_time_budget_holds_against_hostile_pages(hostile: HostileServer, workers: int) -> None:
     config = quick(timeout=10.0, time_budget=3.0, parse_workers=workers, max_pages=50)
-    started = time.monotonic()
     result = audit_site(hostile.url("/"), config)
-    elapsed = time.monotonic() - started
-    assert elapsed < 3.0 + 2.0, f"a 3 s budget took {elapsed:.1f} s"
+    assert_every_stream_was_cut_by_the_client(hostile)
     assert result.stop_reason is StopReason.TIME_BUDGET and not result.complete
     report = json.loads(render(result, "json"))
     assert report["stats"]["stop_reason"] == "time-budget"
@@ -71,13 +78,11 @@ def test_cancel_from_another_thread_cuts_requests_short(hostile: HostileServer) 
     cancel = threading.Event()
     timer = threading.Timer(1.0, cancel.set)
     timer.start()
-    started = time.monotonic()
     try:
         result = audit_site(hostile.url("/"), quick(timeout=30.0), should_cancel=cancel.is_set)
     finally:
         timer.cancel()
-    elapsed = time.monotonic() - started
-    assert elapsed < 1.0 + 2.0, f"cancel after 1 s took {elapsed:.1f} s to stop the run"
+    assert_every_stream_was_cut_by_the_client(hostile)
     assert result.stop_reason is StopReason.CANCELLED
     assert result.stats["stop_reason"] == "cancelled"
 
@@ -96,15 +101,15 @@ def test_ctrl_c_stops_the_cli_and_writes_a_partial_report(
             time.sleep(0.05)
         assert hostile.hits("/slow-body"), "the crawl never reached the hostile pages"
         time.sleep(0.3)
-        interrupted = time.monotonic()
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
-        elapsed = time.monotonic() - interrupted
+        # A guard, not a measurement: a process that ignored Ctrl-C would wait for the
+        # server's streams (30 s) and fail here.
+        _, err = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert elapsed < 3.0, f"Ctrl-C took {elapsed:.1f} s"
+    assert_every_stream_was_cut_by_the_client(hostile)
     assert process.returncode == 130, err
     report = json.loads(out.read_text())
     assert report["stats"]["stop_reason"] == "cancelled"
@@ -125,10 +130,10 @@ def test_a_read_timeout_on_get_is_retried(hostile: HostileServer) -> None:
 def test_retries_stop_at_the_time_budget(hostile: HostileServer) -> None:
     """Back-off waits end with the run: 5 retries with a 10 s back-off stop at the budget."""
     config = quick(timeout=1.0, retries=5, backoff=10.0, time_budget=1.5, check_links=False)
-    started = time.monotonic()
     result = audit_site(hostile.url("/stall-once"), config)
-    assert time.monotonic() - started < 1.5 + 1.0
     assert result.stop_reason is StopReason.TIME_BUDGET
+    # The back-off wait ended with the run: the retry after it was never sent.
+    assert hostile.hits("/stall-once") == 1
 
 
 def test_every_request_is_marked_as_the_auditor(hostile: HostileServer) -> None:

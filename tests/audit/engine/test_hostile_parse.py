@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import audit.engine.parse as parse_package
-from audit.engine import AuditConfig, audit_site
+from audit.engine import EngineConfig, audit_site
 from audit.engine.analyse import analyse
 from audit.engine.facts import PageFacts
 from audit.engine.fetch import FetchResult
@@ -137,7 +137,7 @@ def _analyse(document: str | bytes) -> tuple[object, float]:
     )
     # CPU seconds, not wall time: a bound on the work done, whatever else the machine runs.
     began = time.process_time()
-    report, _summary = analyse(fetched, AuditConfig(), None)
+    report, _summary = analyse(fetched, EngineConfig(), None)
     return report, time.process_time() - began
 
 
@@ -238,7 +238,7 @@ def hostile_start() -> Iterator[str]:
 
 def test_hostile_start_page_is_audited_not_reported_unreachable(hostile_start: str) -> None:
     result = audit_site(
-        hostile_start, AuditConfig(use_sitemaps=False, parse_workers=0, timeout=5.0)
+        hostile_start, EngineConfig(use_sitemaps=False, parse_workers=0, timeout=5.0)
     )
     assert result.stats.get("start_error") is None
     (start,) = [p for p in result.pages if p.url == hostile_start]

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from hostile_server import HostileServer
 
-from audit.engine import AuditConfig, AuditResult, PageReport, audit_site
+from audit.engine import AuditResult, EngineConfig, PageReport, audit_site
 from audit.engine.errors import FetchError
 from audit.engine.fetch import Fetcher
 from audit.engine.report import render
 from audit.engine.results import StopReason
 
-QUICK = AuditConfig(timeout=2.0, retries=0, parse_workers=0)
+QUICK = EngineConfig(timeout=2.0, retries=0, parse_workers=0)
 
 
 @pytest.fixture

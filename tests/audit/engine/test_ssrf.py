@@ -4,19 +4,39 @@ made are to servers on 127.0.0.1."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from collections.abc import Iterator
 
 import pytest
 from hostile_server import HostileServer
 
-from audit.engine import AuditConfig, UnsafeTarget, audit_site
+from audit.engine import EngineConfig, UnsafeTarget, audit_site
 from audit.engine.crawl import Crawler
 from audit.engine.errors import FetchError
 from audit.engine.fetch import Fetcher
-from audit.engine.urls import AddressGuard, is_public_address
+from audit.engine.urls import AddressGuard, embedded_ipv4, is_public_address, normalize_url
 
-NOT_PUBLIC = [
+# Issue 24 case 7: IPv6 spellings of internal IPv4 addresses, judged by the address they carry.
+IPV4_IN_IPV6 = [
+    "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1 (was treated as public)
+    "::ffff:0:127.0.0.1",  # the same, dotted
+    "::ffff:0:a00:1",  # IPv4-translated 10.0.0.1
+    "::ffff:0:169.254.169.254",  # IPv4-translated cloud metadata
+    "0:0:0:0:ffff:0:c0a8:101",  # IPv4-translated 192.168.1.1, written out
+    "::FFFF:0:7F00:1",  # upper case
+    "::ffff:127.0.0.1",  # IPv4-mapped
+    "0:0:0:0:0:ffff:7f00:1",  # IPv4-mapped, written out
+    "::127.0.0.1",  # IPv4-compatible
+    "::7f00:1",
+    "64:ff9b::127.0.0.1",  # NAT64
+    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+    "64:ff9b:0:0:0:0:c0a8:101",  # NAT64 of 192.168.1.1, written out
+    "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:c0a8:101:1:2:3:4:5",  # 6to4 of 192.168.1.1, any suffix
+]
+NOT_PUBLIC = IPV4_IN_IPV6 + [
     "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
     "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
     "64:ff9b:1::a00:1",  # local-use NAT64
@@ -39,7 +59,20 @@ NOT_PUBLIC = [
     "ff02::1",
     "3fff::1",
 ]
-PUBLIC = ["93.184.216.34", "2606:4700::1111", "64:ff9b::5db8:d822", "2002:5db8:d822::1"]
+PUBLIC = [
+    "93.184.216.34",
+    "2606:4700::1111",
+    "64:ff9b::5db8:d822",  # NAT64 of 93.184.216.34
+    "2002:5db8:d822::1",  # 6to4 of it
+    "::ffff:93.184.216.34",  # IPv4-mapped
+    "::ffff:0:5db8:d822",  # IPv4-translated
+]
+
+
+@pytest.mark.parametrize("address", IPV4_IN_IPV6)
+def test_each_ipv6_form_carries_the_ipv4_address_it_is_judged_by(address: str) -> None:
+    carried = embedded_ipv4(ipaddress.IPv6Address(address))
+    assert carried is not None and not is_public_address(str(carried))
 
 
 @pytest.mark.parametrize("address", NOT_PUBLIC)
@@ -84,7 +117,7 @@ def test_a_public_crawl_refuses_hosts_resolving_to_each_form(
 
 def test_public_only_refuses_a_private_start_url_in_one_line(fake_dns: dict[str, str]) -> None:
     with pytest.raises(UnsafeTarget) as refused:
-        Crawler("http://localhost:8000/", AuditConfig(allow_private=False))
+        Crawler("http://localhost:8000/", EngineConfig(allow_private=False))
     message = str(refused.value)
     assert "\n" not in message and "localhost" in message and "trusted_hosts" in message
     # The command line's rule is unchanged: a private start URL may be crawled.
@@ -121,7 +154,7 @@ def test_a_redirect_to_an_untrusted_loopback_port_is_refused_at_connect_time(
         trusted_hosts=(f"127.0.0.1:{trusted.port}",),
     )
     # No scope or robots rules in the way: only the guard, at connect time, stops this.
-    fetcher = Fetcher(AuditConfig(timeout=2.0, retries=0), guard=guard)
+    fetcher = Fetcher(EngineConfig(timeout=2.0, retries=0), guard=guard)
     try:
         fetched = fetcher.fetch(trusted.url("/redirect"))
     finally:
@@ -136,10 +169,40 @@ def test_a_trusted_loopback_site_is_crawled_and_its_redirect_out_is_not_followed
 ) -> None:
     trusted, other = two_loopback_servers
     host = f"127.0.0.1:{trusted.port}"
-    config = AuditConfig(
+    config = EngineConfig(
         allow_private=False, trusted_hosts=(host,), timeout=2.0, retries=0, parse_workers=0
     )
     result = audit_site(trusted.url("/redirect"), config)
     start = result.page(trusted.url("/redirect"))
     assert start is not None and start.error == "redirect-not-followed: out-of-scope"
     assert other.requests == []
+
+
+@pytest.mark.parametrize("address", ["::ffff:0:7f00:1", "64:ff9b::7f00:1", "2002:7f00:1::"])
+def test_a_redirect_to_an_ipv6_spelling_of_loopback_is_not_followed(address: str) -> None:
+    """The guard vets redirect targets by the same function: an admin run of a trusted
+    loopback site may not be redirected to another spelling of loopback."""
+    with HostileServer(lifetime=30) as site:
+        target = f"http://[{address}]:{site.port}/plain"
+        with HostileServer(lifetime=30, redirect_to=target) as trusted:
+            host = f"127.0.0.1:{trusted.port}"
+            guard = AddressGuard(host, allow_private=False, trusted_hosts=(host,))
+            assert not guard.allowed(f"[{address}]:{site.port}")
+            config = EngineConfig(
+                allow_private=False,
+                trusted_hosts=(host,),
+                timeout=2.0,
+                retries=0,
+                parse_workers=0,
+                extra_hosts=(f"[{address}]:{site.port}",),
+            )
+            with pytest.raises(UnsafeTarget):
+                audit_site(trusted.url("/redirect"), config)  # the extra host is refused
+            fetcher = Fetcher(EngineConfig(timeout=2.0, retries=0), guard=guard)
+            try:
+                fetched = fetcher.fetch(trusted.url("/redirect"))
+            finally:
+                fetcher.close()
+    assert fetched.error is FetchError.PRIVATE_ADDRESS
+    assert fetched.final_url == normalize_url(target)
+    assert site.requests == []

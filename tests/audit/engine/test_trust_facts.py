@@ -11,7 +11,7 @@ import pytest
 
 from audit.engine.checks import REGISTRY, run_page_checks
 from audit.engine.cli import main
-from audit.engine.config import AuditConfig, SiteProfile
+from audit.engine.config import EngineConfig, SiteProfile
 from audit.engine.errors import InvalidConfig
 from audit.engine.parse import parse_html
 from audit.engine.single import check_html
@@ -131,7 +131,7 @@ def test_json_ld_count_is_kept_apart_from_the_shown_one() -> None:
     )
     facts = parse_html(_article("<main><h1>K</h1><p>Text</p></main>", head), URL)
     assert (facts.views_visible, facts.views_jsonld, facts.views) == (None, 88, None)
-    expecting = AuditConfig(profile=SiteProfile(views_expected=True))
+    expecting = EngineConfig(profile=SiteProfile(views_expected=True))
     report = check_html(_article("<main><h1>K</h1></main>", head), URL, config=expecting)
     (missing,) = [f for f in report.findings if f.check == "view-count-missing"]
     assert "JSON-LD says 88" in missing.message
@@ -150,11 +150,11 @@ def test_json_ld_counts_of_listed_items_are_not_the_page_s() -> None:
 def test_view_counts_are_expected_only_where_the_profile_says() -> None:
     html = _article("<main><h1>Knees</h1><p>Text</p></main>")
     assert "view-count-missing" not in _ids(html)  # any site: no expectation
-    theirs = AuditConfig(profile=SiteProfile(views_expected=True, hosts=("other.test",)))
+    theirs = EngineConfig(profile=SiteProfile(views_expected=True, hosts=("other.test",)))
     assert "view-count-missing" not in {
         f.check for f in check_html(html, URL, config=theirs).findings
     }
-    ours = AuditConfig(profile=SiteProfile(views_expected=True, hosts=("example.test",)))
+    ours = EngineConfig(profile=SiteProfile(views_expected=True, hosts=("example.test",)))
     assert "view-count-missing" in {f.check for f in check_html(html, URL, config=ours).findings}
 
 
@@ -193,7 +193,7 @@ def test_site_name_is_suggested_only_when_known_and_absent() -> None:
     plain = check_html(html, URL).findings
     (short,) = [f for f in plain if f.check == "title-too-short"]
     assert "site's name" not in short.message
-    named = AuditConfig(profile=SiteProfile(site_name="Crumb & Co"))
+    named = EngineConfig(profile=SiteProfile(site_name="Crumb & Co"))
     (short,) = [
         f for f in check_html(html, URL, config=named).findings if f.check == "title-too-short"
     ]
@@ -224,7 +224,7 @@ def test_profile_round_trips_through_the_report_settings() -> None:
             "hosts": ["A.test"],
         }
     )
-    assert SiteProfile.from_dict(AuditConfig(profile=profile).as_dict()["profile"]) == profile
+    assert SiteProfile.from_dict(EngineConfig(profile=profile).as_dict()["profile"]) == profile
 
 
 # -- Open Graph ----------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_image_widths_come_from_width_sizes_and_srcset() -> None:
 def test_oversized_image_uses_the_file_width_when_known() -> None:
     facts = parse_html('<html><body><img src="/a.jpg" width="300" alt="a"></body></html>', URL)
     facts.images[0].intrinsic_width = 2400  # as the crawl learns it from the image response
-    (found,) = [f for f in run_page_checks(facts, AuditConfig()) if f.check == "img-oversized"]
+    (found,) = [f for f in run_page_checks(facts, EngineConfig()) if f.check == "img-oversized"]
     assert found.message.startswith("The image file is 2400px wide")
 
 

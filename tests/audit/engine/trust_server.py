@@ -28,13 +28,20 @@ def page(title: str, *links: str, body: str = "") -> tuple[int, str, bytes]:
 
 class TrustSite:
     """``slow_first[path] = n``: the first n requests of that path take ``slow_seconds``
-    (a rendition made on first view); ``always_slow``: paths that never answer in time."""
+    (a rendition made on first view); ``slow_start = n``: the server's first n requests,
+    whatever their path, do (a server warming up after a start); ``always_slow``: paths
+    that never answer in time."""
 
     def __init__(self, routes: dict[str, Route], slow_seconds: float = 2.0) -> None:
         self.routes = routes
         self.slow_seconds = slow_seconds
         self.slow_first: dict[str, int] = {}
+        self.slow_start = 0
+        self.requests = 0
         self.always_slow: set[str] = set()
+        # path -> n: the first n requests of that path are dropped unanswered (a server
+        # still starting, or restarting behind a proxy): the client sees the connection close.
+        self.drop_first: dict[str, int] = {}
         self.no_length: set[str] = set()  # paths answered chunked, with no Content-Length
         self.redirects: dict[str, str] = {}  # path -> the Location its answer sends
         self.hits: Counter[str] = Counter()
@@ -62,9 +69,12 @@ class TrustSite:
         with self._lock:
             self.hits[path] += 1
             hit = self.hits[path]
+            self.requests += path != "/robots.txt"
+            # robots.txt is a static file, answered at once even by a cold server.
+            warming = path != "/robots.txt" and self.requests <= self.slow_start
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        slow = path in self.always_slow or hit <= self.slow_first.get(path, 0)
+        slow = path in self.always_slow or hit <= self.slow_first.get(path, 0) or warming
         route = self.routes.get(path)
         if route is None:
             return 404, HTML, b"<!doctype html><title>Not found</title><h1>Not found</h1>", 0
@@ -99,6 +109,9 @@ def _handler(site: TrustSite) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             try:
                 status, ctype, body, delay = site.answer(parts.path, parts.query)
+                if site.hits[parts.path] <= site.drop_first.get(parts.path, 0):
+                    self.close_connection = True
+                    return
                 if delay:
                     time.sleep(delay)
                 self.send_response(status)

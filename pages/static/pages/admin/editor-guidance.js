@@ -45,6 +45,26 @@
     return document.querySelector('input[name="' + name + '"]');
   }
 
+  // The audit's own rules (img-alt-filename, img-alt-generic in audit/engine/checks/images.py):
+  // tests/editor/test_alt_guidance_browser.py checks that both give the same verdicts.
+  var FILE_EXTENSION = /\.(jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic|ico)\s*$/i;
+  var CAMERA_NAME = /^(img|dsc|dscn|dscf|dcim|pxl|mvimg|gopr|screenshot|photo|image)[-_ ]?\d{2,}/i;
+  var UNDERSCORED = /^\S*_\S*$/;
+  var GENERIC_ALT = [
+    "image", "img", "photo", "photograph", "picture", "pic", "graphic", "icon", "spacer",
+    "placeholder", "untitled", "alt", "alt text", "image of", "photo of", "picture of",
+    "banner", "thumbnail",
+  ];
+
+  function looksLikeFileName(value) {
+    return FILE_EXTENSION.test(value) || CAMERA_NAME.test(value) || UNDERSCORED.test(value);
+  }
+
+  function isGeneric(value) {
+    var words = value.toLowerCase().replace(/[^\p{L}\p{N}_\s]/gu, " ").split(/\s+/);
+    return GENERIC_ALT.indexOf(words.filter(Boolean).join(" ")) !== -1;
+  }
+
   function altText(n, value, input) {
     var image = imageInput(input);
     if (image && !image.value && n === 0) {
@@ -59,6 +79,18 @@
         "warn",
         "Say what the image shows for someone who cannot see it, " +
           "or mark the image as decorative if it adds nothing to the text.",
+      ];
+    }
+    if (isGeneric(value)) {
+      return [
+        "warn",
+        '"' + value.trim() + '" tells a screen reader user nothing: say what the image shows.',
+      ];
+    }
+    if (looksLikeFileName(value.trim())) {
+      return [
+        "warn",
+        '"' + value.trim() + '" looks like a file name: say what the image shows instead.',
       ];
     }
     if (/^\s*(an? )?(image|picture|photo|photograph) of\b/i.test(value)) {
