@@ -233,8 +233,8 @@ def increment(
         rows = "VALUES (%s, %s, 1)"
         if not connection.in_atomic_block and view_count_settings().ASYNC_COMMIT:
             # The statement is its own transaction here, so set_config(…, true) applies to its
-            # commit only: the request does not wait for the WAL flush (~3 ms → ~0.3 ms
-            # measured). The increment is the same; only a PostgreSQL crash in the next
+            # commit only: the request does not wait for the WAL flush. The increment is
+            # the same; only a PostgreSQL crash in the next
             # fraction of a second could forget it. Never used inside a wider transaction.
             rows = (
                 "SELECT %s, %s, 1 "
@@ -264,8 +264,8 @@ def view_totals(page_ids: Iterable[int]) -> dict[int, int]:
     totals = dict.fromkeys(ids, 0)
     if not ids:
         return totals
-    # Written out: every uncached API answer that shows counts runs this, and the ORM spent
-    # ~0.8 ms building and compiling the grouped query for ~0.1 ms of work.
+    # Written out: every uncached API answer that shows counts runs this, and building and
+    # compiling the grouped query in the ORM cost several times the query's own work.
     with connection.cursor() as cursor:
         cursor.execute(_totals_sql().format(marks=", ".join(["%s"] * len(ids))), ids)
         totals.update(cursor.fetchall())

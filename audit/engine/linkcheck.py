@@ -46,8 +46,9 @@ class StatusResult:
 
 
 # A StatusResult as a worker process sends it: (url, requests, response_ms, the status's
-# fields after its url, or None). Plain tuples pickle in ~1 us; the slotted dataclasses
-# took ~5 us each way, for every link target and image of a crawl.
+# fields after its url, or None). Plain tuples pickle several times faster than the
+# slotted dataclasses, and every link target and image of a crawl crosses this way
+# (benchmarks/README.md has the figures).
 StatusWire = tuple[str, int, float | None, tuple[Any, ...] | None]
 _STATUS_FIELDS = tuple(f.name for f in fields(TargetStatus))[1:]  # url is the result's
 

@@ -50,7 +50,7 @@ class SharedHtmlUrlField(PageHtmlUrlField):
 
 class ClinicPageSerializer(PageSerializer):
     """The view set reuses serializer classes across requests (`serializer_class_for`), so the
-    fields DRF builds from the model (~1 ms per response) are built once per class and then
+    fields DRF builds from the model (costly, on every response) are built once per class and then
     deep-copied for each use, as DRF does with declared fields."""
 
     parent = BatchParentField(read_only=True)

@@ -25,7 +25,8 @@ def _redis_or_skip():
     return client
 
 
-def test_an_audit_runs_through_rq_and_a_burst_worker(db, endless_site, fast_options):
+def test_an_audit_runs_through_rq_and_a_burst_worker(transactional_db, endless_site, fast_options):
+    # Committed rows: the run's watcher polls on a connection of its own (see test_tasks.py).
     import django_rq
     from django_tasks import TaskResultStatus
     from django_tasks_rq import Job

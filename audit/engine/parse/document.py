@@ -48,9 +48,9 @@ ARIA_LEVEL_DEFAULT = 2  # WAI-ARIA's default for role=heading without a valid ar
 # also keeps every recursive helper here far from Python's recursion limit.
 MAX_DEPTH = 512
 # lexbor checks the stack of open elements for each block start tag, so <div>s nested
-# thousands deep cost time quadratic in their depth (20,000 take 1.5 s, 100,000 two
-# minutes) inside C code no deadline can interrupt. A document of more than
-# DEPTH_CHECK_TAGS tags is measured (~1 ms per 5,000 tags); one nested deeper than
+# thousands deep cost time quadratic in their depth, inside C code no deadline can
+# interrupt. A document of more than DEPTH_CHECK_TAGS tags is measured (one linear scan of
+# its tags); one nested deeper than
 # MAX_PARSE_DEPTH is parsed by libxml2 (linear, nests at most 256 deep) instead. No browser
 # builds such a tree either (see MAX_DEPTH), so no selector could match it exactly anyway.
 DEPTH_CHECK_TAGS = 4_000
@@ -66,10 +66,9 @@ _NAME_CHAR = re.compile(r"[^A-Za-z0-9_.\-\u00b7-\U0010ffff]|^(?=[^A-Za-z_\u00c0-
 _LIBXML2 = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 # Both parsers (lexbor and libxml2) compare each attribute of a tag with all the earlier ones: a tag
-# of 100,000 attributes takes minutes, inside C code no deadline can interrupt. Start tags
+# of 100,000 attributes is quadratic work inside C code no deadline can interrupt. Start tags
 # with more than MAX_ATTRIBUTES attributes lose the rest before parsing. Only documents big
-# enough for the quadratic cost to matter are searched (a tag in a smaller one parses in
-# under a second); the search costs ~1 ms per MB.
+# enough for the quadratic cost to matter are searched; the search is one linear pass.
 MAX_ATTRIBUTES = 1_000
 FLOOD_CHECK_CHARS = 64_000
 _ATTRIBUTE = r"""[\s/]++[^\s"'>/=<]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]++))?+"""
@@ -226,8 +225,8 @@ _NOT_MAIN_IDS = _tag_ids(NOT_MAIN)
 
 
 def _refused_by_xml(source: bytes) -> bool:
-    """Whether ``source`` holds a character lxml refuses (~0.01 ms on a 30 KB page: one
-    memchr per control character is less than half the CPU of one translate pass)."""
+    """Whether ``source`` holds a character lxml refuses: one memchr per control character
+    costs less than one translate pass over the page."""
     if any(control in source for control in _XML_REFUSED_BYTES):
         return True
     # U+FFFE and U+FFFF start with the byte 0xEF, which few pages hold: searched for first.

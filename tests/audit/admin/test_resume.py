@@ -27,8 +27,10 @@ def _interrupted_run(site, pages: int) -> AuditRun:
 
 
 def test_resume_audit_carries_on_from_the_stored_pages(
-    people, endless_site, django_capture_on_commit_callbacks
+    transactional_db, people, endless_site, django_capture_on_commit_callbacks
 ):
+    # Committed rows: the run's watcher polls on a connection of its own, which cannot see a
+    # test transaction's rows and would take the run as cancelled.
     endless_site.delay = 0
     endless_site.last = 9  # / and /p/1 ... /p/9
     run = _interrupted_run(endless_site, 4)

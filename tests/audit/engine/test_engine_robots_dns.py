@@ -137,10 +137,12 @@ def test_crawl_delay_spaces_requests_and_is_reported(
     assert result.stats["crawl_delay"] == 0.2
     assert result.stats["delay_s"] == 0.2
     assert result.stats["worker_processes"] == 0
-    # Four requests, each at least 0.2 s after the one before, as the server saw them (a lower
-    # bound: a slow machine only widens the gaps).
+    # Four requests spaced by the delay as the server saw them. Sends are 0.2 s apart; an
+    # arrival is stamped by a server thread, so a loaded machine can stamp one late and make
+    # the next gap look shorter: the bound allows for that, and undelayed requests arrive
+    # within milliseconds of each other, far below it.
     gaps = [b - a for a, b in zip(site.arrivals, site.arrivals[1:], strict=False)]
-    assert len(gaps) == 3 and min(gaps) >= 0.19, gaps
+    assert len(gaps) == 3 and min(gaps) >= 0.15, gaps
 
 
 def test_crawl_delay_is_capped_and_ignored_with_ignore_robots(
