@@ -9,15 +9,17 @@ deployed. The body is a JSON object, every key optional::
 
 Paths are read on the configured front end (``SEO_AUDIT["FRONTEND_URL"]``); absolute URLs
 must be on it. No URLs (or an empty body): the whole site is audited. The answer is ``202``
-with the queued run; the result arrives as the ``audit.completed`` webhook and in the admin,
-and a deploy that brought new errors to a changed page is logged in that page's history
-(``audit.deploy_history``). Bad input gets a 4xx JSON ``{"message": ...}``.
+with the queued run, or, while an audit of the front end is queued or running, ``202`` with
+that run as ``waiting_on``: the deploy's pages are audited (with those of any other deploy
+that waits) when it finishes (``audit.deploy_queue``). The result arrives as the
+``audit.completed`` webhook and in the admin, and a deploy that brought new errors to a
+changed page is logged in that page's history (``audit.deploy_history``). Bad input gets a
+4xx JSON ``{"message": ...}``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -31,7 +33,7 @@ from audit.models import AuditRun
 from audit.options import InvalidOptions
 from audit.services import InvalidTarget, RunAlreadyActive
 from audit.targets import frontend_url
-from audit.tasks import start_run
+from audit.tasks import start_deploy_audit
 from webhooks.feed import endpoint_for
 
 MAX_CHANGED_URLS = 500
@@ -88,13 +90,6 @@ def changed_urls_of(raw: bytes, front: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def deploy_options(changed: list[str]) -> dict:
-    """Crawl options that audit only the changed pages (and the start page, always)."""
-    if not changed:
-        return {}
-    return {"include": [f"^{re.escape(url)}$" for url in changed]}
-
-
 @csrf_exempt
 def deploy_finished_view(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
@@ -120,31 +115,26 @@ def deploy_finished_view(request: HttpRequest) -> JsonResponse:
     except BadDeploy as exc:
         return answer({"message": str(exc)}, status=400)
     try:
-        run = start_run(
-            front,
-            trigger=AuditRun.Trigger.DEPLOY,
-            options=deploy_options(changed),
-            frontend=True,
-            changed_urls=changed,
-        )
+        run, waits = start_deploy_audit(front, changed)
     except RunAlreadyActive as exc:
         active = {"id": exc.run.pk, "status": exc.run.status} if exc.run else None
         return answer({"message": str(exc), "active_run": active}, status=409)
     except (InvalidTarget, InvalidOptions, AuditError) as exc:
         return answer({"message": str(exc)}, status=400)
     admin = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    return answer(
-        {
-            "run": {
-                "id": run.pk,
-                "status": run.status,
-                "target_url": run.target_url,
-                "changed_urls": run.changed_urls,
-                "admin_url": admin + reverse("seo_audits:run", args=[run.pk]),
-            }
-        },
-        status=202,
-    )
+    shown = {
+        "id": run.pk,
+        "status": run.status,
+        "target_url": run.target_url,
+        "admin_url": admin + reverse("seo_audits:run", args=[run.pk]),
+    }
+    if waits:
+        message = (
+            f"An audit of the front end (run {run.pk}) is {run.get_status_display().lower()}: "
+            "this deploy's pages are audited when it finishes."
+        )
+        return answer({"message": message, "waiting_on": shown}, status=202)
+    return answer({"run": {**shown, "changed_urls": run.changed_urls}}, status=202)
 
 
 class DeployEndpoint:

@@ -85,6 +85,9 @@ class AuditRun(models.Model):
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     # A deploy's changed URLs (the deploy-finished call); empty: the whole site.
     changed_urls = models.JSONField(default=list, blank=True, editable=False)
+    # Deploys reported while this run was active, audited by one run when it finishes: their
+    # changed URLs ([] the whole site); None when no deploy waits (audit.deploy_queue).
+    deploy_waiting = models.JSONField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     pages_done = models.PositiveIntegerField(default=0)
     pages_known = models.PositiveIntegerField(default=0)

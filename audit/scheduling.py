@@ -34,7 +34,7 @@ from audit.services import (
     fail_stale_runs,
 )
 from audit.targets import vet_admin_target
-from audit.tasks import enqueue_run
+from audit.tasks import enqueue_run, start_waiting_deploys
 from pages.scheduling import publish_scheduled_pages
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
 def tick(now: datetime | None = None) -> list[AuditRun]:
     """One scheduler pass: mark dead runs failed, enqueue due audits, publish due pages."""
     fail_stale_runs()
+    start_waiting_deploys()  # those that waited on a run failed as stale just now
     runs = enqueue_due(now)
     try:
         publish_scheduled_pages()

@@ -16,9 +16,17 @@ from django_tasks import task
 from wagtail.models import Page
 
 from audit.deploy_history import mark_deploy
+from audit.deploy_queue import (
+    deploy_options,
+    finished_with_waiting_deploys,
+    take_waiting,
+    wait_on,
+)
 from audit.emails import send_run_report
+from audit.engine import AuditError
 from audit.models import AuditRun
-from audit.services import RunAlreadyActive, create_run, execute_run, reopen_run
+from audit.options import InvalidOptions
+from audit.services import InvalidTarget, RunAlreadyActive, create_run, execute_run, reopen_run
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +49,7 @@ def run_audit(run_id: int) -> str:
             send_run_report(run)
         except Exception:  # the audit is stored; a mail outage must not fail it
             logger.exception("audit run %s: sending the report failed", run.pk)
+    start_waiting_deploys()  # deploys that waited on this run (or on one failed as stale)
     return run.status
 
 
@@ -72,6 +81,47 @@ def start_run(target_url: str, **kwargs: Any) -> AuditRun:
     run = create_run(target_url, **kwargs)
     transaction.on_commit(lambda: enqueue_run(run))
     return run
+
+
+def start_deploy_audit(front: str, changed: list[str]) -> tuple[AuditRun, bool]:
+    """Start the audit of a finished deploy of the front end ``front`` (``changed``: its
+    changed URLs, [] for the whole site). Returns the run and False; or, while an audit of
+    the front end is queued or running, that run and True: the deploy waits on it and is
+    audited when it finishes. RunAlreadyActive only if runs keep finishing under our feet."""
+    for _ in range(3):
+        try:
+            run = start_run(
+                front,
+                trigger=AuditRun.Trigger.DEPLOY,
+                options=deploy_options(changed),
+                frontend=True,
+                changed_urls=changed,
+            )
+            return run, False
+        except RunAlreadyActive as exc:
+            active = exc
+            waited_on = wait_on(exc.run.pk, changed) if exc.run is not None else None
+            if waited_on is not None:
+                return waited_on, True
+    raise active
+
+
+def start_waiting_deploys() -> list[AuditRun]:
+    """Start the audit of the deploys that waited on runs now finished (called when a run
+    finishes and by the scheduler, which also sees runs failed as stale). Returns the runs
+    started or waited on."""
+    started: list[AuditRun] = []
+    for run_id in finished_with_waiting_deploys():
+        with transaction.atomic():
+            waiting = take_waiting(run_id)
+            if waiting is None:
+                continue
+            front, changed = waiting
+            try:
+                started.append(start_deploy_audit(front, changed)[0])
+            except (RunAlreadyActive, InvalidTarget, InvalidOptions, AuditError) as exc:
+                logger.warning("deploys waiting on run %s not audited: %s", run_id, exc)
+    return started
 
 
 def resume_run(run: AuditRun) -> AuditRun:

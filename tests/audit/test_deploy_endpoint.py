@@ -5,13 +5,18 @@ that brought new errors to a changed page in that page's history."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from audit.deploy_history import ACTION
+from audit.deploy_queue import merge_changed, wait_on
 from audit.models import AuditRun, PageResult
+from audit.scheduling import tick
+from audit.tasks import run_audit, start_waiting_deploys
 from webhooks.models import Endpoint, Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,9 +120,67 @@ def test_a_deploy_without_a_configured_front_end_is_a_404(token, client) -> None
     assert "FRONTEND_URL" in answer.json()["message"]
 
 
-def test_a_deploy_while_its_audit_runs_is_a_409(front_end, token, client) -> None:
-    server, _ = front_end
+def test_deploys_during_an_audit_wait_on_it_and_are_audited_together_after(
+    front_end, token, client
+) -> None:
+    """A CI that deploys while the front end's audit is queued or running loses nothing: both
+    deploys wait on that run, then one run audits the pages of both."""
+    server, ids = front_end
     active = AuditRun.objects.create(target_url=server.url(), frontend=True)
-    answer = deploy(client, token)
-    assert answer.status_code == 409
-    assert answer.json()["active_run"] == {"id": active.pk, "status": "queued"}
+    for changed in (["/s/ims.html"], ["/a/one.html", "/s/ims.html"]):
+        answer = deploy(client, token, {"changed_urls": changed})
+        assert answer.status_code == 202, answer.content
+        assert answer.json()["waiting_on"]["id"] == active.pk
+        assert "audited when it finishes" in answer.json()["message"]
+    assert AuditRun.objects.count() == 1
+    active.refresh_from_db()
+    assert active.deploy_waiting == [server.url("/s/ims.html"), server.url("/a/one.html")]
+
+    run_audit.call(active.pk)
+    active.refresh_from_db()
+    assert active.status == AuditRun.Status.SUCCEEDED and active.deploy_waiting is None
+    (after,) = AuditRun.objects.filter(trigger=AuditRun.Trigger.DEPLOY)
+    assert after.status == AuditRun.Status.SUCCEEDED, after.error
+    assert after.changed_urls == [server.url("/s/ims.html"), server.url("/a/one.html")]
+    audited = set(PageResult.objects.filter(run=after).values_list("url", flat=True))
+    assert audited == {server.url("/"), server.url("/s/ims.html"), server.url("/a/one.html")}
+    # Nothing waits any more: the next run's end starts no second deploy audit.
+    assert start_waiting_deploys() == []
+
+
+def test_a_deploy_waiting_on_a_run_failed_as_stale_is_audited_by_the_scheduler(
+    front_end, token, client
+) -> None:
+    server, _ = front_end
+    long_ago = timezone.now() - timedelta(hours=1)
+    stuck = AuditRun.objects.create(
+        target_url=server.url(), frontend=True, status="running", heartbeat_at=long_ago
+    )
+    assert deploy(client, token).status_code == 202  # the whole site waits on the stuck run
+    tick()
+    stuck.refresh_from_db()
+    assert stuck.status == AuditRun.Status.FAILED and stuck.deploy_waiting is None
+    (after,) = AuditRun.objects.filter(trigger=AuditRun.Trigger.DEPLOY)
+    assert after.status == AuditRun.Status.SUCCEEDED and after.changed_urls == []
+    assert PageResult.objects.filter(run=after, url=server.url("/about.html")).exists()
+
+
+def test_a_deploy_does_not_wait_on_a_run_that_has_finished(front_end) -> None:
+    server, _ = front_end
+    done = AuditRun.objects.create(target_url=server.url(), frontend=True, status="succeeded")
+    assert wait_on(done.pk, ["/x/"]) is None
+    done.refresh_from_db()
+    assert done.deploy_waiting is None
+
+
+@pytest.mark.parametrize(
+    "waiting, changed, merged",
+    [
+        (None, ["/a/"], ["/a/"]),
+        (["/a/"], ["/b/", "/a/"], ["/a/", "/b/"]),
+        (["/a/"], [], []),  # a whole-site deploy takes in the other
+        ([], ["/a/"], []),
+    ],
+)
+def test_waiting_deploys_merge_their_changed_urls(waiting, changed, merged) -> None:
+    assert merge_changed(waiting, changed) == merged
