@@ -15,15 +15,26 @@ them by EngineConfig field name and ``THRESHOLDS`` the check thresholds
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from audit.engine import SEVERITIES, EngineConfig, Thresholds
-from cms.settings_reader import cached_setting
+from cms.settings_reader import (
+    Refused,
+    boolean,
+    cached_setting,
+    known_keys,
+    names,
+    option,
+    parse_overrides,
+    seconds,
+    text,
+    web_url,
+    whole,
+)
 
 SETTING_NAME = "SEO_AUDIT"
 
@@ -33,54 +44,65 @@ CRAWL_OPTION_NAMES = frozenset(f.name for f in dataclasses.fields(EngineConfig))
     "single_page",
 }
 THRESHOLD_NAMES = frozenset(f.name for f in dataclasses.fields(Thresholds))
+_DEFAULT_WEIGHTS = {"error": 10, "warning": 3, "notice": 1}
+
+
+def _weights(value: Any) -> dict[str, int]:
+    # Key by key: a site that raises one weight keeps the others.
+    return {**_DEFAULT_WEIGHTS, **names(SEVERITIES, "severity", whole(0))(value)}
 
 
 @dataclass(frozen=True)
 class AuditSettings:
     # Audit a page in the background each time it is published (editor, approval, schedule).
-    AUDIT_AFTER_PUBLISH: bool = True
+    AUDIT_AFTER_PUBLISH: bool = option(True, boolean)
     # Retention: finished runs kept per target (and mode); `manage.py prune_audit_runs`.
-    KEEP_RUNS: int = 20
+    KEEP_RUNS: int = option(20, whole(0))
     # Crawl options applied to every run before its own options (EngineConfig field names).
-    CRAWL_OPTIONS: dict[str, Any] = field(default_factory=dict)
+    CRAWL_OPTIONS: dict[str, Any] = option({}, names(CRAWL_OPTION_NAMES, "crawl option"))
     # Threshold overrides for the checks (Thresholds field names).
-    THRESHOLDS: dict[str, int] = field(default_factory=dict)
+    THRESHOLDS: dict[str, int] = option({}, names(THRESHOLD_NAMES, "threshold", whole(0)))
     # A crawl writes its buffered pages once this many are waiting...
-    STORE_BATCH_PAGES: int = 100
+    STORE_BATCH_PAGES: int = option(100, whole(1))
     # ...or once the oldest waiting page is this many seconds old, whichever comes first: a
     # killed worker loses at most about this much work.
-    STORE_FLUSH_SECONDS: float = 1.0
+    STORE_FLUSH_SECONDS: float = option(1.0, seconds)
     # Rows per INSERT statement for findings.
-    STORE_BATCH_FINDINGS: int = 2000
+    STORE_BATCH_FINDINGS: int = option(2000, whole(1))
     # How often (seconds) a running audit writes progress and reads its cancel flag.
-    POLL_INTERVAL: float = 0.5
+    POLL_INTERVAL: float = option(0.5, seconds)
     # A running run whose crawl has finished no page for this long (seconds) is failed: its
     # worker is dead or stuck. The heartbeat advances only when a page finishes, so this must
     # exceed the longest a healthy page can take (engine defaults: 10 s timeout x 3 attempts
-    # plus back-off, about 32 s), and be at least 3 x POLL_INTERVAL.
-    STALE_AFTER: float = 60.0
+    # plus back-off), and be at least 3 x POLL_INTERVAL.
+    STALE_AFTER: float = option(60.0, seconds)
     # Impact = severity weight x (page views + 1); also the per-page score penalty.
-    SEVERITY_WEIGHTS: dict[str, int] = field(
-        default_factory=lambda: {"error": 10, "warning": 3, "notice": 1}
-    )
+    SEVERITY_WEIGHTS: dict[str, int] = option(_DEFAULT_WEIGHTS, _weights)
     # Seconds between scheduler ticks in loop mode.
-    SCHEDULER_INTERVAL: float = 30.0
+    SCHEDULER_INTERVAL: float = option(30.0, seconds)
     # Findings listed in the report e-mail.
-    EMAIL_TOP_FINDINGS: int = 10
+    EMAIL_TOP_FINDINGS: int = option(10, whole(0))
     # Admin URL prefix of a run, joined to WAGTAILADMIN_BASE_URL in e-mails.
-    ADMIN_RUNS_PATH: str = "/admin/seo-audits/"
+    ADMIN_RUNS_PATH: str = option(
+        "/admin/seo-audits/", text("a URL path such as '/admin/seo-audits/'", blank=False)
+    )
     # The static front end built from this CMS's API (frontend/), e.g. "https://www.example.org/";
     # "" for none. An audit of it ("front end" runs and schedules, the deploy endpoint) maps
     # each page back to its CMS page by the meta tag below, which the front end writes.
-    FRONTEND_URL: str = ""
-    FRONTEND_PAGE_META: str = "cms-page-id"
+    FRONTEND_URL: str = option("", web_url("https://www.example.org/"))
+    FRONTEND_PAGE_META: str = option(
+        "cms-page-id", text("a meta tag name such as 'cms-page-id'", blank=False)
+    )
+
+    def __post_init__(self) -> None:
+        if self.STALE_AFTER < 3 * self.POLL_INTERVAL:
+            raise Refused(
+                f"['STALE_AFTER'] ({self.STALE_AFTER:g} s) must be at least 3 x "
+                f"POLL_INTERVAL ({self.POLL_INTERVAL:g} s), or live runs would be failed"
+            )
 
 
-KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(AuditSettings))
-_BOOL_KEYS = {"AUDIT_AFTER_PUBLISH"}
-_COUNT_KEYS = {"KEEP_RUNS", "EMAIL_TOP_FINDINGS"}  # whole numbers >= 0
-_BATCH_KEYS = {"STORE_BATCH_PAGES", "STORE_BATCH_FINDINGS"}  # whole numbers >= 1
-_SECONDS_KEYS = {"STORE_FLUSH_SECONDS", "POLL_INTERVAL", "STALE_AFTER", "SCHEDULER_INTERVAL"}
+KNOWN_KEYS = known_keys(AuditSettings)
 
 
 def audit_setting(name: str) -> Any:
@@ -105,94 +127,7 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.Error]:
 
 def parse_settings(raw: object) -> AuditSettings:
     """AuditSettings from a SEO_AUDIT value, or ImproperlyConfigured naming what is wrong."""
-    overrides = raw or {}
-    if not isinstance(overrides, dict):
-        raise ImproperlyConfigured(
-            f"{SETTING_NAME} must be a dict, not {type(overrides).__name__}."
-        )
-    unknown = sorted(set(overrides) - KNOWN_KEYS)
-    if unknown:
-        raise ImproperlyConfigured(
-            f"{SETTING_NAME} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys: {', '.join(sorted(KNOWN_KEYS))}."
-        )
-    values = {key: _checked(key, value) for key, value in overrides.items()}
-    parsed = AuditSettings(**values)
-    if parsed.STALE_AFTER < 3 * parsed.POLL_INTERVAL:
-        raise ImproperlyConfigured(
-            f"{SETTING_NAME}['STALE_AFTER'] ({parsed.STALE_AFTER:g} s) must be at least 3 x "
-            f"POLL_INTERVAL ({parsed.POLL_INTERVAL:g} s), or live runs would be failed."
-        )
-    return parsed
-
-
-def _checked(key: str, value: Any) -> Any:
-    where = f"{SETTING_NAME}[{key!r}]"
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if key in _BOOL_KEYS:
-        if not isinstance(value, bool):
-            raise ImproperlyConfigured(f"{where} must be True or False, not {value!r}.")
-    elif key in _COUNT_KEYS:
-        if not is_int or value < 0:
-            raise ImproperlyConfigured(f"{where} must be a whole number >= 0, not {value!r}.")
-    elif key in _BATCH_KEYS:
-        if not is_int or value < 1:
-            raise ImproperlyConfigured(f"{where} must be a whole number >= 1, not {value!r}.")
-    elif key in _SECONDS_KEYS:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ImproperlyConfigured(f"{where} must be a number of seconds > 0, not {value!r}.")
-        return float(value)
-    elif key == "ADMIN_RUNS_PATH":
-        if not isinstance(value, str) or not value.strip("/"):
-            raise ImproperlyConfigured(f"{where} must be a URL path such as '/admin/seo-audits/'.")
-    elif key == "FRONTEND_URL":
-        if value != "" and not _is_web_url(value):
-            raise ImproperlyConfigured(
-                f"{where} must be the front end's http(s) URL such as "
-                f"'https://www.example.org/', or '' for none; not {value!r}."
-            )
-    elif key == "FRONTEND_PAGE_META":
-        if not isinstance(value, str) or not value.strip():
-            raise ImproperlyConfigured(f"{where} must be a meta tag name such as 'cms-page-id'.")
-    elif key == "CRAWL_OPTIONS":
-        return _checked_names(where, value, CRAWL_OPTION_NAMES, "crawl option")
-    elif key == "THRESHOLDS":
-        thresholds = _checked_names(where, value, THRESHOLD_NAMES, "threshold")
-        _check_whole_numbers(where, thresholds)
-        return thresholds
-    elif key == "SEVERITY_WEIGHTS":
-        weights = _checked_names(where, value, frozenset(SEVERITIES), "severity")
-        _check_whole_numbers(where, weights)
-        return {**AuditSettings().SEVERITY_WEIGHTS, **weights}
-    return value
-
-
-def _is_web_url(value: Any) -> bool:
-    try:
-        parts = urlsplit(value) if isinstance(value, str) else None
-        return parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
-
-
-def _checked_names(where: str, value: Any, known: frozenset[str], what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ImproperlyConfigured(f"{where} must be a dict, not {type(value).__name__}.")
-    unknown = sorted(set(value) - known)
-    if unknown:
-        raise ImproperlyConfigured(
-            f"{where} has unknown {what}(s) {', '.join(map(repr, unknown))}; "
-            f"known: {', '.join(sorted(known))}."
-        )
-    return dict(value)
-
-
-def _check_whole_numbers(where: str, values: dict[str, Any]) -> None:
-    for name, number in values.items():
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            raise ImproperlyConfigured(
-                f"{where}[{name!r}] must be a whole number >= 0, not {number!r}."
-            )
+    return parse_overrides(AuditSettings, raw, name=SETTING_NAME)
 
 
 # The effective settings: the defaults above, overridden key by key by SEO_AUDIT.

@@ -16,10 +16,8 @@ as ``API_CACHE_MAXAGE``) or a value of the wrong kind stops with a one-line
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -27,26 +25,43 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from cms.settings_reader import (
+    Refused,
+    boolean,
+    known_keys,
+    option,
+    parse_overrides,
+    web_url,
+    whole,
+)
+
 PREFIXES = ("API_", "HEADLESS_PREVIEW_")
+
+
+def _renditions(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(name, str) and isinstance(spec, str) and spec for name, spec in value.items()
+    ):
+        raise Refused(
+            f'must map names to Wagtail filter specs, e.g. {{"thumbnail": "fill-400x300"}}, '
+            f"not {value!r}"
+        )
+    return value
 
 
 @dataclass(frozen=True)
 class ApiSettings:
-    API_CACHE_MAX_AGE: int = 60
-    API_IMAGE_RENDITIONS: dict[str, str] = field(
-        default_factory=lambda: {
-            "thumbnail": "fill-400x300",
-            "medium": "width-800",
-            "large": "width-1600",
-        }
+    API_CACHE_MAX_AGE: int = option(60, whole(0, unit="of seconds"))
+    API_IMAGE_RENDITIONS: dict[str, str] = option(
+        {"thumbnail": "fill-400x300", "medium": "width-800", "large": "width-1600"}, _renditions
     )
-    HEADLESS_PREVIEW_URL: str = ""
-    HEADLESS_PREVIEW_TOKEN_MAX_AGE: int = 24 * 60 * 60
-    API_RESPONSE_CACHE: bool = True
-    API_VIEW_COUNT_MAX_AGE: int = 10
+    HEADLESS_PREVIEW_URL: str = option("", web_url("https://front.example/preview/"))
+    HEADLESS_PREVIEW_TOKEN_MAX_AGE: int = option(24 * 60 * 60, whole(1, unit="of seconds"))
+    API_RESPONSE_CACHE: bool = option(True, boolean)
+    API_VIEW_COUNT_MAX_AGE: int = option(10, whole(1, unit="of seconds"))
 
 
-KNOWN_KEYS = tuple(f.name for f in dataclasses.fields(ApiSettings))
+KNOWN_KEYS = tuple(sorted(known_keys(ApiSettings)))
 _UNSET = object()
 
 # The settings as last parsed; None until first read and after a change. Requests do no
@@ -73,7 +88,7 @@ def _forget_parsed(*, setting: str, **kwargs: Any) -> None:
 
 
 def _read() -> ApiSettings:
-    raw = {key: getattr(settings, key, _UNSET) for key in KNOWN_KEYS}
+    # Top-level names, not one dict: so a typo is any unknown name with the prefixes.
     unknown = sorted(
         name
         for name in dir(settings)
@@ -83,9 +98,9 @@ def _read() -> ApiSettings:
         raise ImproperlyConfigured(
             f"unknown API setting(s) {', '.join(unknown)}; known: {', '.join(KNOWN_KEYS)}."
         )
-    return ApiSettings(
-        **{key: _checked(key, value) for key, value in raw.items() if value is not _UNSET}
-    )
+    present = {key: getattr(settings, key, _UNSET) for key in KNOWN_KEYS}
+    overrides = {key: value for key, value in present.items() if value is not _UNSET}
+    return parse_overrides(ApiSettings, overrides, name="API settings", where=str)
 
 
 def check_settings(app_configs=None, **kwargs) -> list[checks.Error]:
@@ -105,42 +120,3 @@ def headless_preview_url() -> str:
     """The configured front-end preview URL with a trailing slash, or "" when preview is off."""
     url = api_settings().HEADLESS_PREVIEW_URL.strip()
     return url.rstrip("/") + "/" if url else ""
-
-
-def _checked(key: str, value: Any) -> Any:
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if key == "API_CACHE_MAX_AGE":
-        if not is_int or value < 0:
-            raise ImproperlyConfigured(
-                f"{key} must be a whole number of seconds >= 0, not {value!r}."
-            )
-    elif key in ("HEADLESS_PREVIEW_TOKEN_MAX_AGE", "API_VIEW_COUNT_MAX_AGE"):
-        if not is_int or value < 1:
-            raise ImproperlyConfigured(
-                f"{key} must be a whole number of seconds >= 1, not {value!r}."
-            )
-    elif key == "API_RESPONSE_CACHE":
-        if not isinstance(value, bool):
-            raise ImproperlyConfigured(f"{key} must be True or False, not {value!r}.")
-    elif key == "HEADLESS_PREVIEW_URL":
-        value = value or ""  # unset in the environment: preview off
-        if not isinstance(value, str):
-            raise ImproperlyConfigured(f"{key} must be a URL string, not {value!r}.")
-        parts = urlsplit(value.strip())
-        if value.strip() and (parts.scheme not in ("http", "https") or not parts.netloc):
-            raise ImproperlyConfigured(
-                f"{key} must be an http(s) URL such as https://front.example/preview/ "
-                f"or empty, not {value!r}."
-            )
-    elif key == "API_IMAGE_RENDITIONS" and not _is_rendition_map(value):
-        raise ImproperlyConfigured(
-            f"{key} must map names to Wagtail filter specs, e.g. "
-            f'{{"thumbnail": "fill-400x300"}}, not {value!r}.'
-        )
-    return value
-
-
-def _is_rendition_map(value: Any) -> bool:
-    return isinstance(value, dict) and all(
-        isinstance(name, str) and isinstance(spec, str) and spec for name, spec in value.items()
-    )
