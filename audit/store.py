@@ -389,6 +389,11 @@ def mark_template_findings(run: AuditRun) -> int:
         for found in by_key.values():
             if {page for _, page in found} >= with_page:
                 marked += [pk for pk, _ in found]
+    else:
+        # Too few pages to tell (a deploy's changed pages): what the last audit of this front
+        # end that found template findings took for the templates' is still theirs.
+        earlier = _earlier_template_keys(run)
+        marked += [pk for key, found in by_key.items() if key in earlier for pk, _ in found]
     if not marked:
         return 0
     with transaction.atomic():
@@ -396,6 +401,26 @@ def mark_template_findings(run: AuditRun) -> int:
             Finding.objects.filter(pk__in=marked[start : start + 1000]).update(template=True)
         _recount_pages(run)
     return len(marked)
+
+
+def _earlier_template_keys(run: AuditRun) -> set[tuple[str, str, str]]:
+    """(check, element, message) of the template findings on CMS pages in the latest earlier
+    succeeded audit of the same front end that had any."""
+    on_pages = Finding.objects.filter(template=True, page_result__page__isnull=False)
+    source = (
+        on_pages.filter(
+            run__target_url=run.target_url,
+            run__frontend=True,
+            run__status=AuditRun.Status.SUCCEEDED,
+            run_id__lt=run.pk,
+        )
+        .order_by("-run_id")
+        .values_list("run_id", flat=True)
+        .first()
+    )
+    if source is None:
+        return set()
+    return set(on_pages.filter(run_id=source).values_list("check_id", "selector", "message"))
 
 
 def _recount_pages(run: AuditRun) -> None:

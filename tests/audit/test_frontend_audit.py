@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from audit.deploy_queue import deploy_options
 from audit.fix_first import TEMPLATE_WHERE, fix_first, template_groups
 from audit.models import AuditRun, AuditSchedule, Finding, PageResult
 from audit.options import build_config
@@ -57,6 +58,30 @@ def test_front_end_pages_map_to_their_cms_pages_and_template_findings_are_groupe
     assert described.page_title == "IMS treatment at the clinic"
     (template_fix,) = [f for f in fixes if f.check_id == "img-alt-missing"]
     assert template_fix.edit_url == "" and template_fix.where == TEMPLATE_WHERE
+
+
+def test_a_deploy_of_one_page_knows_the_templates_from_the_last_whole_site_audit(
+    front_end,
+) -> None:
+    """Two pages (the changed one and the start page) cannot show what is on every page: the
+    template findings the last whole-site audit found are the templates' here too."""
+    server, ids = front_end
+    only_ims = {**FAST_OPTIONS, **deploy_options([server.url("/s/ims.html")])}
+    before = execute_run(create_run(server.url(), options=only_ims, frontend=True))
+    # No earlier audit to learn from: the header image is blamed on both pages.
+    assert Finding.objects.filter(run=before, check_id="img-alt-missing", template=False).count()
+
+    execute_run(create_run(server.url(), options=FAST_OPTIONS, frontend=True))  # the site
+    run = execute_run(create_run(server.url(), options=only_ims, frontend=True))
+    assert run.status == AuditRun.Status.SUCCEEDED, run.error
+    assert PageResult.objects.filter(run=run).count() == 2
+    alt = Finding.objects.filter(run=run, check_id="img-alt-missing")
+    assert alt.count() == 2 and not alt.filter(template=False).exists()
+    # The page's own problem stays the page's, with the page's totals.
+    own = Finding.objects.get(run=run, check_id="meta-description-missing")
+    assert own.template is False and own.page_result.page_id == ids["ims"]
+    ims_row = PageResult.objects.get(run=run, page_id=ids["ims"])
+    assert ims_row.impact == sum(f.impact for f in ims_row.findings.filter(template=False))
 
 
 def test_the_run_report_lists_template_findings_once(front_end, admin_client) -> None:
