@@ -231,9 +231,17 @@ class RunStore:
         date as pages and findings are written)."""
         run = self.run
         with transaction.atomic():
-            totals = Finding.objects.filter(run=run).aggregate(
+            findings = Finding.objects.filter(run=run)
+            totals = findings.filter(template=False).aggregate(
                 **{s: Count("id", filter=Q(severity=s)) for s in SEVERITIES}
             )
+            # A front end's template finding counts once, as the run page lists it, not once
+            # for every page the template is on.
+            groups = findings.filter(template=True).values_list(
+                "severity", "check_id", "selector", "message"
+            )
+            for severity, *_ in set(groups.order_by()):
+                totals[severity] = totals.get(severity, 0) + 1
             run.error_count = totals["error"]
             run.warning_count = totals["warning"]
             run.notice_count = totals["notice"]

@@ -52,6 +52,16 @@ def test_front_end_pages_map_to_their_cms_pages_and_template_findings_are_groupe
 
     (group,) = [g for g in template_groups(run) if g.check_id == "img-alt-missing"]
     assert group.pages == 4 and group.page_title == "Front-end template (on 4 pages)"
+    # The run's totals count each template finding once, as the run page lists it.
+    findings = Finding.objects.filter(run=run)
+    for severity in ("error", "warning", "notice"):
+        own = findings.filter(template=False, severity=severity).count()
+        groups = {
+            (g.check_id, g.selector, g.message)
+            for g in findings.filter(template=True, severity=severity)
+        }
+        assert getattr(run, f"{severity}_count") == own + len(groups)
+    assert run.warning_count + run.error_count < findings.exclude(severity="notice").count()
     fixes = fix_first(run, limit=50)
     described = next(f for f in fixes if f.check_id == "meta-description-missing")
     assert described.edit_url.startswith(reverse("wagtailadmin_pages:edit", args=[ids["ims"]]))
