@@ -54,10 +54,14 @@ def run_to_result(run: AuditRun) -> AuditResult:
     findings = (
         Finding.objects.filter(run=run)
         .order_by("id")
-        .values_list("page_result_id", "check_id", "severity", "message", "selector", "snippet")
+        .values_list(
+            "page_result_id", "check_id", "severity", "message", "selector", "snippet", "template"
+        )
     )
-    for page_id, check, severity, message, selector, snippet in findings.iterator(2000):
-        pages[page_id].findings.append(EngineFinding(check, severity, message, selector, snippet))
+    for page_id, check, severity, message, selector, snippet, template in findings.iterator(2000):
+        pages[page_id].findings.append(
+            EngineFinding(check, severity, message, selector, snippet, template=template)
+        )
     reports = list(pages.values())
     started = run.started_at or run.created_at
     finished = run.finished_at or started

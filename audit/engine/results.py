@@ -48,6 +48,10 @@ class Finding:
     sources: tuple[str, ...] = ()
     # The colour scheme a browser finding was seen in ("light", "dark" or both), if any.
     schemes: tuple[str, ...] = ()
+    # The site's templates', not this page's own: on every page they make. The engine sees
+    # one page at a time; whoever knows the site's templates sets it (the CMS for its front
+    # end).
+    template: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +62,7 @@ class Finding:
             "snippet": self.snippet,
             "sources": list(self.sources),
             "schemes": list(self.schemes),
+            "template": self.template,
         }
 
 

@@ -8,11 +8,16 @@ end to end in tests/frontend/test_pipeline.py.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from audit.deploy_queue import deploy_options
+from audit.export import render_run
 from audit.fix_first import TEMPLATE_WHERE, fix_first, template_groups
 from audit.models import AuditRun, AuditSchedule, Finding, PageResult
 from audit.options import build_config
@@ -68,6 +73,17 @@ def test_front_end_pages_map_to_their_cms_pages_and_template_findings_are_groupe
     assert described.page_title == "IMS treatment at the clinic"
     (template_fix,) = [f for f in fixes if f.check_id == "img-alt-missing"]
     assert template_fix.edit_url == "" and template_fix.where == TEMPLATE_WHERE
+
+    # The JSON and CSV exports say which findings are the templates'.
+    ims = server.url("/s/ims.html")
+    report = json.loads(render_run(run, "json"))
+    flags = {(p["url"], f["check"]): f["template"] for p in report["pages"] for f in p["findings"]}
+    assert flags[(ims, "img-alt-missing")] is True
+    assert flags[(ims, "meta-description-missing")] is False
+    rows = list(csv.DictReader(io.StringIO(render_run(run, "csv"))))
+    marks = {(row["url"], row["check"]): row["template"] for row in rows}
+    assert marks[(ims, "img-alt-missing")] == "yes"
+    assert marks[(ims, "meta-description-missing")] == ""
 
 
 def test_a_deploy_of_one_page_knows_the_templates_from_the_last_whole_site_audit(

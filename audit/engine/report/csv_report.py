@@ -18,6 +18,7 @@ COLUMNS = (
     "selector",
     "snippet",
     "fix",
+    "template",
 )
 
 
@@ -43,6 +44,7 @@ def render_csv(result: AuditResult) -> str:
             finding.selector,
             finding.snippet,
             check.fix if check else "",
+            "yes" if finding.template else "",
         )
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -10,7 +10,7 @@ from ..results import AuditResult
 from ..version import __version__
 
 # Bump the major number on any change that can break a reader; minor for additions.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def to_dict(result: AuditResult, *, with_pages: bool = True) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def hostile_result() -> AuditResult:
 def test_json_report_matches_schema_and_is_versioned() -> None:
     data = json.loads(render(hostile_result(), "json"))
     jsonschema.validate(data, SCHEMA)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     assert data["checks"]["title-too-long"]["fix"]
     assert data["pages"][0]["findings"][0]["snippet"] == HOSTILE  # data, not markup
 
