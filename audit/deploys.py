@@ -34,13 +34,14 @@ from audit.options import InvalidOptions
 from audit.services import InvalidTarget, RunAlreadyActive
 from audit.targets import frontend_url
 from audit.tasks import start_deploy_audit
+from cms.errors import InvalidInput
 from webhooks.feed import endpoint_for
 
 MAX_CHANGED_URLS = 500
 KNOWN_KEYS = frozenset({"changed_urls"})
 
 
-class BadDeploy(ValueError):
+class BadDeploy(InvalidInput):
     """A deploy call the CMS cannot act on; the message says why in one line."""
 
 

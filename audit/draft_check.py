@@ -43,13 +43,14 @@ from audit.models import Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.services import latest_page_result
 from audit.targets import admin_engine_overrides
+from cms.errors import ClinicError
 
 # The whole browser check of one draft, Chromium's start and one retry included: the
 # editor waits for it.
 DRAFT_BROWSER_SECONDS = 40.0
 
 
-class DraftCheckError(Exception):
+class DraftCheckError(ClinicError):
     """The draft could not be rendered or checked; ``str()`` is the message to show."""
 
 

@@ -24,6 +24,7 @@ from audit.conf import CRAWL_OPTION_NAMES, THRESHOLD_NAMES, audit_setting
 from audit.engine import AuditError, EngineConfig, SiteProfile, Thresholds
 from audit.pagemap import PageLocator
 from audit.targets import frontend_hosts, own_site_hosts
+from cms.errors import InvalidInput
 
 # Our page types with content (audit.pagemap maps models to types); every one shows its
 # view count (pages/templates/pages/includes/view_count.html).
@@ -32,7 +33,7 @@ OWN_CONTENT_TYPES = frozenset({"article", "service"})
 _TUPLE_FIELDS = {"include", "exclude", "extra_hosts", "strip_query_params"}
 
 
-class InvalidOptions(ValueError):
+class InvalidOptions(InvalidInput):
     """Crawl options that the engine does not accept."""
 
 

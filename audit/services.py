@@ -59,6 +59,7 @@ from audit.models import AuditRun, Finding, PageResult
 from audit.options import InvalidOptions, build_config
 from audit.store import RunStore
 from audit.targets import admin_engine_overrides, frontend_url
+from cms.errors import ClinicError, Conflict, InvalidInput
 from pages.events import AUDIT_COMPLETED, Change, record
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ logger = logging.getLogger(__name__)
 Status = AuditRun.Status
 
 
-class RunAlreadyActive(Exception):
+class RunAlreadyActive(Conflict):
     """The target already has a queued or running audit."""
 
     def __init__(self, run: AuditRun | None, target_url: str) -> None:
@@ -82,15 +83,15 @@ class RunAlreadyActive(Exception):
         super().__init__(message)
 
 
-class InvalidTarget(ValueError):
+class InvalidTarget(InvalidInput):
     """The URL cannot be audited (malformed, not http(s))."""
 
 
-class NotResumable(Exception):
+class NotResumable(Conflict):
     """The run cannot be resumed (still active, succeeded, a single page, nothing kept)."""
 
 
-class WorkerLost(Exception):
+class WorkerLost(ClinicError):
     """The worker running an audit stopped (killed or crashed) without finishing it."""
 
 

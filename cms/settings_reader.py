@@ -19,11 +19,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.errors import ClinicError
+
 Parsed = TypeVar("Parsed")
 Rule = Callable[[Any], Any]  # the value to keep, or Refused saying what is accepted
 
 
-class Refused(ValueError):
+class Refused(ClinicError, ValueError):
     """The end of a one-line message after the key's name, e.g. "must be True or False"."""
 
 

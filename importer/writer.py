@@ -22,6 +22,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from audit.engine import normalize_url
+from cms.errors import ClinicError
 from importer.convert import Block, ConvertedPage, Kind, Skipped
 from importer.models import ImportedImage, ImportedPage
 from pages.models import ArticleIndexPage, ArticlePage, ServiceIndexPage, ServicePage
@@ -32,7 +33,7 @@ MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before it is de
 _LINK = re.compile(r'<a href="([^"]*)">')
 
 
-class WriteError(Exception):
+class WriteError(ClinicError):
     """This page cannot be written; the message is one line for the report."""
 
 

@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from cms.errors import ClinicError
 from pageviews.models import PageViewCount
 
 TOTAL_DATE = datetime.date(2000, 1, 1)
@@ -34,7 +35,7 @@ BATCH_SIZE = 1000
 HEADER_WORDS = {"page", "page_id", "url", "path", "date", "day", "count", "views"}
 
 
-class ImportFailed(Exception):
+class ImportFailed(ClinicError):
     """The file cannot be imported; `errors` are one-line messages, nothing was written."""
 
     def __init__(self, errors: list[str]):

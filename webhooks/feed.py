@@ -18,6 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from cms.errors import InvalidInput
 from pages import events
 from webhooks.conf import webhook_setting
 from webhooks.models import Endpoint, Event, token_digest
@@ -27,7 +28,7 @@ MAX_LIMIT = 500
 MAX_DIGITS = 18
 
 
-class BadParameter(ValueError):
+class BadParameter(InvalidInput):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(message)
         self.parameter = parameter

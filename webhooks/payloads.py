@@ -16,6 +16,7 @@ from wagtail.api.utils import get_base_url
 from wagtail.models import Locale, Page, Site
 
 from audit.models import AuditRun
+from cms.errors import InvalidInput
 from pages import events
 from pages.render_cache import generation as content_version
 from webhooks.conf import webhook_setting
@@ -24,8 +25,8 @@ PING = "ping"
 EVENT_TYPES = (*events.CHANGE_TYPES, PING)
 
 
-class PayloadTooLarge(ValueError):
-    pass
+class PayloadTooLarge(InvalidInput):
+    """A payload over WEBHOOKS["MAX_PAYLOAD_BYTES"] that cannot be cut down."""
 
 
 def render(event_type: str, timestamp: datetime, data: dict[str, Any]) -> str:
