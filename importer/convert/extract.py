@@ -20,7 +20,6 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from audit.engine import resolve_url
-from cms.errors import InvalidInput
 
 from .blocks import BodyConverter, is_chrome
 from .model import ConvertedPage, Kind, Skipped
@@ -63,7 +62,7 @@ _NAME_PARTICLES = {"de", "da", "del", "van", "von", "der", "la", "le", "di", "du
 _SMALL = ("p", "span", "div", "li", "small", "footer", "address", "a")
 
 
-class NotHTML(InvalidInput):
+class NotHTML(ValueError):
     """The body could not be parsed as an HTML document at all."""
 
 
