@@ -24,13 +24,20 @@ def demo_rows(django_db_setup, django_db_blocker) -> list[demo_snapshot.TableRow
     def build() -> None:
         ensure_wagtail_roots()
         load_demo_content()
-        # Render every page once, so the image renditions the templates ask for exist in the
-        # copy. Otherwise the first crawl of a live test creates them from several server
-        # threads at once, which SQLite's shared in-memory test database cannot take.
+        # Render every page once and read the API as a front-end build does, so the image
+        # renditions the templates and the API ask for exist in the copy. Otherwise the first
+        # crawl or build of a live test creates them from several server threads at once,
+        # which SQLite's shared in-memory test database cannot take ("cannot start a
+        # transaction within a transaction").
         client = Client()
-        for page in Page.objects.live().filter(depth__gt=1).specific():
-            response = client.get(page.url)
-            assert response.status_code == 200, (page.url, response.status_code)
+        pages = Page.objects.live().filter(depth__gt=1).specific()
+        cards = "type=pages.ServicePage&fields=introduction,session_length,hero_image"
+        urls = [page.url for page in pages]
+        urls += [f"/api/v2/pages/{page.pk}/?rich_text_format=html" for page in pages]
+        urls += ["/api/v2/pages/?limit=100", f"/api/v2/pages/?{cards}&limit=100"]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
 
     with django_db_blocker.unblock():
         return demo_snapshot.capture(build)

@@ -108,23 +108,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def warm_api(cms_url: str) -> None:
-    """Read what a build reads, one request at a time, so the image renditions exist before the
-    build's parallel requests: the test database is SQLite's shared in-memory one, where two
-    threads creating renditions at once fail ("cannot start a transaction within a
-    transaction") instead of waiting for each other."""
-    listing = f"{cms_url}/api/v2/pages/?limit=100"
-    with urlopen(listing, timeout=60) as answer:
-        ids = [item["id"] for item in json.load(answer)["items"]]
-    for page_id in ids:
-        urlopen(f"{cms_url}/api/v2/pages/{page_id}/?rich_text_format=html", timeout=60).close()
-    cards = "type=pages.ServicePage&fields=introduction,session_length,hero_image"
-    urlopen(f"{cms_url}/api/v2/pages/?{cards}&limit=100", timeout=60).close()
-
-
 @pytest.fixture
 def front_end(frontend_app, live_demo_site, tmp_path) -> FrontEnd:
-    warm_api(live_demo_site.url)
     return FrontEnd(frontend_app, tmp_path, live_demo_site.url, free_port())
 
 
