@@ -16,6 +16,11 @@ styles and scripts load from the live site, axe-core runs in light and dark sche
 findings merge with the static ones as in a run. One page costs a few seconds, and what it
 finds (contrast, alt text, headings, scripts) is what an editor's changes break; a stored
 browser finding is only "fixed" when the draft was rendered too.
+
+Before any of that, the draft goes through the page's own edit form as "Submit" and "Publish"
+validate it (required fields not deferred, every block's and the model's ``clean()``), so a
+draft that could not be submitted or published says so first, in the form's own words
+(``blocking_problems``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
+from wagtail.blocks import Block, ListBlock, StreamBlock, StructBlock
 from wagtail.models import Page, PreviewableMixin, Revision
 
 from audit.conf import audit_setting
@@ -54,6 +63,16 @@ class DraftCheckError(ClinicError):
     """The draft could not be rendered or checked; ``str()`` is the message to show."""
 
 
+@dataclass(frozen=True)
+class BlockingProblem:
+    """One reason the draft cannot be submitted or published, worded as the edit form words it."""
+
+    where: str  # "Article date", "Body → block 3 (Image) → Alt text"; "" for the whole page
+    message: str  # the form's own error message
+    field: str = ""  # the form field's name ("" for errors of the whole form)
+    block_id: str = ""  # the id of the StreamField block the error is in, if any
+
+
 @dataclass
 class DraftCheck:
     page: Page
@@ -61,6 +80,8 @@ class DraftCheck:
     url: str
     report: PageReport
     latest: PageResult | None  # the page's latest stored audit result, if any
+    # What "Submit" or "Publish" would refuse, listed before the SEO findings.
+    blocking: list[BlockingProblem] = field(default_factory=list)
     new_fingerprints: set[str] = field(default_factory=set)  # in the draft, not in `latest`
     fixed: list[Finding] = field(default_factory=list)  # in `latest`, gone in the draft
     # In `latest` from checks a draft cannot answer (response time, links, duplicates...).
@@ -134,9 +155,126 @@ def render_draft(page: Page) -> tuple[Page, Revision | None, str]:
     return draft, revision, html
 
 
-def check_draft(page: Page, *, browser: bool | None = None) -> DraftCheck:
+def blocking_problems(page: Page, user=None) -> list[BlockingProblem]:
+    """What the edit form would refuse if the page's latest draft were submitted or published.
+
+    The draft is validated by the page type's own edit form, as Wagtail's edit view does for
+    "Submit" and "Publish" (nothing deferred, unlike "Save draft"), so the rules and their
+    wording are the form's by construction. Every field is marked disabled, which makes the
+    form clean the draft's own values (its initial data) instead of posted ones; inline
+    formsets get the management data for their existing rows, and the comments formset is
+    left out (Wagtail drops it when its management data is missing). Nothing is saved.
+    """
+    page = page.specific
+    revision = page.get_latest_revision()
+    # A fresh object: validating copies the cleaned values onto the instance.
+    draft = revision.as_object() if revision is not None else page
+    form_class = type(page).get_edit_handler().get_form_class()
+    kwargs = {"instance": draft, "parent_page": page.get_parent(), "for_user": user}
+    data = _formset_management_data(form_class(**kwargs))
+    form = form_class(data, {}, **kwargs)
+    _disable_fields(form)
+    if form.is_valid():
+        return []
+    problems: list[BlockingProblem] = []
+    for name, errors in form.errors.items():
+        form_field = form.fields.get(name)
+        label = str(form_field.label or name) if form_field is not None else ""
+        if name == "__all__":
+            name = ""
+        for error in errors.as_data():
+            if form_field is not None and hasattr(form_field, "block"):
+                value = getattr(draft, name, None)
+                problems.extend(_block_problems(error, form_field.block, value, label, name, ""))
+            else:
+                problems.extend(BlockingProblem(label, m, name) for m in error.messages)
+    for formset in form.formsets.values():
+        for message in formset.non_form_errors():
+            problems.append(BlockingProblem("", str(message)))
+    return problems
+
+
+def blocking_anchor(problem: BlockingProblem) -> str:
+    """The id in Wagtail's page editor to open for ``problem``: the field's input, or for a
+    StreamField (drawn by JavaScript, so without an input of its own in the HTML) the
+    section Wagtail renders around it; the editor's top for errors of the whole page."""
+    if not problem.field:
+        return "main"
+    if problem.block_id:
+        return f"panel-child-content-{problem.field}-section"
+    return f"id_{problem.field}"
+
+
+def _formset_management_data(form: BaseForm) -> dict[str, int]:
+    """Management data saying each (non-comment) formset holds exactly its existing rows."""
+    data: dict[str, int] = {}
+    for name, formset in getattr(form, "formsets", {}).items():
+        if name == "comments":
+            continue
+        count = formset.initial_form_count()
+        data[formset.add_prefix(TOTAL_FORM_COUNT)] = count
+        data[formset.add_prefix(INITIAL_FORM_COUNT)] = count
+        for child in formset.forms:
+            data.update(_formset_management_data(child))
+    return data
+
+
+def _disable_fields(form: BaseForm) -> None:
+    """Disabled fields are cleaned from the form's initial data: the draft's own values."""
+    for form_field in form.fields.values():
+        form_field.disabled = True
+    for formset in getattr(form, "formsets", {}).values():
+        for child in formset.forms:
+            _disable_fields(child)
+
+
+def _block_problems(
+    error: ValidationError, block: Block, value: Any, where: str, name: str, block_id: str
+) -> list[BlockingProblem]:
+    """Flatten a block's (nested) validation error into one problem per message, each placed
+    by the path of blocks that leads to it."""
+    children = getattr(error, "block_errors", None)
+    if children is None:
+        return [BlockingProblem(where, m, name, block_id) for m in error.messages]
+    problems = [
+        BlockingProblem(where, m, name, block_id)
+        for e in error.non_block_errors.as_data()
+        for m in e.messages
+    ]
+    for key, child_error in children.items():
+        child_block: Block | None = None
+        child_value: Any = None
+        child_id = block_id
+        label = str(key)
+        if isinstance(block, StreamBlock):
+            child = value[key] if value is not None and key < len(value) else None
+            child_block = child.block if child is not None else None
+            child_value = child.value if child is not None else None
+            child_id = (child.id or block_id) if child is not None else block_id
+            label = f"block {key + 1}" + (f" ({child_block.label})" if child_block else "")
+        elif isinstance(block, StructBlock):
+            child_block = block.child_blocks.get(key)
+            child_value = value.get(key) if hasattr(value, "get") else None
+            label = str(child_block.label) if child_block is not None else str(key)
+        elif isinstance(block, ListBlock):
+            child_block = block.child_block
+            child_value = value[key] if value is not None and key < len(value) else None
+            label = f"item {key + 1}"
+        path = f"{where} → {label}" if where else label
+        if child_block is None:
+            problems.extend(BlockingProblem(path, m, name, child_id) for m in child_error.messages)
+        else:
+            problems.extend(
+                _block_problems(child_error, child_block, child_value, path, name, child_id)
+            )
+    return problems
+
+
+def check_draft(page: Page, *, browser: bool | None = None, user=None) -> DraftCheck:
     """Render the page's latest draft and run the page checks on it; with ``browser`` (None:
-    ``browser_default()``) also the browser pass on that HTML."""
+    ``browser_default()``) also the browser pass on that HTML. ``user`` is whose edit form
+    the draft is validated with (fields they may not edit are not theirs to fix)."""
+    blocking = blocking_problems(page, user)
     draft, revision, html = render_draft(page)
     latest = latest_page_result(page)
     # Compare on the URL the stored audit used, so fingerprints match across the two.
@@ -146,7 +284,9 @@ def check_draft(page: Page, *, browser: bool | None = None) -> DraftCheck:
         report = check_html(html, url, config=config)
     except (AuditError, InvalidOptions) as exc:
         raise DraftCheckError(f"The draft could not be checked: {exc}") from None
-    result = DraftCheck(page=draft, revision=revision, url=url, report=report, latest=latest)
+    result = DraftCheck(
+        page=draft, revision=revision, url=url, report=report, latest=latest, blocking=blocking
+    )
     result.browser_requested = browser_default() if browser is None else browser
     if result.browser_requested:
         _browser_check(result, html, config)

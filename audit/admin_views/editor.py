@@ -13,7 +13,7 @@ from wagtail.models import Page
 from audit.admin_views.findings import finding_row
 from audit.admin_views.permissions import VIEW_DENIED, can_view_audits, denied
 from audit.admin_views.runs import AuditViewMixin
-from audit.draft_check import DraftCheckError, browser_default, check_draft
+from audit.draft_check import DraftCheckError, blocking_anchor, browser_default, check_draft
 from audit.engine import AXE_VERSION, check_info
 from audit.services import latest_page_result
 
@@ -98,10 +98,15 @@ class DraftCheckView(AuditViewMixin, TemplateView):
         context["browser"] = browser
         context["axe_version"] = AXE_VERSION
         try:
-            result = check_draft(self.page, browser=browser)
+            result = check_draft(self.page, browser=browser, user=self.request.user)
         except DraftCheckError as exc:
             context["error"] = str(exc)
             return context
+        # What Submit and Publish would refuse comes first, each linked to its field.
+        context["blocking_rows"] = [
+            {"problem": problem, "edit_url": f"{context['edit_url']}#{blocking_anchor(problem)}"}
+            for problem in result.blocking
+        ]
         rows = []
         for finding in result.report.findings:
             check = check_info(finding.check)
