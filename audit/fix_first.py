@@ -14,6 +14,7 @@ of once per page.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
@@ -43,6 +44,7 @@ SEO_TITLE = EditorPlace("Promote", "Title tag", "id_seo_title")
 DESCRIPTION = EditorPlace("Promote", "Meta description", "id_search_description")
 CANONICAL = EditorPlace("Promote", "Canonical URL", "id_canonical_url")
 PAGE_TITLE = EditorPlace("Content", "Title", "id_title")
+HERO_IMAGE_ALT = EditorPlace("Content", "Hero image alt text", "id_hero_image_alt")
 BODY = EditorPlace("Content", "Body", "panel-child-content-body-section")
 BODY_IMAGES = EditorPlace("Content", "Body: the image block's alt text", BODY.anchor)
 BODY_HEADINGS = EditorPlace("Content", "Body: the heading blocks", BODY.anchor)
@@ -74,10 +76,34 @@ EDITOR_PLACES: dict[str, EditorPlace] = {
 }
 
 
-def editor_place(check_id: str) -> EditorPlace | None:
-    """The editor field that fixes ``check_id`` on one of our pages, or None."""
+# The class pages/includes/hero_image.html gives the hero image: its alt text is a field of
+# the page, not a body block.
+HERO_IMAGE_CLASS = "hero-image"
+
+
+def editor_place(check_id: str, snippet: str = "") -> EditorPlace | None:
+    """The editor field that fixes ``check_id`` on one of our pages, or None; ``snippet``
+    (the finding's element) tells the hero image from the body's images."""
     matches = [prefix for prefix in EDITOR_PLACES if check_id.startswith(prefix)]
-    return EDITOR_PLACES[max(matches, key=len)] if matches else None
+    place = EDITOR_PLACES[max(matches, key=len)] if matches else None
+    if place is BODY_IMAGES and _is_hero_image(snippet):
+        return HERO_IMAGE_ALT
+    return place
+
+
+def _is_hero_image(snippet: str) -> bool:
+    match = re.search(r"<img\b[^>]*\bclass=\"([^\"]*)\"", snippet)
+    return bool(match) and HERO_IMAGE_CLASS in match.group(1).split()
+
+
+def editor_url(page_id: int | None, check_id: str = "", snippet: str = "") -> str:
+    """The page editor's address for a finding of ``check_id`` on page ``page_id``, with the
+    id of the field that fixes it as the fragment; "" for pages outside the CMS."""
+    if not page_id:
+        return ""
+    url = reverse("wagtailadmin_pages:edit", args=[page_id])
+    place = editor_place(check_id, snippet) if check_id else None
+    return f"{url}#{place.anchor}" if place else url
 
 
 @dataclass(frozen=True)
@@ -121,11 +147,8 @@ def fix_first(
             .first()
         )
         check = check_info(row["check_id"])
-        place = editor_place(row["check_id"]) if page.page_id else None
-        edit_url = ""
-        if page.page_id:
-            edit_url = reverse("wagtailadmin_pages:edit", args=[page.page_id])
-            edit_url += f"#{place.anchor}" if place else ""
+        place = editor_place(row["check_id"], first.snippet) if page.page_id else None
+        edit_url = editor_url(page.page_id, row["check_id"], first.snippet)
         fixes.append(
             Fix(
                 severity=first.severity,

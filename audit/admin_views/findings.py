@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 
 from audit.engine import SEVERITY_RANK, check_info
+from audit.fix_first import editor_url
 from audit.models import Finding, PageResult
 
 
@@ -30,11 +31,17 @@ class FindingRow:
     fix: str = ""
     page_url: str = ""
     page_title: str = ""
-    edit_url: str = ""
+    edit_url: str = ""  # the page editor, at the field that fixes it when there is one
     views: int | None = None
+
+    @property
+    def field_anchor(self) -> str:
+        """The editor's id of the field that fixes it ("" when no field does)."""
+        return self.edit_url.partition("#")[2]
 
 
 def edit_url_for(page_id: int | None) -> str:
+    """The page editor's address for a page as a whole (no field)."""
     return reverse("wagtailadmin_pages:edit", args=[page_id]) if page_id else ""
 
 
@@ -52,7 +59,8 @@ def finding_row(finding: Finding, page: PageResult | None = None) -> FindingRow:
         fix=check.fix if check else "",
         page_url=page.url,
         page_title=page.title,
-        edit_url=edit_url_for(page.page_id),
+        # Opens the editor at the field that fixes this finding (fix_first's places).
+        edit_url=editor_url(page.page_id, finding.check_id, finding.snippet),
         views=page.views,
     )
 

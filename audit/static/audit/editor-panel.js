@@ -2,26 +2,52 @@
 // a "Check this draft" link. The HTML comes from a permission-checked admin view; a user
 // without access (403) or a page never audited simply gets the panel's own message or nothing.
 //
-// It also completes the report's Edit links (audit/fix_first.py): they end in the id of the
-// field to fix (#id_seo_title). Wagtail's tabs open the tab holding that element; this script
-// then scrolls the field into view and focuses it, so the editor lands on it.
+// It also completes the report's Edit links and the panel's "Go to the field" links
+// (audit/fix_first.py): they end in the id of the field to fix (#id_seo_title). On a page
+// load Wagtail's tabs open the tab holding that element; on a fragment change this script
+// opens it. Then it scrolls the field into view and focuses it, so the editor lands on it.
 (function () {
   "use strict";
-  function focusLinkedField() {
-    var id = decodeURIComponent(window.location.hash.slice(1));
+  function linkedId() {
+    return decodeURIComponent(window.location.hash.slice(1));
+  }
+  // `id` is read once: selecting a tab rewrites the location's fragment (#tab-promote).
+  function focusField(id, tries) {
     var target = id && document.getElementById(id);
     if (!target) {
       return;
     }
-    target.scrollIntoView({ block: "center" });
-    if (target.matches("input, textarea, select, [contenteditable]")) {
+    var panel = target.closest('[role="tabpanel"]');
+    if (panel && panel.hidden) {
+      var tab = document.querySelector('[role="tab"][aria-controls="' + panel.id + '"]');
+      if (tab && tries > 0) {
+        tab.click();
+        // Wagtail shows the tab's panel after its transition: try again shortly.
+        window.setTimeout(function () {
+          focusField(id, tries - 1);
+        }, 100);
+      }
+      return;
+    }
+    // A field is centred and focused; a section (the Body, taller than the window) is
+    // scrolled to its start: centring it opened the editor in the middle of the Body.
+    var isField = target.matches("input, textarea, select, [contenteditable]");
+    target.scrollIntoView({ block: isField ? "center" : "start" });
+    if (isField) {
       target.focus({ preventScroll: true });
     }
+  }
+  function focusLinkedField() {
+    focusField(linkedId(), 10);
   }
   // After Wagtail's own load handler has selected the tab (it waits for "load" too).
   window.addEventListener("load", function () {
     window.setTimeout(focusLinkedField, 300);
   });
+  // The panel arrives after that scroll and pushes the form down: scroll again.
+  window.addEventListener("seo-audit-panel:inserted", focusLinkedField);
+  // The panel's "Go to the field" links change only the fragment.
+  window.addEventListener("hashchange", focusLinkedField);
 })();
 (function () {
   "use strict";
@@ -52,6 +78,7 @@
         var panel = holder.querySelector("#seo-audit-panel");
         if (panel) {
           form.parentNode.insertBefore(panel, form);
+          window.dispatchEvent(new CustomEvent("seo-audit-panel:inserted"));
         }
       })
       .catch(function () {

@@ -138,7 +138,8 @@ def test_run_detail_groups_by_check_with_fix_hint_escaped_snippet_and_links(peop
     assert "<script>x" not in html
     assert f'href="{two_runs.article_url}"' in group  # live page
     edit = reverse("wagtailadmin_pages:edit", args=[two_runs.article.pk])
-    assert f'href="{edit}" class="audit-edit-link"' in group  # Wagtail editor
+    # Wagtail's editor, at the body's headings (h1-multiple is fixed there)
+    assert f'href="{edit}#panel-child-content-body-section" class="audit-edit-link"' in group
     # Errors come before warnings before notices.
     order = re.findall(r'data-check-group="([^"]+)"', html)
     assert order.index("meta-description-missing") < order.index("title-too-short")
