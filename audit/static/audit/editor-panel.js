@@ -36,6 +36,15 @@
     if (isField) {
       target.focus({ preventScroll: true });
     }
+    // A tab still finishing its transition can move the field again: check, and retry.
+    if (tries > 0) {
+      window.setTimeout(function () {
+        var box = target.getBoundingClientRect();
+        if (box.bottom < 0 || box.top > window.innerHeight) {
+          focusField(id, tries - 1);
+        }
+      }, 150);
+    }
   }
   function focusLinkedField() {
     focusField(linkedId(), 10);
