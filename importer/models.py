@@ -89,3 +89,59 @@ class ImportedImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_url} -> image {self.image_id}"
+
+
+class ImportRedirect(models.Model):
+    """A redirect the importer wants from an old path to a page here. It is live (a Wagtail
+    ``Redirect``) only while its page is live: ``importer.signals`` adds the redirect when the
+    page is published, by hand or at its scheduled go-live, and removes it on unpublish, so an
+    old URL never answers 301 to a draft's 404."""
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE)
+    old_path = models.CharField(max_length=255)  # as Redirect.normalise_path gives it
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="import_redirects"
+    )
+    source_url = models.URLField(max_length=2000)  # the old page it stands for
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "old_path"], name="import_redirect_unique_path")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} -> page {self.page_id}"
+
+
+class TodoItem(models.Model):
+    """One thing an editor must look at on an imported page, shown on the page's edit view
+    and ticked off there. A possible duplicate sits on the page it may duplicate (the
+    importer created no draft for it) and carries what a merge needs."""
+
+    class Kind(models.TextChoices):
+        PROBLEM = "problem", "To check"
+        DUPLICATE = "duplicate", "Possible duplicate"
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="import_todos"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PROBLEM)
+    text = models.TextField()
+    source_url = models.URLField(max_length=2000)  # the old page the item came from
+    views = models.PositiveIntegerField(null=True, blank=True)  # a duplicate's old count
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    merged = models.BooleanField(default=False)  # a duplicate closed by the merge
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"page {self.page_id}: {self.text[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None

@@ -25,7 +25,7 @@ class PageOutcome:
     problems: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)  # original URLs
     views: int | None = None
-    redirect: str = ""  # old path redirected to the page
+    redirect: str = ""  # old path redirected to the page (live while the page is)
     suggested_redirect: str = ""  # a skipped page's: where its old readers could go
     message: str = ""  # why it failed, was skipped or is a duplicate
 
@@ -81,7 +81,9 @@ class ImportReport:
                 )
             if self.dry_run and page.action in (CREATED, UPDATED):
                 if page.redirect:
-                    lines.append(f"      redirect {page.redirect} -> the new page")
+                    lines.append(
+                        f"      redirect {page.redirect} -> the new page, once it is published"
+                    )
                 if page.views is not None:
                     lines.append(f"      {page.views} views to import")
         if self.dry_run:

@@ -1,4 +1,5 @@
 """Write one converted page: a draft (a revision, not live), its images, redirect and views.
+The redirect waits for the page: it goes live when the page is published.
 
 Only pages this importer created are ever changed: they are found by their old URL
 (``ImportedPage``); any other page with the same title or slug is reported, not touched.
@@ -24,7 +25,8 @@ from wagtail.models import Page, Site
 from audit.engine import normalize_url
 from cms.errors import ClinicError
 from importer.convert import Block, ConvertedPage, Kind, Skipped
-from importer.models import ImportedImage, ImportedPage
+from importer.models import ImportedImage, ImportedPage, ImportRedirect
+from importer.signals import activate_redirects
 from pages.models import ArticleIndexPage, ArticlePage, ServiceIndexPage, ServicePage
 from pageviews.importer import TOTAL_DATE, write_batch
 from pageviews.models import PageViewCount
@@ -211,18 +213,24 @@ def write_page(
 
 
 def add_redirect(old_url: str, page: Page, site: Site) -> tuple[str, str]:
-    """A permanent redirect from the old path to the page: (path, problem). Wagtail matches
-    a path with or without its trailing slash, so one redirect serves both."""
+    """A permanent redirect from the old path to the page, live only while the page is
+    (``importer.signals``): (path, problem). Wagtail matches a path with or without its
+    trailing slash, so one redirect serves both."""
     path = Redirect.normalise_path(urlsplit(old_url).path or "/")
     parts = page.get_url_parts()
     new_path = Redirect.normalise_path(parts[2]) if parts else ""
     if path == new_path or path == "/":
         return "", ""
     existing = Redirect.objects.filter(old_path=path, site=site).first()
-    if existing is None:
-        Redirect.objects.create(old_path=path, site=site, redirect_page=page, is_permanent=True)
-    elif existing.redirect_page_id != page.pk:
+    if existing is not None and existing.redirect_page_id != page.pk:
         return "", f"a redirect from {path} already goes elsewhere; it was left as it is"
+    wanted, _ = ImportRedirect.objects.get_or_create(
+        site=site, old_path=path, defaults={"page": page, "source_url": old_url}
+    )
+    if wanted.page_id != page.pk:
+        return "", f"a redirect from {path} already goes to page {wanted.page_id}; left as it is"
+    if page.live:
+        activate_redirects(page)  # a page live before this import (a re-import)
     return path, ""
 
 
