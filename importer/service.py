@@ -28,10 +28,12 @@ from importer.report import (
     FAILED,
     KEPT,
     SKIPPED,
+    UNCHANGED,
     UPDATED,
     ImportReport,
     PageOutcome,
 )
+from importer.todo import record_duplicate, record_problems
 from importer.writer import (
     EditedSinceImport,
     Sections,
@@ -108,6 +110,7 @@ class SiteImport:
             self._crawl(fetcher, sections)
             if not self.options.dry_run:
                 self._relink(sections)
+                self._record_todos()
         finally:
             fetcher.close()
         self.report.stopped = fetcher.stopped
@@ -195,7 +198,8 @@ class SiteImport:
             outcome.page_id = duplicate.pk
             outcome.message = (
                 f"possible duplicate of {duplicate.title!r} (page {duplicate.pk}), which the "
-                "importer did not create: left alone; merge by hand if it is the same page"
+                "importer did not create: left alone; if it is the same page, merge it from "
+                "that page's to-do (a redirect from the old URL and its views)"
             )
             return outcome
         if self.options.dry_run:
@@ -303,6 +307,25 @@ class SiteImport:
             outcome.problems.append(f"not published ({reasons}): fix it in the editor")
             return False
         return True
+
+    def _record_todos(self) -> None:
+        """Each page's to-do on the page itself, where its editors see it."""
+        for outcome in self.report.pages:
+            if outcome.page_id is None:
+                continue
+            try:
+                with transaction.atomic():
+                    if outcome.action in (CREATED, UPDATED, UNCHANGED):
+                        record_problems(outcome.page_id, outcome.url, outcome.problems)
+                    elif outcome.action == DUPLICATE:
+                        views = f" ({outcome.views} views there)" if outcome.views else ""
+                        text = (
+                            f"possible duplicate: the old page {outcome.url}{views}, titled "
+                            f"{outcome.title!r}, may be this page; no draft was made for it"
+                        )
+                        record_duplicate(outcome.page_id, outcome.url, text, outcome.views)
+            except Exception:  # the report still lists it: the import must not end here
+                log.exception("the to-do of %s could not be written", outcome.url)
 
     def _relink(self, sections: Sections) -> None:
         """Links to pages imported after the page that links to them, now that all exist."""

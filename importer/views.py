@@ -1,8 +1,10 @@
-"""Admin views: start an import (a dry-run plan first), follow it, confirm it, read its report.
-Administrators (superusers) only."""
+"""Admin views: start an import (a dry-run plan first), follow it, confirm it, read its report
+(administrators, i.e. superusers, only); tick off or merge a page's to-do item (whoever may
+edit the page)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,9 +13,10 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from importer.forms import ImportForm
-from importer.models import ImportRun
+from importer.models import ImportRun, TodoItem
 from importer.report import ImportReport
 from importer.tasks import start_import
+from importer.todo import CannotMerge, merge, pages_by_open_items, tick
 
 REFRESH_SECONDS = 3
 
@@ -43,9 +46,54 @@ def index_view(request: HttpRequest) -> HttpResponse:
         start_import(run)
         return HttpResponseRedirect(reverse("site_import:run", args=[run.pk]))
     runs = ImportRun.objects.all()[:50]
-    return TemplateResponse(
-        request, "importer/index.html", {"form": form, "runs": runs, "page_title": "Site import"}
-    )
+    drafts = [
+        {"page": page, "open": page.open_items, "edit_url": _edit_url(page)}
+        for page in pages_by_open_items()
+    ]
+    context = {"form": form, "runs": runs, "drafts": drafts, "page_title": "Site import"}
+    return TemplateResponse(request, "importer/index.html", context)
+
+
+def _edit_url(page: Page) -> str:
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def _editable_item(request: HttpRequest, item_id: int) -> TodoItem | HttpResponse:
+    item = get_object_or_404(TodoItem.objects.select_related("page"), pk=item_id)
+    if not item.page.permissions_for_user(request.user).can_edit():
+        return HttpResponseForbidden("Only people who can edit this page can change its to-do.")
+    return item
+
+
+@require_POST
+def todo_done_view(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _editable_item(request, item_id)
+    if isinstance(item, HttpResponse):
+        return item
+    tick(item.pk, request.user)
+    messages.success(request, "Import to-do item ticked off.")
+    return HttpResponseRedirect(_edit_url(item.page))
+
+
+@require_POST
+def todo_merge_view(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _editable_item(request, item_id)
+    if isinstance(item, HttpResponse):
+        return item
+    try:
+        item, merged = merge(item.pk, request.user)
+    except CannotMerge as exc:
+        messages.error(request, f"Not merged: {exc}.")
+        return HttpResponseRedirect(_edit_url(item.page))
+    if merged:
+        views = f", its {item.views} views added to this page's" if item.views else ""
+        messages.success(
+            request,
+            f"Merged: {item.source_url} now redirects here (while this page is live){views}.",
+        )
+    else:
+        messages.info(request, "Already merged: nothing changed.")
+    return HttpResponseRedirect(_edit_url(item.page))
 
 
 def run_view(request: HttpRequest, run_id: int) -> HttpResponse:

@@ -15,10 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from wagtail.models import Page
 
 from pageviews.demo import seed_demo_views
-from pageviews.service import Channel, view_totals
+from pageviews.importer import TOTAL_DATE
+from pageviews.service import Channel, add_views, view_totals
 from pageviews.service import record_view as _record_view
 
-__all__ = ["record_view", "seed_demo_views", "views_for", "views_for_many"]
+__all__ = ["add_old_views", "record_view", "seed_demo_views", "views_for", "views_for_many"]
 
 
 def record_view(
@@ -37,3 +38,8 @@ def views_for(page: Page) -> int:
 def views_for_many(pages: Iterable[Page]) -> dict[int, int]:
     """Total views per page id (0 for pages with none), in one query for any number of pages."""
     return view_totals(page.pk for page in pages)
+
+
+def add_old_views(page: Page, views: int) -> None:
+    """Add an old site's count to the page's all-time total (not to any recent period)."""
+    add_views(page.pk, views, TOTAL_DATE)

@@ -254,6 +254,20 @@ def increment(
         return int(cursor.fetchone()[0])
 
 
+def add_views(page_id: int, views: int, day: datetime.date) -> None:
+    """Add ``views`` to the page's count for ``day`` in one upsert (a merge of an old page's
+    count into this one's); the caller makes sure it is added once."""
+    if views <= 0:
+        return
+    table = connection.ops.quote_name(PageViewCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (page_id, date, count) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (page_id, date) DO UPDATE SET count = {table}.count + excluded.count",
+            [page_id, day, views],
+        )
+
+
 def view_totals(page_ids: Iterable[int]) -> dict[int, int]:
     """Total views for each page id, in one query: {page_id: total}, 0 for pages with none.
 
