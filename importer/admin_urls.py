@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index_view, name="index"),
     path("<int:run_id>/", views.run_view, name="run"),
     path("<int:run_id>/confirm/", views.confirm_view, name="confirm"),
+    path("allowed-hosts/", views.allowed_hosts_view, name="allowed_hosts"),
     # Whoever may edit the page, not only administrators.
     path("todo/<int:item_id>/done/", views.todo_done_view, name="todo_done"),
     path("todo/<int:item_id>/merge/", views.todo_merge_view, name="todo_merge"),

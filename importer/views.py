@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
+from audit.targets import ALLOWED_HOSTS_SETTING, allowed_hosts, frontend_hosts, own_site_hosts
 from importer.forms import ImportForm
 from importer.models import ImportRun, TodoItem
 from importer.report import ImportReport
@@ -52,6 +53,21 @@ def index_view(request: HttpRequest) -> HttpResponse:
     ]
     context = {"form": form, "runs": runs, "drafts": drafts, "page_title": "Site import"}
     return TemplateResponse(request, "importer/index.html", context)
+
+
+def allowed_hosts_view(request: HttpRequest) -> HttpResponse:
+    """Which hosts an import (and an audit) from the admin may reach, and where each is set."""
+    if refused := _admin_only(request):
+        return refused
+    extra = [host if port is None else f"{host}:{port}" for host, port in allowed_hosts()]
+    context = {
+        "setting": ALLOWED_HOSTS_SETTING,
+        "extra": extra,
+        "own": own_site_hosts(),
+        "frontend": frontend_hosts(),
+        "page_title": "Hosts the import may reach",
+    }
+    return TemplateResponse(request, "importer/allowed_hosts.html", context)
 
 
 def _edit_url(page: Page) -> str:

@@ -7,12 +7,15 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from audit.targets import vet_admin_target
 from importer.models import ImportedImage, ImportedPage, ImportRun
 from pages.models import ArticlePage
 
@@ -140,3 +143,44 @@ def test_a_decompression_bomb_from_the_admin_leaves_out_that_image_only(
     new_images = set(get_image_model().objects.values_list("pk", flat=True)) - images_before
     assert new_images == set(ImportedImage.objects.values_list("image_id", flat=True))
     assert not ImportedImage.objects.filter(source_url=wix.base + bomb).exists()
+
+
+@pytest.mark.django_db
+def test_a_site_on_this_machine_is_refused_as_audits_refuse_it_with_a_link_to_the_setting(
+    admin_client_, wix, settings
+):
+    """Issue 26: the admin import takes the audit's allow-list (SEO_AUDIT_ALLOWED_HOSTS and
+    this CMS's own sites), refuses with the audit's message, and links to where it is set."""
+    settings.SEO_AUDIT_ALLOWED_HOSTS = []
+    source = wix.base + "/"
+    with pytest.raises(ValidationError) as refused:
+        vet_admin_target(source)
+    message = escape(refused.value.messages[0])
+    assert "private or reserved address" in message and "SEO_AUDIT_ALLOWED_HOSTS" in message
+
+    response = admin_client_.post(reverse("site_import:index"), {"source_url": source})
+    html = response.content.decode()
+    assert response.status_code == 200 and not ImportRun.objects.exists()
+    link = reverse("site_import:allowed_hosts")
+    assert f'{message} See <a href="{link}" data-allowed-hosts-link>' in html
+    # The audit's own form says the same.
+    audit = admin_client_.post("/admin/seo-audits/start/", {"target_url": source}, follow=True)
+    assert f"Not started: {message}" in audit.content.decode()
+
+    shown = admin_client_.get(link).content.decode()
+    assert "environment variable <code>SEO_AUDIT_ALLOWED_HOSTS</code>" in shown
+    assert "Not set: no extra host is allowed." in shown
+    host = source.split("//")[1].rstrip("/")
+    settings.SEO_AUDIT_ALLOWED_HOSTS = [host]
+    assert f"<li><code>{host}</code></li>" in admin_client_.get(link).content.decode()
+    response = admin_client_.post(
+        reverse("site_import:index"), {"source_url": source, "into": "auto"}
+    )
+    assert response.status_code == 302 and ImportRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_allowed_hosts_page_is_for_administrators(demo_site):
+    editor = get_user_model().objects.create_user("ed", "ed@clinic.test", "x-long-pass")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    assert logged_in(editor).get(reverse("site_import:allowed_hosts")).status_code == 403
