@@ -7,8 +7,10 @@ from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from audit.clinic_time import clinic_zone_name
+from audit.conf import CRAWL_OPTION_NAMES
 from audit.engine import OPTION_BOUNDS
 from audit.models import SEVERITY_CHOICES, AuditRun
+from audit.option_fields import OPTION_FIELDS, merge_options, option_form_fields, split_options
 from audit.targets import vet_admin_target
 
 
@@ -79,9 +81,15 @@ class StartRunForm(forms.Form):
         return {"browser": True} if self.cleaned_data.get("browser") else None
 
 
-class AuditScheduleForm(WagtailAdminModelForm):
-    """The schedule editor: the target is vetted like a manual run's; crawl options are checked
-    against the engine's bounds by ``AuditSchedule.clean()``, and their help lists them.
+# Declared here so Wagtail's panels can name them (audit.option_fields: one per option).
+CrawlOptionFields = type("CrawlOptionFields", (forms.Form,), option_form_fields())
+
+
+class AuditScheduleForm(CrawlOptionFields, WagtailAdminModelForm):
+    """The schedule editor: the target is vetted like a manual run's; each crawl option has a
+    labelled field with its unit and the engine's bounds (``audit.option_fields``), and the
+    options no field holds stay as JSON in "Other engine options". ``AuditSchedule.clean()``
+    checks the merged options once more, as the engine will.
 
     ``schedule-form.js`` shows only the fields the chosen preset needs and spells out a custom
     cron line as it is typed (from ``describe_cron_view``). A new schedule starts in the
@@ -92,8 +100,17 @@ class AuditScheduleForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Labels and help with the site defaults as they are now (settings can change).
+        for name, field in option_form_fields().items():
+            if name in self.fields:
+                self.fields[name] = field
         if "crawl_options" in self.fields:
+            self.fields["crawl_options"].label = "Other engine options"
             self.fields["crawl_options"].help_text = crawl_options_help()
+            if not self.is_bound:
+                initial, other = split_options(self.instance.crawl_options)
+                self.initial.update(initial)
+                self.initial["crawl_options"] = other
         if "time_zone" in self.fields:
             # Left out (a form posted without it): the clinic's zone, as for a new schedule.
             self.fields["time_zone"].required = False
@@ -111,15 +128,33 @@ class AuditScheduleForm(WagtailAdminModelForm):
     def clean_time_zone(self) -> str:
         return self.cleaned_data.get("time_zone") or clinic_zone_name()
 
+    def clean(self):
+        cleaned = super().clean()
+        if "crawl_options" not in self.fields or "crawl_options" not in cleaned:
+            return cleaned  # the JSON did not parse: its field says why
+        other = cleaned["crawl_options"]
+        if other is None:
+            other = {}
+        if not isinstance(other, dict):
+            self.add_error(
+                "crawl_options", 'Other engine options must be a JSON object, e.g. {"profile": {}}.'
+            )
+            return cleaned
+        options, errors = merge_options(cleaned, other)
+        for name, message in errors.items():
+            self.add_error(name, message)
+        cleaned["crawl_options"] = options
+        return cleaned
+
 
 def crawl_options_help() -> str:
-    """What the crawl options field accepts, with the limits of each bounded option."""
-    limits = ", ".join(
-        f"{name} {bound.low}–{bound.high}" + (" or null" if bound.optional else "")
-        for name, bound in OPTION_BOUNDS.items()
-    )
+    """What "Other engine options" is for: the options without a field of their own."""
+    without_field = sorted((CRAWL_OPTION_NAMES | {"thresholds"}) - set(OPTION_FIELDS))
+    nullable = sorted(name for name, bound in OPTION_BOUNDS.items() if bound.optional)
     return (
-        f'Engine options as JSON, e.g. {{"max_pages": 500}}. Limits (seconds for times): {limits}.'
+        "Engine options that have no field above, as a JSON object, e.g. "
+        f'{{"thresholds": {{"title_max": 65}}}}: {", ".join(without_field)}. Also where a '
+        f"limit is set to null (no limit) over a site default: {', '.join(nullable)}."
     )
 
 

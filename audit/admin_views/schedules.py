@@ -23,6 +23,7 @@ from audit.admin_views.permissions import MANAGE_DENIED, can_manage_audits, deni
 from audit.clinic_time import when_in_words
 from audit.forms import AuditScheduleForm
 from audit.models import AuditRun, AuditSchedule, cron_in_words
+from audit.option_fields import OPTION_GROUPS
 from audit.options import InvalidOptions
 from audit.services import InvalidTarget, RunAlreadyActive, default_target
 from audit.targets import vet_admin_target
@@ -151,6 +152,12 @@ class AuditScheduleViewSet(ModelViewSet):
             heading="Who gets the report by e-mail",
         ),
         FieldPanel("browser_pass"),
+        *(
+            MultiFieldPanel(
+                [FieldPanel(spec.field_name) for spec in specs], heading=f"Crawl options: {heading}"
+            )
+            for heading, specs in OPTION_GROUPS
+        ),
         FieldPanel("crawl_options"),
         FieldPanel("enabled"),
     ]

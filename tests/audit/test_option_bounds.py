@@ -1,5 +1,6 @@
 """Every documented option bound, in each place an option comes in: EngineConfig (engine and
-SEO_AUDIT settings), the command line, and the admin's schedule form (crawl options JSON)."""
+SEO_AUDIT settings), the command line, and the admin's schedule form (each option's field,
+and the other options' JSON)."""
 
 from __future__ import annotations
 
@@ -125,4 +126,7 @@ def test_schedule_form_accepts_the_bounds_themselves(manager):
 def test_schedule_form_shows_the_limits(manager):
     page = manager.get("/admin/seo-audits/schedules/new/").content.decode()
     for name, _, low, high in DOCUMENTED:
-        assert f"{name} {low}–{high}" in page, name
+        # Each option's own field carries its limits, as attributes and in words.
+        assert f'name="opt_{name}"' in page, name
+        assert f'min="{low}"' in page and f'max="{high}"' in page, name
+        assert f"From {low:,} to {high:,}; empty: the site default" in page, name
