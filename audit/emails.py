@@ -94,9 +94,9 @@ def build_messages(run: AuditRun, recipients: list[str]) -> list[EmailMultiAlter
     html = render_to_string(f"audit/email/{name}.html", context)
     if name == "report":
         score = "" if run.score is None else f", score {run.score}"
-        subject = f"SEO audit of {run.target_url}: {context['totals_words']}{score}"
+        subject = f"SEO audit of {run.target_url} ({run.label}): {context['totals_words']}{score}"
     else:
-        subject = f"SEO audit of {run.target_url} failed"
+        subject = f"SEO audit of {run.target_url} failed ({run.label})"
     messages = []
     for address in recipients:
         message = EmailMultiAlternatives(subject, text, to=[address])

@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from audit.clinic_time import clinic_zone
 from audit.engine import SEVERITIES, AuditResult, PageReport, render, render_html
@@ -89,12 +90,21 @@ def render_run(run: AuditRun, fmt: str) -> str:
                 "improvements": breakdown.improvements(),
                 "fixes": fix_first(run, breakdown=breakdown),
                 "admin_base": getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/"),
+                "run_label": run.label,
+                "run_url": run_admin_url(run),
             },
         )
         return render_html(run_to_result(run), zone=clinic_zone(), lead_html=lead)
     return render(run_to_result(run), fmt)
 
 
+def run_admin_url(run: AuditRun) -> str:
+    """The run's page in the admin, absolute when WAGTAILADMIN_BASE_URL is set."""
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return base + reverse("seo_audits:run", args=[run.pk])
+
+
 def export_filename(run: AuditRun, fmt: str) -> str:
+    """E.g. "seo-audit-7-2026-12-07.csv": the number is the run's, as in its label and URL."""
     day = (run.started_at or run.created_at).strftime("%Y-%m-%d")
     return f"seo-audit-{run.pk}-{day}.{EXPORT_FORMATS[fmt][1]}"

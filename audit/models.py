@@ -41,7 +41,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.cron import cron_error, next_time
@@ -115,9 +115,6 @@ class AuditRun(models.Model):
     )
     cancel_requested = models.BooleanField(default=False)
     task_id = models.CharField(max_length=100, blank=True)
-    # Numbered per kind (site audits, single-page audits) so neither sequence has gaps made by
-    # the other; the URL keeps the primary key.
-    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -135,17 +132,13 @@ class AuditRun(models.Model):
     def __str__(self) -> str:
         return f"{self.label} of {self.target_url} ({self.status})"
 
-    def save(self, *args, **kwargs):
-        if self.number is None:
-            same_kind = AuditRun.objects.filter(single_page=self.single_page)
-            self.number = (same_kind.aggregate(n=Max("number"))["n"] or 0) + 1
-        super().save(*args, **kwargs)
-
     @property
     def label(self) -> str:
-        """ "Audit #7" for a site audit, "Page audit #3" for a single-page one."""
+        """ "Audit #7" for a site audit, "Page audit #8" for a single-page one: the number is
+        the one in the run's URL (``/admin/seo-audits/7/``), the one identifier people see in
+        the admin, the e-mail and the exports' file names."""
         kind = "Page audit" if self.single_page else "Audit"
-        return f"{kind} #{self.number or self.pk}"
+        return f"{kind} #{self.pk}"
 
     @property
     def is_active(self) -> bool:

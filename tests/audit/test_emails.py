@@ -59,7 +59,7 @@ def test_report_has_totals_changes_top_findings_and_the_admin_link(db, mailoutbo
     assert [m.to for m in mailoutbox] == [["ann@clinic.example"], ["bob@clinic.example"]]
     message = mailoutbox[0]
     assert message.subject == (
-        f"SEO audit of {SITE}: 1 error, 1 warning, 12 notices, score {run.score}"
+        f"SEO audit of {SITE} ({run.label}): 1 error, 1 warning, 12 notices, score {run.score}"
     )
     text = message.body
     html, mimetype = message.alternatives[0]
@@ -104,7 +104,7 @@ def test_failed_run_sends_a_short_notice_to_group_members(db, mailoutbox, django
     assert send_run_report(run) == 1
     message = mailoutbox[0]
     assert message.to == ["cat@clinic.example"]
-    assert message.subject == f"SEO audit of {SITE} failed"
+    assert message.subject == f"SEO audit of {SITE} failed (Audit #{run.pk})"
     assert "Reason: connection-error: connection refused" in message.body
     assert "connection refused" in message.alternatives[0][0]
 

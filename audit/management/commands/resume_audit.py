@@ -31,6 +31,6 @@ class Command(BaseCommand):
             raise CommandError(f"not resumed: {exc}") from None
         kept = run.pages.count()
         self.stdout.write(
-            f"{run.label} (#{run.pk}) of {run.target_url} queued again, "
+            f"{run.label} of {run.target_url} queued again, "
             f"{kept} page{'' if kept == 1 else 's'} kept"
         )

@@ -38,7 +38,7 @@ def test_run_audit_now_audits_the_live_site_and_shows_the_report(live_demo_site)
     assert linked.count() >= 5  # crawled URLs mapped to Wagtail pages
 
     detail = client.get(response["Location"], {"group": "page"}).content.decode()
-    assert f"{run.label} of {run.target_url} started." in detail  # numbered per kind, not pk
+    assert f"{run.label} of {run.target_url} started." in detail
     with_findings = PageResult.objects.filter(run=run).exclude(
         error_count=0, warning_count=0, notice_count=0
     )

@@ -100,7 +100,7 @@ def test_runs_list_shows_status_when_trigger_counts_score_and_trend(people, two_
         re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)
     ]
     new = two_runs.new
-    assert cells[0] == f"Audit #{new.number}"
+    assert cells[0] == f"Audit #{new.pk}"
     assert cells[1] == "Succeeded"
     assert cells[3] == "Command"
     assert cells[5:9] == ["3", str(new.error_count), str(new.warning_count), str(new.notice_count)]
