@@ -7,10 +7,15 @@ words with correct plurals, the score and a link to the run in the admin
 zone. The HTML is one narrow column so it reads on a phone. A failed run gets a short
 failure notice with its error. Templates: ``audit/email/report.*`` and ``failed.*``. Sent
 with Django's configured e-mail backend (console in dev, SMTP in production).
+
+The admin shows a schedule's next e-mail as rendered from its latest run
+(``latest_reported_run`` + ``render_report``) and sends any finished run's report to
+addresses typed on the run page (``send_report_to``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +27,7 @@ from audit.clinic_time import clinic_zone_name, when_in_words
 from audit.conf import audit_setting
 from audit.engine import completeness_from_stats
 from audit.fix_first import fix_first
-from audit.models import AuditRun
+from audit.models import AuditRun, AuditSchedule
 from audit.services import compare_runs, previous_run
 
 EXAMPLES_PER_CHANGE = 5
@@ -87,7 +92,18 @@ def report_context(run: AuditRun) -> dict[str, Any]:
     return context
 
 
-def build_messages(run: AuditRun, recipients: list[str]) -> list[EmailMultiAlternatives]:
+@dataclass(frozen=True)
+class RenderedReport:
+    """One run's report e-mail, the same for every recipient."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def render_report(run: AuditRun) -> RenderedReport:
+    """The e-mail of a finished run: the report when it succeeded, else the failure notice.
+    The schedule's preview in the admin shows exactly this."""
     context = report_context(run)
     name = "report" if run.status == AuditRun.Status.SUCCEEDED else "failed"
     text = render_to_string(f"audit/email/{name}.txt", context)
@@ -97,21 +113,40 @@ def build_messages(run: AuditRun, recipients: list[str]) -> list[EmailMultiAlter
         subject = f"SEO audit of {run.target_url} ({run.label}): {context['totals_words']}{score}"
     else:
         subject = f"SEO audit of {run.target_url} failed ({run.label})"
+    return RenderedReport(subject, text, html)
+
+
+def build_messages(run: AuditRun, recipients: list[str]) -> list[EmailMultiAlternatives]:
+    report = render_report(run)
     messages = []
     for address in recipients:
-        message = EmailMultiAlternatives(subject, text, to=[address])
-        message.attach_alternative(html, "text/html")
+        message = EmailMultiAlternatives(report.subject, report.text, to=[address])
+        message.attach_alternative(report.html, "text/html")
         messages.append(message)
     return messages
+
+
+def send_report_to(run: AuditRun, recipients: list[str]) -> int:
+    """E-mail the run's report to ``recipients``, one message each; the number sent."""
+    if not recipients:
+        return 0
+    messages = build_messages(run, recipients)
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
 
 
 def send_run_report(run: AuditRun) -> int:
     """E-mail the run's schedule recipients; returns the number of messages sent."""
     if run.schedule is None:
         return 0
-    recipients = run.schedule.recipient_emails()
-    if not recipients:
-        return 0
-    messages = build_messages(run, recipients)
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    return send_report_to(run, run.schedule.recipient_emails())
+
+
+def latest_reported_run(schedule: AuditSchedule) -> AuditRun | None:
+    """The schedule's latest run that sent (or would have sent) an e-mail: one that
+    succeeded or failed (a cancelled run sends none)."""
+    return (
+        schedule.runs.filter(status__in=(AuditRun.Status.SUCCEEDED, AuditRun.Status.FAILED))
+        .order_by("-created_at", "-id")
+        .first()
+    )

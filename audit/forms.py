@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import validate_email
 from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -156,6 +157,36 @@ def crawl_options_help() -> str:
         f'{{"thresholds": {{"title_max": 65}}}}: {", ".join(without_field)}. Also where a '
         f"limit is set to null (no limit) over a site default: {', '.join(nullable)}."
     )
+
+
+MAX_EMAIL_RECIPIENTS = 20
+
+
+class RunEmailForm(forms.Form):
+    """Addresses to send one run's report to (the e-mail a schedule sends)."""
+
+    to = forms.CharField(
+        label="E-mail this report to",
+        max_length=2000,
+        help_text=f"Addresses separated by commas or new lines; at most {MAX_EMAIL_RECIPIENTS}.",
+        error_messages={"required": "Give at least one e-mail address."},
+    )
+
+    def clean_to(self) -> list[str]:
+        parts = self.cleaned_data["to"].replace("\n", ",").replace(";", ",").split(",")
+        addresses = list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+        if not addresses:
+            raise forms.ValidationError("Give at least one e-mail address.")
+        if len(addresses) > MAX_EMAIL_RECIPIENTS:
+            raise forms.ValidationError(
+                f"At most {MAX_EMAIL_RECIPIENTS} addresses at once; {len(addresses)} given."
+            )
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                raise forms.ValidationError(f"{address!r} is not an e-mail address.") from None
+        return addresses
 
 
 class RunListFilterForm(forms.Form):

@@ -34,10 +34,11 @@ from audit.admin_views.permissions import (
 from audit.admin_views.trend import render_trend_svg, trend_points
 from audit.conf import audit_setting
 from audit.draft_check import browser_default
+from audit.emails import render_report, send_report_to
 from audit.engine import completeness_from_stats
 from audit.export import EXPORT_FORMATS, export_filename, render_run
 from audit.fix_first import fix_first, template_groups
-from audit.forms import FindingFilterForm, RunListFilterForm, StartRunForm
+from audit.forms import FindingFilterForm, RunEmailForm, RunListFilterForm, StartRunForm
 from audit.models import AuditRun, Finding
 from audit.options import InvalidOptions
 from audit.score import checks_not_run, run_score
@@ -242,6 +243,8 @@ class RunDetailView(AuditViewMixin, TemplateView):
                 "export_formats": list(EXPORT_FORMATS),
                 "query_without_group": self._query_without("group", "p"),
                 "query_without_page": self._query_without("p"),
+                "can_email": run.status in EMAILED_STATUSES,
+                "email_form": RunEmailForm(),
                 "template_findings": template_groups(run)
                 if run.frontend and not run.is_active
                 else [],
@@ -401,6 +404,57 @@ def resume_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("seo_audits:run", args=[run.pk]))
 
 
+EMAILED_STATUSES = (AuditRun.Status.SUCCEEDED, AuditRun.Status.FAILED)
+
+
+class EmailRunView(AuditViewMixin, TemplateView):
+    """Send a finished run's report, the same e-mail a schedule sends, to typed addresses.
+    A bad address re-shows the form with what was typed and a one-line reason."""
+
+    template_name = "audit/admin/run_email.html"
+    needs_manage = True
+
+    @cached_property
+    def run(self) -> AuditRun:
+        return get_object_or_404(AuditRun, pk=self.kwargs["run_id"])
+
+    def get_page_title(self):
+        return f"E-mail {self.run.label.lower()}"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            _index_crumb(),
+            {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": self.run.label},
+            {"url": "", "label": "E-mail"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.run
+        context["run"] = run
+        context.setdefault("form", RunEmailForm())
+        context["subject"] = render_report(run).subject if run.status in EMAILED_STATUSES else ""
+        return context
+
+    def post(self, request, *args, **kwargs):
+        run = self.run
+        back = reverse("seo_audits:run", args=[run.pk])
+        if run.status not in EMAILED_STATUSES:
+            messages.error(
+                request,
+                f"Not sent: {run.label} is {run.status}; only a finished audit has a report.",
+            )
+            return HttpResponseRedirect(back)
+        form = RunEmailForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        addresses = form.cleaned_data["to"]
+        sent = send_report_to(run, addresses)
+        messages.success(request, f"{run.label} e-mailed to {', '.join(addresses)} ({sent} sent).")
+        return HttpResponseRedirect(back)
+
+
 class DeleteRunView(AuditViewMixin, TemplateView):
     template_name = "audit/admin/run_delete.html"
     needs_manage = True
@@ -457,6 +511,7 @@ def export_run_view(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse
 
 __all__ = [
     "DeleteRunView",
+    "EmailRunView",
     "FindingRow",
     "RunDetailView",
     "RunListView",

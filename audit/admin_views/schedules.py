@@ -13,14 +13,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import EditView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from audit.admin_views.permissions import MANAGE_DENIED, can_manage_audits, denied
 from audit.clinic_time import when_in_words
+from audit.emails import latest_reported_run, render_report
 from audit.forms import AuditScheduleForm
 from audit.models import AuditRun, AuditSchedule, cron_in_words
 from audit.option_fields import OPTION_GROUPS
@@ -115,8 +121,69 @@ def describe_cron_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"words": cron_in_words(request.GET.get("cron", "")[:100])})
 
 
+class EmailPreviewView(WagtailAdminTemplateMixin, TemplateView):
+    """The e-mail the schedule will send, rendered by the same code and templates as the sent
+    one (``audit.emails.render_report``) from the schedule's latest finished run; without one,
+    says so."""
+
+    template_name = "audit/admin/schedule_email_preview.html"
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_audits(request.user):
+            return denied(request, MANAGE_DENIED)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def schedule(self) -> AuditSchedule:
+        return get_object_or_404(AuditSchedule, pk=self.kwargs["schedule_id"])
+
+    def get_page_title(self):
+        return f"E-mail preview: {self.schedule.name}"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("seo_audit_schedules:index"), "label": "SEO audit schedules"},
+            {
+                "url": reverse("seo_audit_schedules:edit", args=[self.schedule.pk]),
+                "label": self.schedule.name,
+            },
+            {"url": "", "label": "E-mail preview"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        schedule = self.schedule
+        run = latest_reported_run(schedule)
+        context.update(
+            schedule=schedule,
+            run=run,
+            recipients=schedule.recipient_emails(),
+            report=render_report(run) if run is not None else None,
+        )
+        return context
+
+
+class ScheduleEditView(EditView):
+    """Wagtail's edit view with a header button to the schedule's e-mail preview."""
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            *super().header_buttons,
+            HeaderButton(
+                "Preview the e-mail",
+                url=reverse("seo_audits:schedule_email_preview", args=[self.object.pk]),
+                icon_name="mail",
+                attrs={"data-email-preview": ""},
+            ),
+        ]
+
+
 class AuditScheduleViewSet(ModelViewSet):
     model = AuditSchedule
+    edit_view_class = ScheduleEditView
     icon = "date"
     menu_label = "SEO audit schedules"
     add_to_settings_menu = True
