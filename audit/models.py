@@ -91,6 +91,9 @@ class AuditRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     pages_done = models.PositiveIntegerField(default=0)
     pages_known = models.PositiveIntegerField(default=0)
+    # The browser pass, once it has started (after the crawl): pages done of pages to render.
+    browser_pages_done = models.PositiveIntegerField(default=0, editable=False)
+    browser_pages_to_render = models.PositiveIntegerField(null=True, blank=True, editable=False)
     options = models.JSONField(default=dict, blank=True, help_text="Crawl options asked for.")
     settings = models.JSONField(default=dict, blank=True, help_text="Engine config used.")
     stats = models.JSONField(default=dict, blank=True)
@@ -153,6 +156,11 @@ class AuditRun(models.Model):
             and not self.single_page
             and self.pages.filter(crawl_state__isnull=False).exists()
         )
+
+    @property
+    def in_browser_pass(self) -> bool:
+        """Running, with the crawl done and the browser pass under way."""
+        return self.status == self.Status.RUNNING and self.browser_pages_to_render is not None
 
     @property
     def progress_percent(self) -> int:

@@ -258,6 +258,8 @@ def reopen_run(run: AuditRun) -> AuditRun:
                 cancel_requested=False,
                 score=None,
                 task_id="",
+                browser_pages_done=0,
+                browser_pages_to_render=None,
             )
             if not reopened:
                 raise NotResumable(f"{run.label} is no longer failed or cancelled.")
@@ -295,15 +297,21 @@ class _Watcher:
         self.store = store
         self.done = 0
         self.known = 0
+        self.browser: tuple[int, int | None] = (0, None)  # pages rendered, pages to render
         self.progressed_at = started_at
         self.cancelled = threading.Event()
-        self._written: tuple[int, int, datetime] | None = None
+        self._written: tuple | None = None
         self._stop = threading.Event()
         self._interval = audit_setting("POLL_INTERVAL")
         self._thread = threading.Thread(target=self._loop, name=f"audit-watch-{run_id}")
 
     def progress(self, done: int, known: int) -> None:
         self.done, self.known, self.progressed_at = done, known, timezone.now()
+
+    def browser_progress(self, rendered: int, to_render: int) -> None:
+        """The browser pass's progress; a rendered page is progress for the heartbeat too,
+        or a long pass (no crawled page finishing) would be failed as stale."""
+        self.browser, self.progressed_at = (rendered, to_render), timezone.now()
 
     def should_cancel(self) -> bool:
         return self.cancelled.is_set()
@@ -328,9 +336,15 @@ class _Watcher:
         try:
             self.store.flush_if_due()
             rows = AuditRun.objects.filter(pk=self.run_id, status=Status.RUNNING)
-            state = (self.done, self.known, self.progressed_at)
+            state = (self.done, self.known, self.progressed_at, *self.browser)
             if state != self._written:
-                rows.update(pages_done=state[0], pages_known=state[1], heartbeat_at=state[2])
+                rows.update(
+                    pages_done=state[0],
+                    pages_known=state[1],
+                    heartbeat_at=state[2],
+                    browser_pages_done=state[3],
+                    browser_pages_to_render=state[4],
+                )
                 self._written = state
             # Stop on a cancel, and when the run was failed as stale: it is no longer ours.
             if not rows.filter(cancel_requested=False).exists():
@@ -372,6 +386,7 @@ def execute_run(run: AuditRun) -> AuditRun:
             should_cancel=watcher.should_cancel,
             resume_from=kept,
             on_state=store.add_state,
+            browser_progress=watcher.browser_progress,
         )
         watcher.stop()
         store.finish(result)
@@ -403,12 +418,24 @@ def _record_outcome(run: AuditRun, result: AuditResult, status: str, error: str)
         settings=result.settings,
         pages_done=len(result.pages),
         pages_known=max(stats.get("pages_known") or 0, len(result.pages)),
+        **_browser_counts(stats),
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
     if finished and status == Status.SUCCEEDED:
         # Complete: nothing to resume, so the pages' crawl state is no longer needed.
         PageResult.objects.filter(run=run).update(crawl_state=None)
+
+
+def _browser_counts(stats: dict) -> dict[str, int | None]:
+    """The browser pass's final pages done and to render, from the engine's stats."""
+    browser = stats.get("browser")
+    if not isinstance(browser, dict):
+        return {}
+    return {
+        "browser_pages_done": browser.get("pages_rendered", 0) + browser.get("pages_failed", 0),
+        "browser_pages_to_render": browser.get("pages_planned", 0),
+    }
 
 
 def _announce_finished(run: AuditRun) -> None:
@@ -469,6 +496,7 @@ def save_result(
         settings=result.settings,
         pages_done=len(result.pages),
         pages_known=max(result.stats.get("pages_known") or 0, len(result.pages)),
+        **_browser_counts(result.stats),
         finished_at=_parse_time(result.finished_at) or timezone.now(),
     )
     run.refresh_from_db()

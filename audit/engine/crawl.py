@@ -128,10 +128,12 @@ class Crawler:
         should_cancel: CancelFn | None = None,
         resume_from: Iterable[KeptPage] = (),
         on_state: StateFn | None = None,
+        browser_progress: ProgressFn | None = None,
     ) -> None:
         self.config = cfg = config or EngineConfig()
         self.start_url = validate_start_url(start_url)
         self.progress = progress
+        self.browser_progress = browser_progress
         self.on_page = on_page
         self.on_state = on_state
         # Pages an interrupted earlier attempt of this run fetched: taken as they are.
@@ -356,7 +358,7 @@ class Crawler:
             # ~10 MB and a crawl without the browser pass never uses it.
             from .browser import run_browser_pass  # noqa: PLC0415
 
-            run_browser_pass(result, self.config, self.stop)
+            run_browser_pass(result, self.config, self.stop, progress=self.browser_progress)
         return result
 
     def _start_robots(self) -> RobotsRules:
@@ -902,6 +904,7 @@ def audit_site(
     should_cancel: CancelFn | None = None,
     resume_from: Iterable[KeptPage] = (),
     on_state: StateFn | None = None,
+    browser_progress: ProgressFn | None = None,
 ) -> AuditResult:
     """Crawl a site from ``start_url`` and run every check.
 
@@ -916,6 +919,9 @@ def audit_site(
     page besides its report (resume.py; JSON). ``resume_from`` are the pages an interrupted
     earlier attempt kept (``KeptPage.from_state``): they are not fetched again, their links
     are followed, and the result covers them with the pages fetched now.
+
+    ``browser_progress(pages_rendered, pages_to_render)`` is called, with the browser pass
+    on, as the pass starts (0 of N) and as each page is rendered or given up on.
     """
     return Crawler(
         start_url,
@@ -925,4 +931,5 @@ def audit_site(
         should_cancel=should_cancel,
         resume_from=resume_from,
         on_state=on_state,
+        browser_progress=browser_progress,
     ).run()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..deadline import StopSignal
@@ -22,22 +23,32 @@ from .sample import choose_pages
 DARK_SKIPPED_KEPT = 50  # pages named in stats["dark_skipped"]; the note counts them all
 # axe's contrast rules: counted per colour scheme in the run's stats
 CONTRAST_CHECKS = frozenset({"axe/color-contrast", "axe/color-contrast-enhanced"})
+# progress(pages rendered, pages to render): the crawl's callback shape, for the pass
+BrowserProgressFn = Callable[[int, int], None]
 
 if TYPE_CHECKING:
     from ..config import EngineConfig
     from ..results import AuditResult
 
 
-def run_browser_pass(result: AuditResult, cfg: EngineConfig, stop: StopSignal) -> dict[str, Any]:
+def run_browser_pass(
+    result: AuditResult,
+    cfg: EngineConfig,
+    stop: StopSignal,
+    progress: BrowserProgressFn | None = None,
+) -> dict[str, Any]:
     """Render the crawled pages (or ``cfg.browser_sample`` of them), add the findings to their
     reports, and record the pass in ``result.stats["browser"]`` (also returned).
+
+    ``progress(done, to_render)``: 0 of N as the pass starts, then as each page is rendered
+    or given up on (a page that failed after its retry is done too: it will not be tried again).
 
     Never raises for a page or a browser that fails: a page that cannot be rendered gets a
     ``browser/failed`` finding, a Chromium that cannot start one on the start page; the run's
     cancel and time budget end the pass, keeping what was rendered.
     """
     pages = choose_pages(result.pages, cfg.browser_sample)
-    stats = _run_pass(pages, cfg, stop)
+    stats = _run_pass(pages, cfg, stop, progress=progress)
     if stats["stopped_early"] and result.stop_reason is None:
         # a cancel or the time budget during the pass: the run's report is partial too
         result.stop_reason = stop.reason
@@ -69,6 +80,7 @@ def _run_pass(
     cfg: EngineConfig,
     stop: StopSignal,
     served: dict[str, str] | None = None,
+    progress: BrowserProgressFn | None = None,
 ) -> dict[str, Any]:
     clock = time.monotonic()
     stats: dict[str, Any] = {
@@ -98,7 +110,7 @@ def _run_pass(
     }
     if pages and not stop.stopped():
         try:
-            asyncio.run(_render_pages(pages, cfg, stop, stats, served))
+            asyncio.run(_render_pages(pages, cfg, stop, stats, served, progress))
         except AuditError as exc:
             stats["error"] = str(exc)
             if not stop.stopped():
@@ -126,6 +138,7 @@ async def _render_pages(
     stop: StopSignal,
     stats: dict[str, Any],
     served: dict[str, str] | None,
+    progress: BrowserProgressFn | None = None,
 ) -> None:
     problem = chromium_problem(cfg.chromium_path)
     if problem:  # before resolving any host: a missing browser is the one thing to say
@@ -137,8 +150,18 @@ async def _render_pages(
         trusted_hosts=cfg.trusted_hosts,
     )
     pool = BrowserPool(cfg, stop, guard, served)
+    finished = 0
+    if progress is not None:
+        progress(0, len(by_url))  # before Chromium starts, which takes a moment
 
     def on_page(url: str, outcome: RenderedPage | str) -> None:
+        nonlocal finished
+        _add_outcome(url, outcome)
+        finished += 1
+        if progress is not None:
+            progress(finished, len(by_url))
+
+    def _add_outcome(url: str, outcome: RenderedPage | str) -> None:
         report = by_url[url]
         if isinstance(outcome, str):
             report.findings.append(
