@@ -28,10 +28,14 @@ from audit.models import AuditRun, AuditSchedule, ScheduledSlot
 from audit.options import InvalidOptions
 from audit.services import (
     InvalidTarget,
+    NotResumable,
     RunAlreadyActive,
     create_run,
     default_target,
     fail_stale_runs,
+    failed_as_stale,
+    normalize_target,
+    reopen_run,
 )
 from audit.targets import vet_admin_target
 from audit.tasks import enqueue_run, start_waiting_deploys
@@ -70,6 +74,23 @@ def claim_slot(schedule: AuditSchedule, slot: datetime) -> ScheduledSlot | None:
         return None
 
 
+def resume_killed_run(schedule: AuditSchedule, target: str) -> AuditRun | None:
+    """The schedule's latest run reopened to carry on from its stored pages, when it was
+    failed as stale (its worker killed) with the target and options the schedule has now;
+    None when there is no such run (a new run starts from scratch)."""
+    previous = schedule.runs.order_by("-created_at", "-id").first()
+    if previous is None or not failed_as_stale(previous) or not previous.resumable:
+        return None
+    if previous.target_url != normalize_target(target):
+        return None
+    if previous.options != schedule.run_options() or previous.frontend != schedule.frontend:
+        return None
+    try:
+        return reopen_run(previous)
+    except NotResumable:
+        return None
+
+
 def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
     """Start a run for every due schedule; returns the runs this call started."""
     now = now or timezone.now()
@@ -84,13 +105,18 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
         try:
             # A schedule saved before targets were vetted may still aim inside: check it again.
             target = schedule.target_url and vet_admin_target(schedule.target_url)
-            run = create_run(
-                target or default_target(frontend=schedule.frontend),
-                trigger=AuditRun.Trigger.SCHEDULE,
-                options=schedule.run_options(),
-                schedule=schedule,
-                frontend=schedule.frontend,
-            )
+            target = target or default_target(frontend=schedule.frontend)
+            run = resume_killed_run(schedule, target)
+            if run is not None:
+                claim.note = f"resumed {run.label}: its worker was killed"
+            else:
+                run = create_run(
+                    target,
+                    trigger=AuditRun.Trigger.SCHEDULE,
+                    options=schedule.run_options(),
+                    schedule=schedule,
+                    frontend=schedule.frontend,
+                )
         except (ValidationError, RunAlreadyActive, InvalidTarget, InvalidOptions) as exc:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             claim.note = f"skipped: {reason}"[:300]
@@ -98,7 +124,7 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
             logger.warning("schedule %r: %s", schedule.name, claim.note)
             continue
         claim.run = run
-        claim.save(update_fields=["run"])
+        claim.save(update_fields=["run", "note"])
         schedule.last_enqueued_at = now
         schedule.save(update_fields=["last_enqueued_at", "next_due"])
         transaction.on_commit(lambda run=run: enqueue_run(run))

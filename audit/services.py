@@ -184,6 +184,16 @@ def cancel_run(run: AuditRun) -> AuditRun:
     return run
 
 
+# How fail_stale_runs' error begins: the scheduler resumes such a run (its worker was killed)
+# rather than start the schedule's next one from scratch.
+STALE_ERROR = "The worker stopped responding"
+
+
+def failed_as_stale(run: AuditRun) -> bool:
+    """Failed by ``fail_stale_runs`` (worker killed or stuck), not by an error of its own."""
+    return run.status == Status.FAILED and run.error.startswith(STALE_ERROR)
+
+
 def fail_stale_runs() -> int:
     """Fail running runs whose crawl has finished no page for STALE_AFTER seconds (their
     worker was killed, crashed or is stuck), which frees their target for a new run, and fail
@@ -201,7 +211,7 @@ def fail_stale_runs() -> int:
                 continue
             stored = PageResult.objects.filter(run_id=run_id).count()
             error = (
-                "The worker stopped responding (killed or crashed); "
+                f"{STALE_ERROR} (killed or crashed); "
                 f"the {stored} page{'' if stored == 1 else 's'} stored so far are kept"
                 + (": resume the run to carry on from them." if stored else ".")
             )

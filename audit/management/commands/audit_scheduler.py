@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.clinic_time import when_in_words
 from audit.conf import audit_setting
-from audit.models import AuditSchedule
+from audit.models import AuditSchedule, ScheduledSlot
 from audit.scheduling import tick
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,9 @@ class Command(BaseCommand):
     def _pass(self, *, report_idle: bool) -> None:
         runs = tick()
         for run in runs:
-            self.stdout.write(
-                f"Enqueued {run.label} for “{run.schedule}”: {run.target_url} "
-                f"(admin run id {run.pk})."
-            )
+            resumed = ScheduledSlot.objects.filter(run=run, note__startswith="resumed").exists()
+            verb = "Resumed" if resumed else "Enqueued"
+            self.stdout.write(f"{verb} {run.label} for “{run.schedule}”: {run.target_url}.")
         if not runs and report_idle:
             self.stdout.write(f"No schedule due; {next_schedule_words()}.")
 
