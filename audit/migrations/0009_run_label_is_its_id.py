@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0007_frontend_audits'),
+        ('audit', '0008_deploys_wait_on_the_active_run'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0008_run_label_is_its_id'),
+        ('audit', '0009_run_label_is_its_id'),
     ]
 
     operations = [
