@@ -3,9 +3,12 @@
 `ensure_roles()` creates or tops up everything here and is safe to run any number of times. It
 only adds: permissions an administrator removed by hand come back, but nothing else an
 administrator set up (other groups, other workflows, a different workflow on a section) is
-touched. It runs from the data migration, from the demo loader and from `manage.py
-ensure_roles` (for a real site whose services and articles sections were created after
-`migrate`).
+touched. The one thing it removes is Wagtail's own starter set, while nobody uses it: the
+"Editors" and "Moderators" groups and the "Moderators approval" workflow that Wagtail's
+migrations create. Next to the marketing roles they were a second pair of groups for the same
+jobs, with wider rights (add and publish anywhere from the tree's root). It runs from the data
+migrations, from the demo loader and from `manage.py ensure_roles` (for a real site whose
+services and articles sections were created after `migrate`).
 
 It takes an app registry so the data migration can pass its historical models; everything is
 looked up by name, never imported.
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
+from django.conf import settings
 
 EDITORS = "Marketing editors"
 MODERATORS = "Marketing moderators"
@@ -92,9 +96,21 @@ ROLE_PAGE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def ensure_roles(apps: Apps | None = None) -> None:
-    """Create the marketing groups and workflow, and grant them on the sections that exist."""
+# What Wagtail's own migrations create (wagtailcore 0002 and 0048): two groups with page
+# permissions on the tree's root, and a workflow of one task approved by "Moderators".
+WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
+WAGTAIL_DEFAULT_WORKFLOW = "Moderators approval"
+
+
+def ensure_roles(apps: Apps | None = None) -> list[str]:
+    """Create the marketing groups and workflow, grant them on the sections that exist, and
+    retire Wagtail's default groups and workflow while unused (their names are returned)."""
     apps = apps or global_apps
+    _ensure_marketing_roles(apps)
+    return retire_wagtail_defaults(apps)
+
+
+def _ensure_marketing_roles(apps: Apps) -> None:
     group_model = apps.get_model("auth", "Group")
     groups = {name: group_model.objects.get_or_create(name=name)[0] for name in ROLE_PERMISSIONS}
     for name, group in groups.items():
@@ -110,6 +126,46 @@ def ensure_roles(apps: Apps | None = None) -> None:
         workflow_page_model.objects.get_or_create(
             page_id=section_id, defaults={"workflow": workflow}
         )
+
+
+def retire_wagtail_defaults(apps: Apps | None = None) -> list[str]:
+    """Delete Wagtail's default "Editors" and "Moderators" groups if nobody is in them, then
+    its default "Moderators approval" workflow and task if they have no moderation history
+    and no group left to approve. Returns the names of what was deleted.
+
+    A default group someone was put in is an administrator's choice and stays, and so does
+    the workflow its members approve in."""
+    apps = apps or global_apps
+    group_model = apps.get_model("auth", "Group")
+    user_model = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    removed: list[str] = []
+    for name in WAGTAIL_DEFAULT_GROUPS:
+        group = group_model.objects.filter(name=name).first()
+        if group is not None and not user_model.objects.filter(groups=group).exists():
+            group.delete()  # its page and collection permissions go with it
+            removed.append(name)
+
+    workflow_model = apps.get_model("wagtailcore", "Workflow")
+    workflow = workflow_model.objects.filter(name=WAGTAIL_DEFAULT_WORKFLOW).first()
+    if workflow is None:
+        return removed
+    workflow_task_model = apps.get_model("wagtailcore", "WorkflowTask")
+    task_ids = list(
+        workflow_task_model.objects.filter(workflow=workflow).values_list("task_id", flat=True)
+    )
+    tasks = apps.get_model("wagtailcore", "GroupApprovalTask").objects.filter(pk__in=task_ids)
+    no_approvers = len(task_ids) == tasks.count() and not tasks.exclude(groups=None).exists()
+    history = (
+        apps.get_model("wagtailcore", "WorkflowState").objects.filter(workflow=workflow).exists()
+        or apps.get_model("wagtailcore", "TaskState").objects.filter(task_id__in=task_ids).exists()
+    )
+    shared = workflow_task_model.objects.filter(task_id__in=task_ids).exclude(workflow=workflow)
+    if no_approvers and not history and not shared.exists():
+        apps.get_model("wagtailcore", "WorkflowPage").objects.filter(workflow=workflow).delete()
+        workflow.delete()
+        apps.get_model("wagtailcore", "Task").objects.filter(pk__in=task_ids).delete()
+        removed.append(WAGTAIL_DEFAULT_WORKFLOW)
+    return removed
 
 
 def section_page_ids(apps: Apps | None = None) -> list[int]:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from html import escape
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
-from wagtail.models import GroupPagePermission, Page, Site, Workflow
+from django.core.management import call_command
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Page,
+    Site,
+    Task,
+    Workflow,
+    WorkflowState,
+    WorkflowTask,
+)
 
 from pages.models import ArticleIndexPage, ArticlePage, ClinicImage, ServiceIndexPage, ServicePage
 from tests.users.helpers import client_for, editor_form_data, paragraph
@@ -91,6 +102,45 @@ def test_the_migration_creates_both_groups_and_the_workflow():
     workflow = Workflow.objects.get(name=WORKFLOW_NAME)
     task = workflow.workflow_tasks.get().task.specific
     assert list(task.groups.values_list("name", flat=True)) == [MODERATORS]
+
+
+@pytest.mark.django_db
+def test_a_migrated_database_has_one_pair_of_groups_and_one_workflow():
+    # Wagtail's own migrations add "Editors", "Moderators" and "Moderators approval": a second
+    # pair of groups for the marketing roles' jobs, which users/0005 retires while unused.
+    assert set(Group.objects.values_list("name", flat=True)) == {EDITORS, MODERATORS}
+    assert list(Workflow.objects.values_list("name", flat=True)) == [WORKFLOW_NAME]
+
+
+@pytest.mark.django_db
+def test_ensure_roles_retires_only_the_wagtail_defaults_nobody_uses(django_user_model):
+    used = Group.objects.create(name="Editors")
+    django_user_model.objects.create_user("in-a-default-group").groups.add(used)
+    unused = Group.objects.create(name="Moderators")
+    default_workflow = Workflow.objects.create(name="Moderators approval")
+    task = GroupApprovalTask.objects.create(name="Moderators approval")
+    task.groups.add(unused)
+    WorkflowTask.objects.create(workflow=default_workflow, task=task, sort_order=0)
+
+    out = StringIO()
+    call_command("ensure_roles", stdout=out, stderr=StringIO())
+
+    assert "Removed Wagtail's unused defaults: Moderators, Moderators approval." in out.getvalue()
+    assert set(Group.objects.values_list("name", flat=True)) == {EDITORS, MODERATORS, "Editors"}
+    assert not Task.objects.filter(pk=task.pk).exists()
+    assert ensure_roles() == []  # nothing more to retire
+
+
+@pytest.mark.django_db
+def test_a_default_workflow_with_moderation_history_stays(demo_site, django_user_model):
+    default_workflow = Workflow.objects.create(name="Moderators approval")
+    task = GroupApprovalTask.objects.create(name="Moderators approval")
+    WorkflowTask.objects.create(workflow=default_workflow, task=task, sort_order=0)
+    page = ServicePage.objects.get(slug="ims")
+    default_workflow.start(page, django_user_model.objects.create_user("submitter"))
+    assert WorkflowState.objects.filter(workflow=default_workflow).exists()
+    assert ensure_roles() == []
+    assert Workflow.objects.filter(name="Moderators approval").exists()
 
 
 def test_roles_are_granted_on_the_sections_and_ensure_roles_is_idempotent(demo_site):

@@ -6,11 +6,15 @@ from users.roles import EDITORS, MODERATORS, WORKFLOW_NAME, ensure_roles, sectio
 class Command(BaseCommand):
     help = (
         f"Create or top up the '{EDITORS}' and '{MODERATORS}' groups, their permissions on the "
-        f"services and articles sections, and the '{WORKFLOW_NAME}' workflow. Safe to run again."
+        f"services and articles sections, and the '{WORKFLOW_NAME}' workflow; Wagtail's default "
+        "'Editors' and 'Moderators' groups and their workflow go while nobody uses them. Safe "
+        "to run again."
     )
 
     def handle(self, *args, **options):
-        ensure_roles()
+        retired = ensure_roles()
+        if retired:
+            self.stdout.write(f"Removed Wagtail's unused defaults: {', '.join(retired)}.")
         sections = section_page_ids()
         if not sections:
             self.stderr.write(
