@@ -18,12 +18,13 @@ from django.utils import timezone
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, Site
 
+from cms.errors import Conflict
 from importer.models import ImportRedirect, TodoItem
 from importer.signals import activate_redirects
 from pageviews.api import add_old_views
 
 
-class CannotMerge(Exception):
+class CannotMerge(Conflict):
     """The merge cannot be done; the message is one line for the editor."""
 
 

@@ -129,7 +129,10 @@ def test_editor_follows_a_finding_to_the_editor_and_checks_a_draft(
             expect(row.first).to_contain_text(finding.message)
             with tab.expect_navigation():
                 row.first.locator("a.audit-edit-link").click()
-            assert tab.url == f"{base}/admin/pages/{page.pk}/edit/"
+            # The link opens the editor at the field that fixes the finding.
+            editor_url, _, field = tab.url.partition("#")
+            assert editor_url == f"{base}/admin/pages/{page.pk}/edit/"
+            assert field.startswith("id_"), tab.url
 
             panel = tab.locator("#seo-audit-panel")
             expect(panel).to_be_visible(timeout=15_000)
