@@ -100,8 +100,3 @@ class PageLocator:
             }
         page_id = int(source_id)
         return page_id if page_id in self._live_ids else None
-
-
-def page_id_for_url(url: str) -> int | None:
-    """One-off lookup; use a PageLocator for many URLs."""
-    return PageLocator().page_id_for(url)

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -110,7 +109,3 @@ def dump_json_ld(data: dict[str, Any]) -> SafeString:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)
-
-
-def plain_text(html: str) -> str:
-    return " ".join(strip_tags(html or "").split())

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
-from django.urls import reverse
 
 from audit.engine import SEVERITY_RANK, check_info
 from audit.fix_first import editor_url
@@ -38,11 +37,6 @@ class FindingRow:
     def field_anchor(self) -> str:
         """The editor's id of the field that fixes it ("" when no field does)."""
         return self.edit_url.partition("#")[2]
-
-
-def edit_url_for(page_id: int | None) -> str:
-    """The page editor's address for a page as a whole (no field)."""
-    return reverse("wagtailadmin_pages:edit", args=[page_id]) if page_id else ""
 
 
 def finding_row(finding: Finding, page: PageResult | None = None) -> FindingRow:
@@ -147,7 +141,7 @@ def group_by_page(filtered: QuerySet[Finding], impact_rows: list[dict]) -> list[
             page=pages[row["page_result"]],
             count=row["n"],
             impact=row["impact"] or 0,
-            edit_url=edit_url_for(pages[row["page_result"]].page_id),
+            edit_url=editor_url(pages[row["page_result"]].page_id),
             rows=by_page[row["page_result"]],
         )
         for row in impact_rows

@@ -29,10 +29,6 @@ def _filters(specs: tuple[str, ...]) -> tuple[Filter, ...]:
     return tuple(Filter(spec=spec) for spec in specs)
 
 
-def renditions_representation(image: AbstractImage, request) -> dict[str, dict[str, Any]]:
-    return _image_urls(image, request)[1]
-
-
 def _image_urls(image: AbstractImage, request) -> tuple[str, dict[str, dict[str, Any]]]:
     """(full-size URL, renditions), worked out once per image and request: a long body shows
     the same few images many times."""
