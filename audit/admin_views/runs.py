@@ -407,27 +407,34 @@ def resume_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
 EMAILED_STATUSES = (AuditRun.Status.SUCCEEDED, AuditRun.Status.FAILED)
 
 
-class EmailRunView(AuditViewMixin, TemplateView):
-    """Send a finished run's report, the same e-mail a schedule sends, to typed addresses.
-    A bad address re-shows the form with what was typed and a one-line reason."""
+class RunActionView(AuditViewMixin, TemplateView):
+    """A manager's page acting on one run (``action`` names it in the title and breadcrumbs)."""
 
-    template_name = "audit/admin/run_email.html"
     needs_manage = True
+    action = ""
 
     @cached_property
     def run(self) -> AuditRun:
         return get_object_or_404(AuditRun, pk=self.kwargs["run_id"])
 
     def get_page_title(self):
-        return f"E-mail {self.run.label.lower()}"
+        return f"{self.action} {self.run.label.lower()}"
 
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
             _index_crumb(),
             {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": self.run.label},
-            {"url": "", "label": "E-mail"},
+            {"url": "", "label": self.action},
         ]
+
+
+class EmailRunView(RunActionView):
+    """Send a finished run's report, the same e-mail a schedule sends, to typed addresses.
+    A bad address re-shows the form with what was typed and a one-line reason."""
+
+    template_name = "audit/admin/run_email.html"
+    action = "E-mail"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -455,24 +462,9 @@ class EmailRunView(AuditViewMixin, TemplateView):
         return HttpResponseRedirect(back)
 
 
-class DeleteRunView(AuditViewMixin, TemplateView):
+class DeleteRunView(RunActionView):
     template_name = "audit/admin/run_delete.html"
-    needs_manage = True
-
-    @cached_property
-    def run(self) -> AuditRun:
-        return get_object_or_404(AuditRun, pk=self.kwargs["run_id"])
-
-    def get_page_title(self):
-        return f"Delete {self.run.label.lower()}"
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            _index_crumb(),
-            {"url": reverse("seo_audits:run", args=[self.run.pk]), "label": self.run.label},
-            {"url": "", "label": "Delete"},
-        ]
+    action = "Delete"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
