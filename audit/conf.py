@@ -76,6 +76,9 @@ class AuditSettings:
     # exceed the longest a healthy page can take (engine defaults: 10 s timeout x 3 attempts
     # plus back-off), and be at least 3 x POLL_INTERVAL.
     STALE_AFTER: float = option(60.0, seconds)
+    # A schedule resumes its killed run only if the run stored a page this recently (seconds);
+    # older pages describe the site as it was, so the schedule crawls afresh (0: never resume).
+    RESUME_KILLED_WITHIN: float = option(2 * 86400.0, seconds)
     # Impact = severity weight x (page views + 1); also the per-page score penalty.
     SEVERITY_WEIGHTS: dict[str, int] = option(_DEFAULT_WEIGHTS, _weights)
     # Seconds between scheduler ticks in loop mode.

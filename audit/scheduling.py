@@ -16,13 +16,14 @@ the site. Cron arithmetic is in ``audit.cron``.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from audit.conf import audit_setting
 from audit.cron import latest_time
 from audit.models import AuditRun, AuditSchedule, ScheduledSlot
 from audit.options import InvalidOptions
@@ -74,12 +75,16 @@ def claim_slot(schedule: AuditSchedule, slot: datetime) -> ScheduledSlot | None:
         return None
 
 
-def resume_killed_run(schedule: AuditSchedule, target: str) -> AuditRun | None:
+def resume_killed_run(schedule: AuditSchedule, target: str, now: datetime) -> AuditRun | None:
     """The schedule's latest run reopened to carry on from its stored pages, when it was
-    failed as stale (its worker killed) with the target and options the schedule has now;
-    None when there is no such run (a new run starts from scratch)."""
+    failed as stale (its worker killed) with the target and options the schedule has now and
+    stored a page within RESUME_KILLED_WITHIN; None when there is no such run (a new run
+    starts from scratch)."""
     previous = schedule.runs.order_by("-created_at", "-id").first()
     if previous is None or not failed_as_stale(previous) or not previous.resumable:
+        return None
+    oldest = now - timedelta(seconds=audit_setting("RESUME_KILLED_WITHIN"))
+    if previous.heartbeat_at is None or previous.heartbeat_at < oldest:
         return None
     if previous.target_url != normalize_target(target):
         return None
@@ -106,7 +111,7 @@ def enqueue_due(now: datetime | None = None) -> list[AuditRun]:
             # A schedule saved before targets were vetted may still aim inside: check it again.
             target = schedule.target_url and vet_admin_target(schedule.target_url)
             target = target or default_target(frontend=schedule.frontend)
-            run = resume_killed_run(schedule, target)
+            run = resume_killed_run(schedule, target, now)
             if run is not None:
                 claim.note = f"resumed {run.label}: its worker was killed"
             else:

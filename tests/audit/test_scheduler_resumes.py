@@ -108,3 +108,32 @@ def test_a_run_that_failed_on_its_own_or_was_cancelled_is_not_resumed(db, endles
         old.refresh_from_db()
         assert old.status == status
         AuditRun.objects.all().delete()
+
+
+def test_a_run_killed_longer_ago_than_resume_killed_within_starts_afresh(
+    db, endless_site, settings
+):
+    # The scheduler was down for three days: the killed run's pages describe the site as it
+    # was, so the schedule's next time crawls from scratch and leaves the killed run alone.
+    settings.TIME_ZONE = "Europe/London"
+    settings.SEO_AUDIT_ALLOWED_HOSTS = [urlsplit(endless_site.url).netloc]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    endless_site.delay = 0
+    endless_site.last = 3
+    with freeze_time(datetime(2026, 12, 1, 12, 0, tzinfo=LONDON)):
+        schedule = AuditSchedule.objects.create(
+            name="Nightly",
+            preset="daily",
+            time_of_day=time(3, 0),
+            time_zone="Europe/London",
+            target_url=endless_site.url,
+            crawl_options=OPTIONS,
+        )
+    killed = _killed_run(endless_site, schedule, 2, datetime(2026, 12, 2, 3, 0, tzinfo=LONDON))
+    with freeze_time(datetime(2026, 12, 5, 3, 0, tzinfo=LONDON) + timedelta(seconds=5)):
+        call_command("audit_scheduler", "--once")
+    new = AuditRun.objects.exclude(pk=killed.pk).get()
+    assert new.status == AuditRun.Status.QUEUED and not new.pages.exists()
+    killed.refresh_from_db()
+    assert killed.status == AuditRun.Status.FAILED and killed.pages.count() == 2
+    assert ScheduledSlot.objects.get(schedule=schedule).run == new
